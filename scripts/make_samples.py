@@ -1,0 +1,42 @@
+"""Regenerate sample_audits/ from the questionnaire, so the sample round never drifts from it.
+
+Usage: python scripts/make_samples.py [--check]
+  --check  regenerate into a temporary folder and fail if the answers differ from the committed files.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from auditkit.questionnaire.loader import default_questionnaire
+from auditkit.samples import write_round
+from auditkit.validation.batch import validate_paths
+
+ROOT = Path(__file__).resolve().parent.parent / "sample_audits"
+
+
+def main(argv: list[str]) -> int:
+    q = default_questionnaire()
+    if "--check" in argv:
+        with tempfile.TemporaryDirectory() as tmp:
+            fresh = {p.name: p for p in write_round(q, Path(tmp))}
+            old = {r.file: r for r in validate_paths([ROOT])}
+            new = {r.file: r for r in validate_paths(list(fresh.values()))}
+            same = sorted(Path(f).name for f in old) == sorted(fresh) and all(
+                old[str(ROOT / n)].audit.answers == new[str(p)].audit.answers for n, p in fresh.items()
+            )
+            print("sample_audits/ is up to date" if same else "sample_audits/ differs: run scripts/make_samples.py")
+            return 0 if same else 1
+    ROOT.mkdir(exist_ok=True)
+    for path in write_round(q, ROOT):
+        print(path.relative_to(ROOT.parent))
+    bad = [r for r in validate_paths([ROOT]) if r.status != "valid"]
+    for r in bad:
+        print(f"{r.file}: {[f.message for f in r.findings]}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

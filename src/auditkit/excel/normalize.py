@@ -1,0 +1,183 @@
+"""Cell normalisation: turn what people type (in Czech) into plain values, once, at the reader.
+
+Every parser either returns a value or raises :class:`Problem` with a catalogue code; nothing else
+escapes, whatever the cell holds (see the property tests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+# zero-width characters and bidirectional controls: invisible, never meaningful in an answer
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u00ad"),
+    None,
+)
+_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2009\u2002\u2003\u3000]+")
+_BLANK_MARKS = {"", "-", "–", "—"}
+EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+class Problem(Exception):
+    """A cell value that cannot be read as asked; ``code`` is a catalogue code."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+
+
+def clean_text(value: str, *, keep_newlines: bool = False) -> str:
+    """NFC, no invisible characters, non-breaking and odd spaces made plain, runs of spaces collapsed."""
+    text = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
+    if keep_newlines:
+        lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
+        return "\n".join(lines).strip()
+    return _SPACES.sub(" ", text.replace("\r", " ").replace("\n", " ")).strip()
+
+
+def normalize_cell(value: Any) -> Any:
+    """Plain value of a cell: text cleaned ('' → None), whole floats → int. Dates stay dates."""
+    if isinstance(value, str):
+        text = clean_text(value, keep_newlines=True)
+        return text or None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and clean_text(value) in _BLANK_MARKS)
+
+
+def fold(text: str) -> str:
+    """Comparison key: case-insensitive, without diacritics, single spaces."""
+    decomposed = unicodedata.normalize("NFD", clean_text(text).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def formula_error(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+        return value.strip().upper()
+    return None
+
+
+# -- numbers ---------------------------------------------------------------------------------------
+def _text_to_number(text: str) -> float:
+    s = clean_text(text).replace(" ", "").replace("\u2212", "-")
+    if not s:
+        raise Problem("answer_type")
+    if "," in s and "." in s:
+        # both separators: the last one is the decimal mark, the other groups thousands
+        dec, group = (",", ".") if s.rfind(",") > s.rfind(".") else (".", ",")
+        head, _, tail = s.rpartition(dec)
+        if not re.fullmatch(r"[+-]?\d{1,3}(\d{3})*", head.replace(group, "")) or not re.fullmatch(
+            r"[+-]?\d{1,3}(" + re.escape(group) + r"\d{3})*", head
+        ):
+            raise Problem("answer_type")
+        s = head.replace(group, "") + "." + tail
+    elif s.count(",") == 1:
+        s = s.replace(",", ".")
+    elif s.count(",") > 1 or s.count(".") > 1:
+        raise Problem("answer_ambiguous", "1.234.5")
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?", s, flags=re.IGNORECASE):
+        raise Problem("answer_type")
+    number = float(s)
+    if not math.isfinite(number):
+        raise Problem("answer_type")
+    return number
+
+
+def parse_number(value: Any, *, integer: bool = False) -> int | float:
+    """A number from a number cell or text typed the Czech way ('2,5', '1 234', ' 3 ')."""
+    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        raise Problem("answer_type")
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if not math.isfinite(number):
+            raise Problem("answer_type")
+    elif isinstance(value, str):
+        number = _text_to_number(value)
+    else:
+        raise Problem("answer_type")
+    if integer:
+        if not number.is_integer():
+            raise Problem("answer_type")
+        return int(number)
+    if number.is_integer() and abs(number) < 2**53:
+        return int(number)
+    return number
+
+
+def parse_percent(value: Any) -> float:
+    """'40 %', '40', 40 → 40; a fraction below 1 ('0,4', 0.4, a %-formatted cell) → 40."""
+    if isinstance(value, str):
+        text = clean_text(value)
+        if text.endswith("%"):
+            return float(parse_number(text[:-1]))
+    number = float(parse_number(value))
+    if 0 < abs(number) < 1:
+        number = round(number * 100, 10)
+    return number
+
+
+# -- dates -----------------------------------------------------------------------------------------
+_CZ_DATE = re.compile(r"^(\d{1,2})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{2}|\d{4})\.?$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+def parse_date(value: Any) -> dt.date:
+    """A date from a date cell, an Excel serial number, '30. 3. 2023', '30.3.23' or '2023-03-30'."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value) or not 1 <= value < 2958466:
+            raise Problem("answer_type")
+        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if not isinstance(value, str):
+        raise Problem("answer_type")
+    text = clean_text(value)
+    m = _CZ_DATE.match(text)
+    try:
+        if m:
+            day, month, year = (int(g) for g in m.groups())
+            if len(m.group(3)) == 2:
+                year += 2000
+            return dt.date(year, month, day)
+        m = _ISO_DATE.match(text)
+        if m:
+            year, month, day = (int(g) for g in m.groups())
+            return dt.date(year, month, day)
+    except ValueError:
+        raise Problem("answer_type") from None
+    raise Problem("answer_type")
+
+
+# -- choices ---------------------------------------------------------------------------------------
+def choice_keys(option_id: str, labels: Iterable[str], aliases: Iterable[str]) -> set[str]:
+    return {fold(x) for x in (option_id, *labels, *aliases) if x}
+
+
+def as_choice_text(value: Any) -> str:
+    """The text a choice cell stands for: 2.0 → '2', TRUE → 'true', '  Ano ' → 'ano'."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return clean_text(value)
+    raise Problem("answer_choice")
+
+
+def split_multi(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[;\n]|,(?!\d)", text) if part.strip()]

@@ -1,0 +1,33 @@
+"""Where the data that ships with auditkit lives.
+
+An installed package carries ``questionnaires/``, ``templates/reports/`` and ``sample_audits/`` inside
+itself (the build copies them in). A source checkout (editable install, tests from the tree) reads them
+from the repository root instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+_REPO = _PACKAGE.parent.parent
+
+
+def _find(name: str) -> Path:
+    for base in (_PACKAGE / "data", _REPO):
+        candidate = base / name
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"auditkit data folder '{name}' is missing from the installation")
+
+
+def questionnaires_dir() -> Path:
+    return _find("questionnaires")
+
+
+def report_templates_dir() -> Path:
+    return _find("templates") / "reports"
+
+
+def sample_audits_dir() -> Path:
+    return _find("sample_audits")

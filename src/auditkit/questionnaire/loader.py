@@ -1,0 +1,263 @@
+"""Load questionnaire definitions from YAML and check them as a whole.
+
+A broken definition raises :class:`DefinitionError` whose message names the file and the question
+(or area, record table, indicator) so a methodologist can fix it without reading Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from auditkit.paths import questionnaires_dir
+from auditkit.questionnaire.models import (
+    CHOICE_KINDS,
+    NUMBER_KINDS,
+    SCALE_KINDS,
+    Area,
+    Question,
+    Questionnaire,
+    RecordTable,
+)
+
+MAIN_FILE = "questionnaire.yaml"
+
+
+class DefinitionError(Exception):
+    """A questionnaire definition that cannot be used; the message says where and why."""
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DefinitionError(f"{path}: cannot read the file ({exc.strerror})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DefinitionError(f"{path}:{where}: not valid YAML ({problem})") from None
+
+
+def _describe_loc(data: Any, loc: tuple[Any, ...]) -> str:
+    """Turn a pydantic location into words: 'question A04 (questions #4), field kind'."""
+    parts: list[str] = []
+    node = data
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        if isinstance(key, int) and isinstance(node, list) and 0 <= key < len(node):
+            item = node[key]
+            label = item.get("id") if isinstance(item, dict) else None
+            container = str(loc[i - 1]) if i else "item"
+            noun = {
+                "questions": "question",
+                "identification": "identification field",
+                "columns": "column",
+                "options": "option",
+                "indicators": "indicator",
+                "verdicts": "verdict",
+                "records": "record table",
+            }.get(container, container)
+            parts.append(f"{noun} {label} (#{key + 1})" if label else f"{noun} #{key + 1}")
+            node = item
+        elif isinstance(node, dict) and key in node:
+            if not (i + 1 < len(loc) and isinstance(loc[i + 1], int)):
+                parts.append(f"field '{key}'")
+            node = node[key]
+        else:
+            parts.append(f"field '{key}'")
+            node = None
+        i += 1
+    return ", ".join(parts) or "top level"
+
+
+def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
+    if not isinstance(data, dict):
+        raise DefinitionError(f"{path}: expected a mapping of fields at the top level")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors(include_url=False):
+            where = _describe_loc(data, tuple(err["loc"]))
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "literal_error":
+                given = err.get("input")
+                msg = f"unknown value {given!r}; {msg.lower()}"
+            elif err["type"] == "missing" and err["loc"] and err["loc"][-1] in ("cs", "en"):
+                msg = f"missing translation '{err['loc'][-1]}'"
+            lines.append(f"{path}: {where}: {msg}")
+        raise DefinitionError("\n".join(lines)) from None
+
+
+def load_questionnaire(folder: Path) -> Questionnaire:
+    """Load one questionnaire folder (``questionnaire.yaml`` + the area and record files it lists)."""
+    main_path = folder / MAIN_FILE
+    main = _read_yaml(main_path)
+    if not isinstance(main, dict):
+        raise DefinitionError(f"{main_path}: expected a mapping of fields at the top level")
+    main = dict(main)
+    files: dict[str, Path] = {}
+    areas = []
+    for name in main.get("areas") or []:
+        if not isinstance(name, str):
+            raise DefinitionError(f"{main_path}: field 'areas': list file names, got {name!r}")
+        path = folder / name
+        areas.append(_validate(Area, _read_yaml(path), path))
+        files[areas[-1].id] = path
+    records = []
+    for name in main.get("records") or []:
+        if not isinstance(name, str):
+            raise DefinitionError(f"{main_path}: field 'records': list file names, got {name!r}")
+        path = folder / name
+        records.append(_validate(RecordTable, _read_yaml(path), path))
+        files["records:" + records[-1].id] = path
+    main["areas"] = areas
+    main["records"] = records
+    try:
+        q = Questionnaire.model_validate(main)
+    except ValidationError:
+        # re-validate without the already-validated parts to get messages located in this file
+        raw = dict(main, areas=[a.model_dump() for a in areas], records=[r.model_dump() for r in records])
+        _validate(Questionnaire, raw, main_path)
+        raise  # pragma: no cover - _validate always raises here
+    _cross_check(q, main_path, files)
+    return q
+
+
+def _cross_check(q: Questionnaire, main: Path, files: dict[str, Path]) -> None:
+    """Checks that need the whole questionnaire; ``files`` maps area / record ids to their file."""
+    errors: list[str] = []
+    for scale in SCALE_KINDS:
+        if scale not in q.scales:
+            errors.append(f"{main}: scales: the scale '{scale}' is missing")
+
+    ids = Counter(x.id for x in q.identification)
+    for a in q.areas:
+        ids.update(x.id for x in a.questions)
+    for dup, n in ids.items():
+        if n > 1:
+            errors.append(f"{main.parent}: question ID '{dup}' is used {n} times; IDs must be unique")
+    for label, values in (
+        ("area id", [a.id for a in q.areas]),
+        ("area code", [a.code for a in q.areas]),
+        ("record table id", [r.id for r in q.records]),
+        ("indicator id", [i.id for i in q.indicators]),
+        ("verdict id", [v.id for v in q.scoring.verdicts]),
+    ):
+        for dup, n in Counter(values).items():
+            if n > 1:
+                errors.append(f"{main}: {label} '{dup}' is used {n} times")
+    sheets_by_lang = {lang: [getattr(x.sheet, lang).casefold() for x in (*q.areas, *q.records)] for lang in ("cs", "en")}
+    for lang, names in sheets_by_lang.items():
+        for dup, n in Counter(names).items():
+            if n > 1:
+                errors.append(f"{main}: sheet name '{dup}' ({lang}) is used {n} times")
+
+    if q.scales:
+        for x in q.identification:
+            errors.extend(_check_question(q, x, main, "identification field"))
+        for a in q.areas:
+            for x in a.questions:
+                errors.extend(_check_question(q, x, files.get(a.id, main), "question"))
+        questions = q.questions()
+        for r in q.records:
+            rfile = files.get("records:" + r.id, main)
+            cols = {c.id: c for c in r.columns}
+            for c in r.columns:
+                errors.extend(_check_question(q, c, rfile, f"record table {r.id}, column"))
+            if r.prefill and (r.prefill not in cols or cols[r.prefill].kind != "choice"):
+                errors.append(f"record table {r.id}: prefill '{r.prefill}' must name a choice column")
+            for chk in r.checks:
+                if chk.column not in cols or cols[chk.column].kind not in NUMBER_KINDS:
+                    errors.append(f"record table {r.id}: check names '{chk.column}', not a numeric column")
+                if chk.question not in questions or questions[chk.question][1].kind not in NUMBER_KINDS:
+                    errors.append(
+                        f"record table {r.id}: check names question '{chk.question}', not a numeric question"
+                    )
+                for col, values in chk.where.items():
+                    if col not in cols:
+                        errors.append(f"record table {r.id}: check filters on unknown column '{col}'")
+                        continue
+                    known = {o.id for o in q.options_for(cols[col])}
+                    for v in values:
+                        if v not in known:
+                            errors.append(
+                                f"record table {r.id}: check filters column '{col}' on unknown option '{v}'"
+                                f" (known: {', '.join(sorted(known))})"
+                            )
+    if errors:
+        raise DefinitionError("\n".join(errors))
+
+
+def _check_question(q: Questionnaire, x: Any, path: Path, noun: str) -> list[str]:
+    where = f"{path}: {noun} {x.id}"
+    errors = []
+    if x.kind in CHOICE_KINDS:
+        known = {o.id for o in q.options_for(x)}
+        flag = getattr(x, "red_flag", None)
+        if flag is not None and flag.answer_in is not None:
+            for v in flag.answer_in:
+                if v not in known:
+                    errors.append(
+                        f"{where}: red_flag names unknown option '{v}' (known: {', '.join(sorted(known))})"
+                    )
+        if flag is not None and flag.numeric() and x.kind != "scale_0_3":
+            errors.append(f"{where}: a numeric red_flag needs a number or 0–3 answer; use answer_in")
+    else:
+        flag = getattr(x, "red_flag", None)
+        if flag is not None and flag.answer_in is not None:
+            errors.append(f"{where}: red_flag answer_in needs a choice answer; use below/above/at_most/at_least")
+    if x.pattern is not None:
+        try:
+            re.compile(x.pattern)
+        except re.error as exc:
+            errors.append(f"{where}: pattern is not a valid regular expression ({exc})")
+    if x.unit is not None and x.kind not in NUMBER_KINDS:
+        errors.append(f"{where}: a unit is only for integer, decimal and percent answers")
+    return errors
+
+
+def discover(root: Path | None = None) -> dict[tuple[str, str], Questionnaire]:
+    """Every questionnaire under ``root`` keyed by (id, version)."""
+    root = root or questionnaires_dir()
+    found: dict[tuple[str, str], Questionnaire] = {}
+    for main in sorted(root.glob(f"*/{MAIN_FILE}")):
+        q = load_questionnaire(main.parent)
+        if (q.id, q.version) in found:
+            raise DefinitionError(f"{main}: questionnaire {q.id} version {q.version} is defined twice")
+        found[(q.id, q.version)] = q
+    if not found:
+        raise DefinitionError(f"{root}: no questionnaire found (expected */{MAIN_FILE})")
+    return found
+
+
+@lru_cache(maxsize=4)
+def registry(root: str | None = None) -> dict[tuple[str, str], Questionnaire]:
+    return discover(Path(root) if root else None)
+
+
+def default_questionnaire() -> Questionnaire:
+    """The newest version of the first questionnaire: what ``auditkit template`` writes by default."""
+    reg = registry()
+    return max(reg.values(), key=lambda q: (q.id, tuple(int(p) for p in q.version.split("."))))
+
+
+__all__ = [
+    "DefinitionError",
+    "load_questionnaire",
+    "discover",
+    "registry",
+    "default_questionnaire",
+    "Questionnaire",
+    "Question",
+]

@@ -1,0 +1,283 @@
+"""Definition models: what a questionnaire YAML may say, checked by pydantic.
+
+The models hold data only. Cross-checks that need the whole questionnaire (duplicate IDs, red-flag
+rules naming unknown options, formulas naming unknown questions) live in ``loader.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Lang = Literal["cs", "en"]
+LANGS: tuple[Lang, ...] = ("cs", "en")
+
+AnswerKind = Literal[
+    "yes_no",
+    "yes_partly_no",
+    "scale_0_3",
+    "integer",
+    "decimal",
+    "percent",
+    "choice",
+    "multi_choice",
+    "date",
+    "text",
+]
+SCALE_KINDS = ("yes_no", "yes_partly_no", "scale_0_3")
+NUMBER_KINDS = ("integer", "decimal", "percent")
+CHOICE_KINDS = ("choice", "multi_choice") + SCALE_KINDS
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A text in every supported language; a missing translation fails at load."""
+
+    cs: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def __call__(self, lang: Lang) -> str:
+        return self.cs if lang == "cs" else self.en
+
+
+class Option(Strict):
+    id: str = Field(min_length=1)
+    label: Text
+    score: float | None = Field(default=None, ge=0, le=1)
+    aliases: tuple[str, ...] = ()
+
+
+class Scale(Strict):
+    """A named answer scale (yes/no, yes/partly/no, 0–3)."""
+
+    options: tuple[Option, ...] = Field(min_length=2)
+
+
+class Special(Strict):
+    """An answer allowed beside the regular ones: not applicable, not evidenced."""
+
+    label: Text
+    aliases: tuple[str, ...] = ()
+
+
+class ScoreBand(Strict):
+    """Numbers are scored by bands: the first band whose ``upto`` is >= the value wins."""
+
+    upto: float | None = None
+    score: float = Field(ge=0, le=1)
+
+
+class RedFlag(Strict):
+    """When an answer is a red flag. Exactly one condition is given."""
+
+    answer_in: tuple[str, ...] | None = None
+    below: float | None = None
+    at_most: float | None = None
+    above: float | None = None
+    at_least: float | None = None
+    not_evidenced: bool = True
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> RedFlag:
+        given = [
+            name
+            for name in ("answer_in", "below", "at_most", "above", "at_least")
+            if getattr(self, name) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of answer_in, below, at_most, above, at_least"
+                f" (given: {', '.join(given) or 'none'})"
+            )
+        return self
+
+    def numeric(self) -> bool:
+        return self.answer_in is None
+
+
+class Question(Strict):
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
+    label: Text
+    help: Text | None = None
+    kind: AnswerKind
+    unit: Text | None = None
+    min: float | None = None
+    max: float | None = None
+    options: tuple[Option, ...] = ()
+    pattern: str | None = None
+    max_length: int = Field(default=2000, ge=1, le=32767)
+    required: bool = True
+    na_allowed: bool = True
+    weight: float | None = Field(default=None, ge=0, le=10)
+    critical: bool = False
+    score_bands: tuple[ScoreBand, ...] = ()
+    red_flag: RedFlag | None = None
+    recommendation: str | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Question:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"range min {self.min:g} > max {self.max:g}")
+        if self.kind in ("choice", "multi_choice") and len(self.options) < 2:
+            raise ValueError(f"kind '{self.kind}' needs at least two options")
+        if self.kind not in ("choice", "multi_choice") and self.options:
+            raise ValueError(f"kind '{self.kind}' takes no options")
+        if self.score_bands and self.kind not in NUMBER_KINDS:
+            raise ValueError("score_bands are only for integer, decimal and percent")
+        if self.score_bands and self.score_bands[-1].upto is not None:
+            raise ValueError("the last score band must have no 'upto' (it catches the rest)")
+        if self.red_flag is not None and self.recommendation is None:
+            raise ValueError("a question with a red_flag needs a recommendation key")
+        if self.kind in ("date", "text") and self.red_flag is not None:
+            raise ValueError(f"kind '{self.kind}' cannot carry a red_flag")
+        ids = [o.id for o in self.options]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate option id")
+        return self
+
+    @property
+    def effective_weight(self) -> float:
+        if self.weight is not None:
+            return self.weight
+        return 3.0 if self.critical else 1.0
+
+
+class Area(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    code: str = Field(pattern=r"^[A-Z]$")
+    kind: Literal["process", "outcome"] = "process"
+    title: Text
+    sheet: Text
+    intro: Text | None = None
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+    @field_validator("sheet")
+    @classmethod
+    def _sheet_name_fits_excel(cls, v: Text) -> Text:
+        for lang in LANGS:
+            name = v(lang)
+            if len(name) > 31 or any(c in name for c in "[]:*?/\\"):
+                raise ValueError(f"sheet name '{name}' is not allowed in Excel (≤31 chars, no []:*?/\\)")
+        return v
+
+
+class Column(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: Text
+    help: Text | None = None
+    kind: AnswerKind
+    unit: Text | None = None
+    min: float | None = None
+    max: float | None = None
+    options: tuple[Option, ...] = ()
+    pattern: str | None = None
+    max_length: int = Field(default=500, ge=1, le=32767)
+    required: bool = True
+    width: float = 16
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Column:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"range min {self.min:g} > max {self.max:g}")
+        if self.kind in ("choice", "multi_choice") and len(self.options) < 2:
+            raise ValueError(f"kind '{self.kind}' needs at least two options")
+        return self
+
+
+class SumCheck(Strict):
+    """Record table against an answer: sum of ``column`` (rows filtered by ``where``) equals a question."""
+
+    column: str
+    where: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    question: str
+    tolerance: float = Field(default=0.0, ge=0)
+
+
+class RecordTable(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: Text
+    sheet: Text
+    intro: Text | None = None
+    columns: tuple[Column, ...] = Field(min_length=1)
+    rows: int = Field(default=40, ge=1, le=2000)
+    prefill: str | None = None  # a choice column whose options fill one row each
+    checks: tuple[SumCheck, ...] = ()
+
+
+class Verdict(Strict):
+    id: str
+    label: Text
+    color: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
+    min_score: float = Field(default=0, ge=0, le=100)
+    max_red_flags: int | None = Field(default=None, ge=0)
+
+
+class Scoring(Strict):
+    verdicts: tuple[Verdict, ...] = Field(min_length=1)
+    critical_verdict: str
+
+    @model_validator(mode="after")
+    def _known_override(self) -> Scoring:
+        if self.critical_verdict not in {v.id for v in self.verdicts}:
+            raise ValueError(f"critical_verdict '{self.critical_verdict}' is not one of the verdicts")
+        if self.verdicts[-1].min_score != 0 or self.verdicts[-1].max_red_flags is not None:
+            raise ValueError("the last verdict must catch everything (min_score 0, no max_red_flags)")
+        return self
+
+
+class Indicator(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: Text
+    unit: Text | None = None
+    formula: str = Field(min_length=1)
+    decimals: int = Field(default=1, ge=0, le=4)
+    higher_is_better: bool | None = None
+    red_flag: RedFlag | None = None
+    recommendation: str | None = None
+    area: str | None = None
+
+    @model_validator(mode="after")
+    def _flag_needs_key(self) -> Indicator:
+        if self.red_flag is not None and self.recommendation is None:
+            raise ValueError("an indicator with a red_flag needs a recommendation key")
+        if self.red_flag is not None and not self.red_flag.numeric():
+            raise ValueError("an indicator red_flag must be numeric (below, at_most, above, at_least)")
+        return self
+
+
+class Questionnaire(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    version: str = Field(pattern=r"^\d+\.\d+$")
+    title: Text
+    instructions: Text
+    scales: dict[str, Scale]
+    not_applicable: Special
+    not_evidenced: Special
+    identification: tuple[Question, ...]
+    areas: tuple[Area, ...]
+    records: tuple[RecordTable, ...] = ()
+    scoring: Scoring
+    indicators: tuple[Indicator, ...] = ()
+
+    # -- lookups used by the engine --------------------------------------------------------
+    def questions(self) -> dict[str, tuple[Area, Question]]:
+        return {q.id: (a, q) for a in self.areas for q in a.questions}
+
+    def area(self, area_id: str) -> Area:
+        return next(a for a in self.areas if a.id == area_id)
+
+    def options_for(self, q: Question | Column) -> tuple[Option, ...]:
+        if q.kind in SCALE_KINDS:
+            return self.scales[q.kind].options
+        return q.options
+
+    def verdict(self, verdict_id: str) -> Verdict:
+        return next(v for v in self.scoring.verdicts if v.id == verdict_id)
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"

@@ -1,0 +1,601 @@
+"""ReportLab building blocks for auditkit's PDF reports: fonts, styles, page frame, headings, charts, tables.
+
+Pure ReportLab, no auditkit imports. Everything prints in DejaVu Sans (shipped in ``fonts/`` with its
+licence), which covers Czech; the standard PDF fonts (Helvetica, Times) lack ř ě ů ň ť ď and are never
+used.
+
+Text rules: functions that take *plain text* (``Heading``, ``table`` cells given as ``str``, chart labels,
+header/footer texts) print it as typed. ``esc`` turns auditor text into Paragraph markup when you build a
+``Paragraph`` yourself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from xml.sax.saxutils import escape as _xml_escape
+
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Rect, String
+from reportlab.lib import colors as rl_colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table, TableStyle
+
+__all__ = [
+    "FONT", "FONT_BOLD", "FONT_ITALIC", "FONTS_DIR", "INK", "MUTED", "ACCENT", "RULE",
+    "register_fonts", "styles", "esc", "ReportDoc", "Heading", "heading",
+    "hbar_chart", "range_chart", "scatter_chart", "table", "verdict_cell",
+]
+
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+FONT, FONT_BOLD, FONT_ITALIC = "DejaVu", "DejaVu-Bold", "DejaVu-Oblique"
+
+# A sober palette: dark ink, a muted slate for secondary text, one navy accent, light rules.
+INK = rl_colors.HexColor("#222222")
+MUTED = rl_colors.HexColor("#5F6B7A")
+ACCENT = rl_colors.HexColor("#1F3A5F")
+RULE = rl_colors.HexColor("#C5CCD6")
+ZEBRA = rl_colors.HexColor("#F2F4F7")
+GRID = rl_colors.HexColor("#E3E7EC")
+BAR = rl_colors.HexColor("#4A6F99")
+
+_registered = False
+
+
+# ---------------------------------------------------------------------------------------------- fonts, styles
+
+
+def register_fonts() -> None:
+    """Register DejaVu Sans as family "DejaVu" (regular, bold, italic) once per process."""
+    global _registered
+    if _registered:
+        return
+    files = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf", FONT_ITALIC: "DejaVuSans-Oblique.ttf"}
+    known = set(pdfmetrics.getRegisteredFontNames())
+    for name, file in files.items():
+        path = FONTS_DIR / file
+        if name == FONT_ITALIC and not path.exists():
+            continue  # no oblique shipped: italic falls back to regular below
+        if name not in known:
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+    italic = FONT_ITALIC if (FONTS_DIR / files[FONT_ITALIC]).exists() else FONT
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=italic, boldItalic=FONT_BOLD)
+    _registered = True
+
+
+def _italic_font() -> str:
+    return FONT_ITALIC if FONT_ITALIC in pdfmetrics.getRegisteredFontNames() else FONT
+
+
+def styles() -> dict[str, ParagraphStyle]:
+    """Fresh paragraph styles: title, h1, h2, body, small, cell, cell_bold, cell_header, note (all DejaVu)."""
+    register_fonts()
+    base = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13.5, textColor=INK, spaceAfter=5)
+    s = {
+        "title": ParagraphStyle("title", base, fontName=FONT_BOLD, fontSize=19, leading=24, textColor=ACCENT,
+                                spaceAfter=10),
+        "h1": ParagraphStyle("h1", base, fontName=FONT_BOLD, fontSize=13.5, leading=17, textColor=ACCENT,
+                             spaceBefore=12, spaceAfter=6, keepWithNext=1),
+        "h2": ParagraphStyle("h2", base, fontName=FONT_BOLD, fontSize=11, leading=14, textColor=ACCENT,
+                             spaceBefore=9, spaceAfter=4, keepWithNext=1),
+        "body": base,
+        "small": ParagraphStyle("small", base, fontSize=8, leading=10.5, spaceAfter=3),
+        "cell": ParagraphStyle("cell", base, fontSize=8.5, leading=11, spaceAfter=0),
+        "cell_bold": ParagraphStyle("cell_bold", base, fontName=FONT_BOLD, fontSize=8.5, leading=11,
+                                    spaceAfter=0),
+        "cell_header": ParagraphStyle("cell_header", base, fontName=FONT_BOLD, fontSize=8.5, leading=11,
+                                      spaceAfter=0, textColor=rl_colors.white),
+        "note": ParagraphStyle("note", base, fontName=_italic_font(), fontSize=8, leading=10.5,
+                               textColor=MUTED, spaceAfter=4),
+    }
+    return s
+
+
+_cached_styles: dict[str, ParagraphStyle] | None = None
+
+
+def _st(name: str) -> ParagraphStyle:
+    """Shared (read-only) styles for the helpers below, built once."""
+    global _cached_styles
+    if _cached_styles is None:
+        _cached_styles = styles()
+    return _cached_styles[name]
+
+
+def esc(text: str) -> str:
+    """Plain (auditor) text → Paragraph markup: ``< > &`` print as typed, newlines become line breaks."""
+    text = _xml_escape(str(text))
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br/>")
+
+
+# ---------------------------------------------------------------------------------------------- document
+
+
+class ReportDoc(BaseDocTemplate):
+    """A4 document with a running header (left/right text, hairline) and a "page N of M" footer.
+
+    ``page_label`` is a format string with ``{page}`` and ``{pages}``, e.g. ``"Strana {page} z {pages}"``.
+    The total is known only when the build ends, so each page draws its footer through a PDF form that is
+    filled in just before saving: one layout pass, no second build.
+    """
+
+    def __init__(self, filename, *, title: str, author: str = "", subject: str = "",
+                 keywords: Sequence[str] | str = (), creator: str = "auditkit", lang: str = "cs-CZ",
+                 header_left: str | None = None, header_right: str = "", footer_left: str = "",
+                 page_label: str = "Page {page} of {pages}", margin: float = 2 * cm, **kw):
+        register_fonts()
+        self.header_left = title if header_left is None else header_left
+        self.header_right = header_right
+        self.footer_left = footer_left
+        self.page_label = page_label
+        kw.setdefault("leftMargin", margin)
+        kw.setdefault("rightMargin", margin)
+        kw.setdefault("topMargin", margin + 0.4 * cm)
+        kw.setdefault("bottomMargin", margin)
+        kw.setdefault("displayDocTitle", 1)
+        kw.setdefault("initialFontName", FONT)  # else every page names Helvetica as its starting font
+        super().__init__(filename, pagesize=A4, title=title, author=author, subject=subject,
+                         keywords=list(keywords) if not isinstance(keywords, str) else keywords,
+                         creator=creator, lang=lang, **kw)
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._decorate)])
+
+    # -- build: run ReportLab's single pass with a canvas that fills in the page totals before saving
+    def build(self, flowables, filename=None, canvasmaker=Canvas):
+        doc = self
+
+        class _TotalsCanvas(canvasmaker):
+            def save(self):
+                doc._draw_page_labels(self)
+                super().save()
+
+        super().build(flowables, filename=filename, canvasmaker=_TotalsCanvas)
+
+    def beforeDocument(self):
+        self.canv.showOutline()  # open the bookmarks panel when the PDF is opened
+
+    def _decorate(self, canv: Canvas, doc) -> None:
+        w, h = self.pagesize
+        left, right = self.leftMargin, w - self.rightMargin
+        top = h - self.topMargin + 0.55 * cm
+        canv.saveState()
+        canv.setFont(FONT, 7.5)
+        canv.setFillColor(MUTED)
+        if self.header_right:
+            right_w = pdfmetrics.stringWidth(self.header_right, FONT, 7.5)
+            canv.drawRightString(right, top + 3, self.header_right)
+        else:
+            right_w = 0
+        room = max(right - left - right_w - 12, 20)
+        canv.drawString(left, top + 3, _fit(self.header_left, FONT, 7.5, room))
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.5)
+        canv.line(left, top, right, top)
+        foot = self.bottomMargin - 0.75 * cm
+        canv.line(left, foot + 9, right, foot + 9)
+        if self.footer_left:
+            canv.drawString(left, foot, _fit(self.footer_left, FONT, 7.5, (right - left) * 0.6))
+        canv.doForm(_label_form(canv.getPageNumber()))
+        canv.restoreState()
+
+    def _draw_page_labels(self, canv: Canvas) -> None:
+        pages = canv.getPageNumber() - 1  # the build has shown its last page
+        w, _ = self.pagesize
+        x, y = w - self.rightMargin, self.bottomMargin - 0.75 * cm
+        for page in range(1, pages + 1):
+            canv.beginForm(_label_form(page))
+            canv.setFont(FONT, 7.5)
+            canv.setFillColor(MUTED)
+            canv.drawRightString(x, y, self.page_label.format(page=page, pages=pages))
+            canv.endForm()
+
+
+def _label_form(page: int) -> str:
+    return f"akPageLabel{page}"
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """Shorten one line of text with an ellipsis so it fits ``width``."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+_heading_keys = itertools.count(1)
+
+
+class Heading(Paragraph):
+    """A heading paragraph that adds itself to the PDF outline (bookmarks) where it is drawn.
+
+    ``text`` is plain text; ``level`` 0 or 1 (a level-1 heading must follow a level-0 one); ``key`` is a
+    unique bookmark name (made up if omitted). Style defaults to h1 (level 0) or h2 (level 1).
+    """
+
+    def __init__(self, text: str, level: int = 0, key: str | None = None,
+                 style: ParagraphStyle | None = None):
+        if level not in (0, 1):
+            raise ValueError(f"heading level must be 0 or 1, not {level!r}")
+        self.outline_title = " ".join(str(text).split())
+        self.outline_level = level
+        self.outline_key = key or f"akHeading{next(_heading_keys)}"
+        super().__init__(esc(text), style or _st("h1" if level == 0 else "h2"))
+
+    def draw(self):
+        canv = self.canv
+        canv.bookmarkHorizontal(self.outline_key, 0, self.height + 4)
+        canv.addOutlineEntry(self.outline_title, self.outline_key, level=self.outline_level, closed=False)
+        super().draw()
+
+    def split(self, availWidth, availHeight):
+        return []  # never split a heading (it would lose its bookmark); it moves to the next page instead
+
+
+def heading(text: str, level: int = 0, key: str | None = None) -> Heading:
+    """Shorthand for ``Heading(text, level, key)``."""
+    return Heading(text, level, key)
+
+
+# ---------------------------------------------------------------------------------------------- charts
+
+ValueFmt = str | Callable[[float], str]
+
+
+def _fmt(value: float | None, value_fmt: ValueFmt, missing: str = "–") -> str:
+    if value is None:
+        return missing
+    return value_fmt(value) if callable(value_fmt) else value_fmt.format(value)
+
+
+def _wrap(text: str, font: str, size: float, width: float, max_lines: int = 2) -> list[str]:
+    lines = simpleSplit(str(text), font, size, width) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = _fit(lines[-1] + " …", font, size, width)
+    return lines
+
+
+def _color(c) -> rl_colors.Color:
+    if c is None:
+        return BAR
+    return rl_colors.HexColor(c) if isinstance(c, str) else c
+
+
+def _label_column(labels: Sequence[str], size: float, width: float) -> float:
+    """Width of the label column: fits the labels, at most 40 % of the chart."""
+    widest = max((pdfmetrics.stringWidth(str(t), FONT, size) for t in labels), default=0)
+    return min(widest + 6, width * 0.40)
+
+
+def _value_ticks(lo: float, hi: float, n: int = 5, expand: bool = False) -> list[float]:
+    """About ``n`` round tick values within [lo, hi], or (``expand``) reaching just beyond them."""
+    if hi <= lo:
+        hi = lo + 1
+    raw = (hi - lo) / max(n, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = min((m * mag for m in (1, 2, 2.5, 5, 10)), key=lambda s: abs((hi - lo) / s - n))
+    first = (math.floor if expand else math.ceil)(lo / step + (1e-9 if expand else -1e-9)) * step
+    last = (math.ceil if expand else math.floor)(hi / step + (-1e-9 if expand else 1e-9)) * step
+    count = int(round((last - first) / step))
+    return [round(first + k * step, 10) for k in range(count + 1)]
+
+
+def _tick_text(v: float, tick_fmt: ValueFmt | None) -> str:
+    if tick_fmt is not None:
+        return _fmt(v, tick_fmt)
+    return f"{v:g}".replace("-", "−")
+
+
+def _axis_ticks(d: Drawing, x0: float, x1: float, y_axis: float, y_top: float, lo: float, hi: float,
+                ticks: Sequence[float], tick_fmt: ValueFmt | None, size: float = 7) -> None:
+    """Vertical grid lines with tick labels under the plot (value axis running left → right)."""
+    for t in ticks:
+        x = x0 + (t - lo) / (hi - lo) * (x1 - x0)
+        d.add(Line(x, y_axis, x, y_top, strokeColor=GRID, strokeWidth=0.5))
+        d.add(String(x, y_axis - size - 3, _tick_text(t, tick_fmt), fontName=FONT, fontSize=size,
+                     fillColor=MUTED, textAnchor="middle"))
+    d.add(Line(x0, y_axis, x1, y_axis, strokeColor=RULE, strokeWidth=0.7))
+
+
+def _drawing(width: float, height: float) -> Drawing:
+    d = Drawing(width, height)
+    d.initialFontName, d.initialFontSize = FONT, 8  # else the renderer starts every chart in Helvetica
+    return d
+
+
+def hbar_chart(labels: Sequence[str], values: Sequence[float | None], *, max_value: float = 100,
+               colors: Sequence | None = None, width: float = 16 * cm, height: float | None = None,
+               value_fmt: ValueFmt = "{:.0f} %", tick_fmt: ValueFmt | None = None,
+               font_size: float = 8) -> Drawing:
+    """Horizontal bars, one per label (e.g. area scores in %); ``colors[i]`` (hex or Color) per bar.
+
+    A value of None draws no bar and prints "–". Height defaults to 20 pt a bar plus the axis.
+    """
+    register_fonts()
+    n = len(labels)
+    if len(values) != n:
+        raise ValueError("hbar_chart: labels and values differ in length")
+    axis_h, value_w = 18, pdfmetrics.stringWidth(_fmt(max_value, value_fmt), FONT, font_size) + 8
+    label_w = _label_column(labels, font_size, width)
+    wrapped = [_wrap(label, FONT, font_size, label_w - 4) for label in labels]
+    height = height or n * _row_height(wrapped, 20, font_size) + axis_h + 4
+    x0, x1 = label_w + 4, width - value_w
+    row_h = (height - axis_h - 4) / max(n, 1)
+    bar_h = min(row_h * 0.62, 14)
+    d = _drawing(width, height)
+    _axis_ticks(d, x0, x1, axis_h, height - 2, 0, max_value, _value_ticks(0, max_value, 4), tick_fmt)
+    for i, (label, value) in enumerate(zip(labels, values)):
+        cy = height - 2 - row_h * (i + 0.5)
+        _draw_label(d, wrapped[i], label_w, cy, font_size)
+        if value is not None:
+            v = max(0.0, min(float(value), max_value))
+            bw = (x1 - x0) * v / max_value
+            fill = _color(colors[i] if colors else None)
+            d.add(Rect(x0, cy - bar_h / 2, bw, bar_h, fillColor=fill, strokeColor=None, strokeWidth=0))
+            end = x0 + bw
+        else:
+            end = x0
+        d.add(String(end + 3, cy - font_size * 0.35, _fmt(value, value_fmt), fontName=FONT,
+                     fontSize=font_size, fillColor=INK))
+    return d
+
+
+def _row_height(wrapped: list[list[str]], minimum: float, size: float) -> float:
+    """Row pitch that leaves air around the tallest (wrapped) label."""
+    lines = max((len(w) for w in wrapped), default=1)
+    return max(minimum, lines * size * 1.15 + 9)
+
+
+def _draw_label(d: Drawing, lines: list[str], right: float, cy: float, size: float) -> None:
+    """Right-aligned label lines, vertically centred on ``cy``."""
+    lead = size * 1.15
+    top = cy + (len(lines) - 1) * lead / 2 - size * 0.35
+    for k, line in enumerate(lines):
+        d.add(String(right, top - k * lead, line, fontName=FONT, fontSize=size, fillColor=INK,
+                     textAnchor="end"))
+
+
+RangeRow = tuple[str, float | None, float | None, float | None, float | None]
+
+
+def range_chart(rows: Sequence[RangeRow], *, width: float = 16 * cm, min_value: float = 0,
+                max_value: float = 100, value_fmt: ValueFmt = "{:.0f} %", tick_fmt: ValueFmt | None = None,
+                own_color="#1F3A5F", range_color="#AEBBCB", legend: Sequence[str] | None = None,
+                row_height: float = 20, font_size: float = 8) -> Drawing:
+    """Own value against a range, one row each: ``(label, own, median, min, max)``.
+
+    The min–max span is a thick light bar, the median a dark tick, the own value a dot whose value is
+    printed at the right. None for median/min/max (suppressed benchmark) leaves only the dot; None for own
+    leaves only the range. ``legend`` = (own, median, range) texts adds a legend line under the axis.
+    """
+    register_fonts()
+    own_color, range_color = _color(own_color), _color(range_color)
+    labels = [r[0] for r in rows]
+    axis_h = 14
+    legend_h = 16 if legend else 0
+    n = len(rows)
+    value_w = pdfmetrics.stringWidth(_fmt(max_value, value_fmt), FONT, font_size) + 10
+    label_w = _label_column(labels, font_size, width)
+    wrapped = [_wrap(label, FONT, font_size, label_w - 4) for label in labels]
+    row_height = _row_height(wrapped, row_height, font_size)
+    height = n * row_height + axis_h + legend_h + 4
+    x0, x1 = label_w + 8, width - value_w - 4
+    y_axis = legend_h + axis_h
+    span = (max_value - min_value) or 1
+
+    def xpos(v: float) -> float:
+        return x0 + (max(min_value, min(float(v), max_value)) - min_value) / span * (x1 - x0)
+
+    d = _drawing(width, height)
+    _axis_ticks(d, x0, x1, y_axis, height - 2, min_value, max_value,
+                _value_ticks(min_value, max_value, 4), tick_fmt)
+    for i, (label, own, med, lo, hi) in enumerate(rows):
+        cy = height - 2 - row_height * (i + 0.5)
+        _draw_label(d, wrapped[i], label_w, cy, font_size)
+        d.add(Line(x0, cy, x1, cy, strokeColor=GRID, strokeWidth=0.5))
+        if lo is not None and hi is not None:
+            d.add(Rect(xpos(lo), cy - 3, max(xpos(hi) - xpos(lo), 1), 6, fillColor=range_color,
+                       strokeColor=None, strokeWidth=0))
+        if med is not None:
+            xm = xpos(med)
+            d.add(Line(xm, cy - 6, xm, cy + 6, strokeColor=INK, strokeWidth=1.6))
+        if own is not None:
+            d.add(Circle(xpos(own), cy, 3.6, fillColor=own_color, strokeColor=rl_colors.white,
+                         strokeWidth=0.8))
+        d.add(String(width - 2, cy - font_size * 0.35, _fmt(own, value_fmt), fontName=FONT_BOLD,
+                     fontSize=font_size, fillColor=INK, textAnchor="end"))
+    if legend:
+        _range_legend(d, legend, x0, 3, own_color, range_color, font_size)
+    return d
+
+
+def _range_legend(d: Drawing, legend: Sequence[str], x: float, y: float, own_color, range_color,
+                  size: float) -> None:
+    own_t, med_t, range_t = legend
+    cy = y + 3
+    d.add(Circle(x + 4, cy, 3.4, fillColor=own_color, strokeColor=None))
+    d.add(String(x + 11, y, own_t, fontName=FONT, fontSize=size - 0.5, fillColor=MUTED))
+    x += 11 + pdfmetrics.stringWidth(own_t, FONT, size - 0.5) + 16
+    d.add(Line(x + 3, cy - 5, x + 3, cy + 5, strokeColor=INK, strokeWidth=1.6))
+    d.add(String(x + 9, y, med_t, fontName=FONT, fontSize=size - 0.5, fillColor=MUTED))
+    x += 9 + pdfmetrics.stringWidth(med_t, FONT, size - 0.5) + 16
+    d.add(Rect(x, cy - 3, 18, 6, fillColor=range_color, strokeColor=None, strokeWidth=0))
+    d.add(String(x + 23, y, range_t, fontName=FONT, fontSize=size - 0.5, fillColor=MUTED))
+
+
+def scatter_chart(points: Sequence[tuple[float, float]], x_label: str, y_label: str,
+                  labels: Sequence[str] | None = None, *, width: float = 16 * cm, height: float = 8 * cm,
+                  x_range: tuple[float, float] | None = None, y_range: tuple[float, float] | None = None,
+                  x_fmt: ValueFmt | None = None, y_fmt: ValueFmt | None = None,
+                  color="#1F3A5F", font_size: float = 7.5) -> Drawing:
+    """(x, y) points with gridlines, tick values, axis titles and optional point labels.
+
+    Ranges default to the data padded to round ticks. Point labels go right of the dot, or left, above or
+    below when that spot is taken or outside the plot.
+    """
+    register_fonts()
+    color = _color(color)
+    xs = [float(p[0]) for p in points]
+    ys = [float(p[1]) for p in points]
+    xt = _value_ticks(*x_range) if x_range else _value_ticks(*_pad(xs), expand=True)
+    yt = _value_ticks(*y_range) if y_range else _value_ticks(*_pad(ys), expand=True)
+    xlo, xhi = x_range or (xt[0], xt[-1])
+    ylo, yhi = y_range or (yt[0], yt[-1])
+    ytw = max(pdfmetrics.stringWidth(_tick_text(t, y_fmt), FONT, 7) for t in yt)
+    px0, px1 = 14 + ytw + 6, width - 6
+    py0, py1 = 30, height - 6
+    d = _drawing(width, height)
+    sx = lambda v: px0 + (v - xlo) / ((xhi - xlo) or 1) * (px1 - px0)  # noqa: E731
+    sy = lambda v: py0 + (v - ylo) / ((yhi - ylo) or 1) * (py1 - py0)  # noqa: E731
+    for t in xt:
+        if xlo <= t <= xhi:
+            d.add(Line(sx(t), py0, sx(t), py1, strokeColor=GRID, strokeWidth=0.5))
+            d.add(String(sx(t), py0 - 10, _tick_text(t, x_fmt), fontName=FONT, fontSize=7,
+                         fillColor=MUTED, textAnchor="middle"))
+    for t in yt:
+        if ylo <= t <= yhi:
+            d.add(Line(px0, sy(t), px1, sy(t), strokeColor=GRID, strokeWidth=0.5))
+            d.add(String(px0 - 4, sy(t) - 2.5, _tick_text(t, y_fmt), fontName=FONT, fontSize=7,
+                         fillColor=MUTED, textAnchor="end"))
+    d.add(Rect(px0, py0, px1 - px0, py1 - py0, fillColor=None, strokeColor=RULE, strokeWidth=0.7))
+    d.add(String((px0 + px1) / 2, 4, x_label, fontName=FONT, fontSize=8, fillColor=INK, textAnchor="middle"))
+    ylab = String(0, 0, y_label, fontName=FONT, fontSize=8, fillColor=INK, textAnchor="middle")
+    g = Group(ylab)
+    g.translate(8, (py0 + py1) / 2)
+    g.rotate(90)
+    d.add(g)
+    placed: list[tuple[float, float, float, float]] = []
+    dots = [(sx(x), sy(y)) for x, y in zip(xs, ys)]
+    for cx, cy in dots:
+        placed.append((cx - 3.5, cy - 3.5, cx + 3.5, cy + 3.5))
+    for cx, cy in dots:
+        d.add(Circle(cx, cy, 3.2, fillColor=color, strokeColor=rl_colors.white, strokeWidth=0.6))
+    if labels:
+        for (cx, cy), text in zip(dots, labels):
+            if text:
+                _place_label(d, str(text), cx, cy, font_size, (px0, py0, px1, py1), placed)
+    return d
+
+
+def _pad(vals: Sequence[float]) -> tuple[float, float]:
+    if not vals:
+        return 0.0, 1.0
+    lo, hi = min(vals), max(vals)
+    pad = (hi - lo) * 0.08 or abs(hi) * 0.1 or 1
+    return lo - pad, hi + pad
+
+
+def _place_label(d: Drawing, text: str, cx: float, cy: float, size: float, plot, placed: list) -> None:
+    w, h = pdfmetrics.stringWidth(text, FONT, size), size
+    spots = [(cx + 5, cy - h * 0.35, "start"), (cx - 5, cy - h * 0.35, "end"),
+             (cx, cy + 5, "middle"), (cx, cy - 5 - h * 0.8, "middle")]
+    best = None
+    for x, y, anchor in spots:
+        left = x if anchor == "start" else x - w if anchor == "end" else x - w / 2
+        box = (left, y - 1, left + w, y + h * 0.8)
+        inside = (box[0] >= plot[0] + 1 and box[2] <= plot[2] - 1
+                  and box[1] >= plot[1] + 1 and box[3] <= plot[3] - 1)
+        free = not any(_overlap(box, p) for p in placed)
+        if inside and free:
+            best = (x, y, anchor, box)
+            break
+        if best is None and inside:
+            best = (x, y, anchor, box)
+    if best is None:
+        x, y, anchor = spots[0]
+        best = (x, y, anchor, (x, y, x + w, y + h))
+    x, y, anchor, box = best
+    placed.append(box)
+    d.add(String(x, y, text, fontName=FONT, fontSize=size, fillColor=INK, textAnchor=anchor))
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+# ---------------------------------------------------------------------------------------------- tables
+
+
+class _VerdictCell(Paragraph):
+    """A bold paragraph that asks ``table`` to paint its cell in ``background``."""
+
+    background: rl_colors.Color
+
+
+def verdict_cell(text: str, hex_color: str) -> Paragraph:
+    """A table cell: ``text`` (plain) in bold on a ``hex_color`` background, white on dark colours."""
+    bg = rl_colors.HexColor(hex_color)
+    luminance = 0.2126 * bg.red + 0.7152 * bg.green + 0.0722 * bg.blue
+    fg = rl_colors.white if luminance < 0.55 else INK
+    style = ParagraphStyle("verdict", _st("cell_bold"), textColor=fg, backColor=bg)
+    cell = _VerdictCell(esc(text), style)
+    cell.background = bg
+    return cell
+
+
+_ALIGN = {"LEFT": TA_LEFT, "RIGHT": TA_RIGHT, "CENTER": TA_CENTER, "CENTRE": TA_CENTER}
+
+
+def table(data: Sequence[Sequence], col_widths: Sequence[float], header_rows: int = 1, zebra: bool = True,
+          style_extra: Sequence[tuple] | None = None, *, align: Sequence[str] | None = None) -> Table:
+    """A wrapped, DejaVu table that repeats its header rows on every page.
+
+    Cells given as ``str`` (or numbers) are plain text and wrap in their column; flowables (a ``Paragraph``
+    with your own markup, ``verdict_cell``) are used as they are; None is an empty cell. ``align`` gives
+    per-column alignment ("LEFT", "RIGHT", "CENTER"). ``style_extra`` TableStyle commands go last.
+    """
+    cell_styles: dict[tuple[str, str], ParagraphStyle] = {}
+
+    def style_for(base: str, col: int) -> ParagraphStyle:
+        a = (align[col] if align and col < len(align) else "LEFT").upper()
+        key = (base, a)
+        if key not in cell_styles:
+            cell_styles[key] = ParagraphStyle(f"{base}-{a}", _st(base), alignment=_ALIGN[a])
+        return cell_styles[key]
+
+    rows, verdicts = [], []
+    for r, row in enumerate(data):
+        out = []
+        for c, value in enumerate(row):
+            if isinstance(value, _VerdictCell):
+                verdicts.append(("BACKGROUND", (c, r), (c, r), value.background))
+                if align and c < len(align):
+                    value.style = ParagraphStyle("verdict", value.style, alignment=_ALIGN[align[c].upper()])
+                out.append(value)
+            elif value is None:
+                out.append("")
+            elif isinstance(value, (str, int, float)):
+                out.append(Paragraph(esc(value), style_for("cell_header" if r < header_rows else "cell", c)))
+            else:
+                out.append(value)
+        rows.append(out)
+    cmds: list[tuple] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+        ("FONT", (0, 0), (-1, -1), FONT, 8.5),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+    ]
+    if header_rows:
+        cmds += [("BACKGROUND", (0, 0), (-1, header_rows - 1), ACCENT),
+                 ("VALIGN", (0, 0), (-1, header_rows - 1), "MIDDLE")]
+    if zebra and len(rows) > header_rows:
+        cmds.append(("ROWBACKGROUNDS", (0, header_rows), (-1, -1), [rl_colors.white, ZEBRA]))
+    cmds += verdicts
+    cmds += list(style_extra or ())
+    t = Table(rows, colWidths=list(col_widths), repeatRows=header_rows, hAlign="LEFT")
+    t.setStyle(TableStyle(cmds))
+    return t

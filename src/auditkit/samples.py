@@ -1,0 +1,282 @@
+"""A realistic audit round for fictional asylum homes, generated from the questionnaire.
+
+``scripts/make_samples.py`` writes ``sample_audits/`` with this; benchmarks make N varied workbooks.
+Every service, provider and identifier here is invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditkit.excel.fill import fill
+from auditkit.excel.template import build_template
+from auditkit.fsutil import atomic_write
+from auditkit.questionnaire.models import Question, Questionnaire
+
+
+@dataclass
+class Profile:
+    slug: str
+    name: str
+    provider: str
+    service_id: str
+    audit_date: dt.date
+    quality: dict[str, float]  # area id → how good practice is there, 0..1
+    facts: dict[str, Any]  # fixed answers by question ID (option ids, numbers)
+    social_workers: list[float]  # FTE of each social worker
+    care_workers: list[tuple[float, float]]  # (FTE, reception hours per week) of each PSS
+    departures: dict[str, int]
+    files: int = 8
+    housing_goal_rate: float = 0.8
+    comments: dict[str, str] = field(default_factory=dict)
+    auditors: str = "Mgr. Jana Pokorná, Bc. Petr Holý"
+    round: str = "2023"
+
+
+_GOOD = [
+    "Doloženo ve vzorku spisů (K02, K05, K09) a v metodice služby.",
+    "Ověřeno rozhovorem s vedoucí a se dvěma pracovníky; praxe odpovídá metodice.",
+    "Doloženo zápisy z porad a individuálními plány.",
+    "Postup je písemně upraven a pracovníci ho popsali shodně.",
+]
+_PARTLY = [
+    "Doloženo jen u části spisů; v K04 a K08 chybí.",
+    "Metodika existuje, ale pracovníci ji popisují různě.",
+    "Praxe se zlepšuje, písemný postup je teprve v přípravě.",
+]
+_BAD = [
+    "Nedoloženo; pracovníci uvedli, že postup není stanoven.",
+    "Ve vzorku spisů se nepodařilo najít žádný doklad.",
+    "Vedoucí potvrdila, že tuto oblast služba zatím neřeší.",
+]
+
+
+def _nearest_option(q: Questionnaire, item: Question, target: float, rng: random.Random) -> str:
+    scored = [o for o in q.options_for(item) if o.score is not None]
+    if not scored:
+        return q.options_for(item)[0].id
+    draw = min(1.0, max(0.0, rng.gauss(target, 0.22)))
+    return min(scored, key=lambda o: abs(o.score - draw)).id
+
+
+def _number_for(item: Question, target: float, rng: random.Random) -> int | float:
+    lo = item.min if item.min is not None else 0
+    hi = item.max if item.max is not None else lo + 100
+    if item.score_bands:
+        draw = min(1.0, max(0.0, rng.gauss(target, 0.2)))
+        idx = min(range(len(item.score_bands)), key=lambda i: abs(item.score_bands[i].score - draw))
+        upper = item.score_bands[idx].upto
+        lower = item.score_bands[idx - 1].upto if idx > 0 else lo
+        upper = min(upper if upper is not None else min(hi, (lower or 0) * 2 + 10), hi)
+        value = rng.uniform(max(lower or lo, lo), upper)
+    else:
+        value = lo + (hi - lo) * rng.uniform(0.05, 0.15)
+    if item.kind == "integer":
+        return int(round(min(max(value, lo), hi)))
+    return round(min(max(value, lo), hi), 1)
+
+
+def answers_for(q: Questionnaire, p: Profile, rng: random.Random) -> tuple[dict[str, Any], dict[str, str]]:
+    answers: dict[str, Any] = {
+        "service_name": p.name,
+        "provider": p.provider,
+        "service_id": p.service_id,
+        "audit_date": p.audit_date,
+        "auditors": p.auditors,
+        "audit_round": p.round,
+    }
+    comments: dict[str, str] = {}
+    for area in q.areas:
+        level = p.quality.get(area.id, 0.7)
+        for item in area.questions:
+            if item.id in p.facts:
+                answers[item.id] = p.facts[item.id]
+            elif item.kind in ("yes_no", "yes_partly_no", "scale_0_3", "choice"):
+                answers[item.id] = _nearest_option(q, item, level, rng)
+            elif item.kind == "multi_choice":
+                k = max(1, round(len(item.options) * level * 0.6))
+                answers[item.id] = [o.id for o in rng.sample(list(item.options), k)]
+            elif item.kind in ("integer", "decimal", "percent"):
+                answers[item.id] = _number_for(item, level, rng)
+            elif item.kind == "date":
+                answers[item.id] = p.audit_date - dt.timedelta(days=rng.randint(10, 80))
+            else:
+                answers[item.id] = "Viz komentář."
+            if item.id in p.comments:
+                comments[item.id] = p.comments[item.id]
+            elif item.effective_weight > 0 and item.kind in ("yes_no", "yes_partly_no", "scale_0_3", "choice"):
+                option = next(o for o in q.options_for(item) if o.id == answers[item.id])
+                score = option.score if option.score is not None else 1
+                pool = _GOOD if score >= 0.75 else _PARTLY if score >= 0.4 else _BAD
+                comments[item.id] = rng.choice(pool)
+    return answers, comments
+
+
+def records_for(p: Profile, rng: random.Random) -> dict[str, list[dict[str, Any]]]:
+    staff: list[dict[str, Any]] = [
+        {"role": "manager", "fte": 1.0, "qualification": "meets", "reception_hours": 0, "training_hours": 32}
+    ]
+    for fte in p.social_workers:
+        staff.append({"role": "sw", "fte": fte, "qualification": "meets", "reception_hours": 0,
+                      "training_hours": rng.choice([24, 26, 30, 36, 40])})
+    for fte, hours in p.care_workers:
+        staff.append({"role": "pss", "fte": fte, "qualification": rng.choice(["meets", "meets", "in_progress"]),
+                      "reception_hours": hours, "training_hours": rng.choice([16, 24, 24, 28])})
+    files = []
+    for i in range(p.files):
+        good = rng.random() < p.housing_goal_rate
+        files.append({
+            "code": f"K{rng.randint(1, 60):02d}",
+            "months_of_stay": round(rng.uniform(2, 14 if good else 22), 1),
+            "contract_individualised": "yes" if rng.random() < p.quality.get("contract", 0.7) else "no",
+            "plan_reviewed": "yes" if rng.random() < p.quality.get("basic", 0.7) else "no",
+            "housing_goal": "yes" if good else "no",
+        })
+    seen: set[str] = set()
+    for row in files:  # pseudonymous codes are unique within a sample
+        while row["code"] in seen:
+            row["code"] = f"K{rng.randint(1, 99):02d}"
+        seen.add(row["code"])
+    departures = [{"destination": k, "count": v} for k, v in p.departures.items()]
+    return {"staff": staff, "files": files, "departures": departures}
+
+
+def _facts(p: Profile) -> dict[str, Any]:
+    facts = dict(p.facts)
+    facts["C03"] = round(sum(p.social_workers), 2)
+    facts["C04"] = round(sum(f for f, _ in p.care_workers), 2)
+    facts["F01"] = sum(p.departures.values())
+    return facts
+
+
+def write_audit(q: Questionnaire, p: Profile, out: Path, lang: str = "cs", seed: int = 0) -> Path:
+    rng = random.Random(f"{p.slug}:{seed}")
+    p = Profile(**{**p.__dict__, "facts": _facts(p)})
+    answers, comments = answers_for(q, p, rng)
+    wb = fill(build_template(q, lang), q, lang, answers, comments, records_for(p, rng))
+    with atomic_write(out) as tmp:
+        wb.save(tmp)
+    return out
+
+
+def _d(y: int, m: int, d: int) -> dt.date:
+    return dt.date(y, m, d)
+
+
+ROUND: list[Profile] = [
+    Profile(
+        slug="ad_jasmin", name="Azylový dům Jasmín", provider="Jasmín – rodinné centrum, z. ú.",
+        service_id="4827163", audit_date=_d(2023, 2, 14),
+        quality={"contract": 0.92, "basic": 0.95, "staffing": 0.95, "aid": 0.9, "supervision": 0.95,
+                 "outcomes": 0.9, "children": 0.9, "cooperation": 0.9, "premises": 0.95},
+        facts={"C01": 48, "C02": 20, "C05": "non_care", "C06": "non_care", "C07": "yes", "C08": "yes", "C09": "yes",
+               "C10": 0, "D02": "separate", "D06": "never", "D08": 4, "E01": "yes", "E02": 11, "E03": 96,
+               "E08": 4, "F02": 52, "F03": 8, "F04": 1, "F05": 1, "F06": 6.5, "H01": 24, "H04": 9,
+               "I01": "separate", "B05": 62, "B06": 8, "A05": 85},
+        social_workers=[1.0, 1.0, 1.0, 0.8], care_workers=[(1.0, 0), (1.0, 0), (0.5, 0)],
+        departures={"own_rental": 13, "social_flat": 12, "family": 5, "hostel": 2, "other_asylum": 0,
+                    "street": 0, "unknown": 1},
+        files=10, housing_goal_rate=0.95,
+        comments={"C05": "Recepci zajišťuje externí vrátný (DPP) jen v pracovní dny 7–15 h."},
+    ),
+    Profile(
+        slug="ad_modry_kruh", name="Azylový dům Modrý kruh", provider="Modrý kruh, z. s.",
+        service_id="6190482", audit_date=_d(2023, 3, 7),
+        quality={"contract": 0.6, "basic": 0.55, "staffing": 0.35, "aid": 0.6, "supervision": 0.3,
+                 "outcomes": 0.45, "children": 0.55, "cooperation": 0.6, "premises": 0.7},
+        facts={"C01": 60, "C02": 24, "C05": "pss", "C06": "pss", "C07": "yes", "C08": "partly", "C09": "no",
+               "C10": 2, "D02": "team", "D06": "sometimes", "D08": 12, "E01": "yes", "E02": 4, "E03": 14,
+               "E08": 1, "F02": 47, "F03": 34, "F04": 4, "F05": 5, "F06": 11.5, "H01": 6, "H04": 0,
+               "I01": "separate", "B05": 31, "B06": 26, "A05": 40},
+        social_workers=[1.0, 0.5], care_workers=[(1.0, 30), (1.0, 30), (1.0, 25), (1.0, 30), (0.5, 15)],
+        departures={"own_rental": 3, "social_flat": 2, "family": 4, "hostel": 7, "other_asylum": 3,
+                    "street": 2, "unknown": 2},
+        files=8, housing_goal_rate=0.45,
+        comments={"C05": "Pracovnice v sociálních službách se střídají na vrátnici nepřetržitě, i ve dne.",
+                  "E02": "Týmová supervize 4× ročně, individuální jen na žádost."},
+    ),
+    Profile(
+        slug="ad_lipova", name="Azylový dům Lipová", provider="Lipová – sociální služby, o. p. s.",
+        service_id="7305518", audit_date=_d(2023, 3, 21),
+        quality={"contract": 0.75, "basic": 0.7, "staffing": 0.65, "aid": 0.7, "supervision": 0.7,
+                 "outcomes": 0.6, "children": 0.65, "cooperation": 0.7, "premises": 0.3},
+        facts={"C01": 32, "C02": 14, "C05": "mixed", "C06": "mixed", "C07": "yes", "C08": "yes", "C09": "yes",
+               "C10": 1, "D02": "team", "D06": "never", "D08": 8, "E01": "yes", "E02": 8, "E03": 40,
+               "E08": 2, "F02": 30, "F03": 18, "F04": 2, "F05": 2, "F06": 8.0, "H01": 10, "H04": 3,
+               "I01": "shares_building", "B05": 48, "B06": 12, "A05": 60},
+        social_workers=[1.0, 1.0], care_workers=[(1.0, 10), (1.0, 10), (0.75, 5)],
+        departures={"own_rental": 4, "social_flat": 5, "family": 3, "hostel": 3, "other_asylum": 1,
+                    "street": 1, "unknown": 0},
+        files=8, housing_goal_rate=0.7,
+        comments={"I01": "Společný vchod a jídelna s noclehárnou téhož poskytovatele; večer se prostory potkávají."},
+    ),
+    Profile(
+        slug="ad_slunecnice", name="Azylový dům Slunečnice", provider="Slunečnice pro rodiny, z. s.",
+        service_id="5518270", audit_date=_d(2023, 4, 4),
+        quality={"contract": 0.7, "basic": 0.6, "staffing": 0.6, "aid": 0.25, "supervision": 0.65,
+                 "outcomes": 0.55, "children": 0.7, "cooperation": 0.6, "premises": 0.75},
+        facts={"C01": 40, "C02": 16, "C05": "non_care", "C06": "on_call", "C07": "yes", "C08": "yes", "C09": "no",
+               "C10": 1, "D02": "key_worker", "D06": "as_rule", "D08": 22, "E01": "yes", "E02": 6, "E03": 30,
+               "E08": 2, "F02": 35, "F03": 22, "F04": 3, "F05": 2, "F06": 9.0, "H01": 8, "H04": 4,
+               "I01": "separate", "B05": 35, "B06": 12, "A05": 55},
+        social_workers=[1.0, 1.0], care_workers=[(1.0, 0), (1.0, 0), (0.5, 0)],
+        departures={"own_rental": 4, "social_flat": 4, "family": 4, "hostel": 4, "other_asylum": 1,
+                    "street": 0, "unknown": 1},
+        files=8, housing_goal_rate=0.65,
+        comments={"D02": "Potravinovou pomoc vydává klíčová pracovnice své domácnosti podle vlastního uvážení.",
+                  "D06": "Pomoc je vydána jen klientkám, které „spolupracují“ na plánu."},
+    ),
+    Profile(
+        slug="ad_pristav", name="Azylový dům Přístav", provider="Přístav Nové Pole, o. p. s.",
+        service_id="3962041", audit_date=_d(2023, 4, 18),
+        quality={"contract": 0.85, "basic": 0.8, "staffing": 0.75, "aid": 0.8, "supervision": 0.85,
+                 "outcomes": 0.75, "children": 0.8, "cooperation": 0.85, "premises": 0.8},
+        facts={"C01": 36, "C02": 15, "C05": "no_reception", "C06": "on_call", "C07": "yes", "C08": "yes",
+               "C09": "yes", "C10": 1, "D02": "separate", "D06": "never", "D08": 6, "E01": "yes", "E02": 10,
+               "E03": 70, "E08": 3, "F02": 38, "F03": 12, "F04": 1, "F05": 1, "F06": 7.0, "H01": 15, "H04": 5,
+               "I01": "separate", "B05": 55, "B06": 10, "A05": 75},
+        social_workers=[1.0, 1.0, 0.6], care_workers=[(1.0, 0), (1.0, 0)],
+        departures={"own_rental": 7, "social_flat": 6, "family": 3, "hostel": 2, "other_asylum": 0,
+                    "street": 0, "unknown": 1},
+        files=9, housing_goal_rate=0.85,
+    ),
+    Profile(
+        slug="ad_kotva", name="Azylový dům Kotva", provider="Kotva – pomoc v nouzi, z. s.",
+        service_id="8041977", audit_date=_d(2023, 5, 2),
+        quality={"contract": 0.35, "basic": 0.5, "staffing": 0.55, "aid": 0.55, "supervision": 0.5,
+                 "outcomes": 0.35, "children": 0.45, "cooperation": 0.4, "premises": 0.6},
+        facts={"C01": 22, "C02": 9, "C05": "sw", "C06": "on_call", "C07": "yes", "C08": "no", "C09": "no",
+               "C10": 2, "D02": "team", "D06": "sometimes", "D08": 15, "E01": "yes", "E02": 3, "E03": 9,
+               "E08": 1, "F02": 20, "F03": 40, "F04": 3, "F05": 3, "F06": 13.0, "H01": 3, "H04": 0,
+               "I01": "separate", "B05": 38, "B06": 26, "A02": "no", "A05": 20},
+        social_workers=[1.0], care_workers=[(1.0, 8), (0.5, 4)],
+        departures={"own_rental": 1, "social_flat": 1, "family": 3, "hostel": 3, "other_asylum": 2,
+                    "street": 1, "unknown": 1},
+        files=6, housing_goal_rate=0.35,
+        comments={"A02": "Smlouvy jsou stejné pro všechny; rozsah podpory se nedohaduje.",
+                  "C05": "Vrátnici odpoledne a večer drží sociální pracovnice."},
+    ),
+]
+
+
+def write_round(q: Questionnaire, folder: Path, lang: str = "cs") -> list[Path]:
+    return [write_audit(q, p, folder / f"{p.slug}.xlsx", lang) for p in ROUND]
+
+
+def varied_profile(index: int) -> Profile:
+    """A new fictional service derived from the round: for benchmarks at scale."""
+    rng = random.Random(index)
+    base = ROUND[index % len(ROUND)]
+    quality = {k: min(1.0, max(0.0, v + rng.uniform(-0.15, 0.15))) for k, v in base.quality.items()}
+    return Profile(**{
+        **base.__dict__,
+        "slug": f"ad_{index:05d}",
+        "name": f"Azylový dům č. {index}",
+        "provider": f"Poskytovatel {index}, z. s.",
+        "service_id": f"{9000000 + index:07d}",
+        "quality": quality,
+    })

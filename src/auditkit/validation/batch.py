@@ -1,0 +1,79 @@
+"""Many files: expand folders, skip what is not a workbook (saying why), validate the rest.
+
+Every input shows up in the result exactly once: valid, invalid or skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditkit.validation.findings import make
+from auditkit.validation.models import FileResult
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+_SKIP_REASON = {
+    "lock": {"cs": "zamykací soubor Excelu/LibreOffice (~$, .~lock), ne sešit", "en": "an Excel/LibreOffice lock file (~$, .~lock), not a workbook"},
+    "suffix": {"cs": "přípona {suffix} nepatří sešitu (.xlsx, .xlsm, .xls, .ods)", "en": "suffix {suffix} is not a workbook's (.xlsx, .xlsm, .xls, .ods)"},
+    "hidden": {"cs": "skrytý soubor", "en": "a hidden file"},
+}
+
+
+def _is_lock(path: Path) -> bool:
+    return path.name.startswith("~$") or path.name.startswith(".~lock.")
+
+
+def expand(paths: list[Path], lang: str) -> tuple[list[tuple[Path, str]], list[FileResult]]:
+    """(workbooks to read with their display names, skipped files with the reason).
+
+    Files named on the command line are always read (unless they are lock files); files found in
+    folders are read when their suffix is a workbook's, and listed as skipped otherwise.
+    """
+    todo: list[tuple[Path, str]] = []
+    skipped: list[FileResult] = []
+    seen: set[Path] = set()
+
+    def skip(path: Path, reason: str, **kw: str) -> None:
+        detail = _SKIP_REASON[reason][lang].format(**kw)
+        skipped.append(FileResult(file=str(path), status="skipped", findings=[make("file_skipped", lang, str(path), detail=detail)]))
+
+    for given in paths:
+        if given.is_dir():
+            files = sorted(p for p in given.rglob("*") if p.is_file())
+            for p in files:
+                if p.resolve() in seen:
+                    continue
+                seen.add(p.resolve())
+                if _is_lock(p):
+                    skip(p, "lock")
+                elif p.name.startswith("."):
+                    skip(p, "hidden")
+                elif p.suffix.lower() not in WORKBOOK_SUFFIXES:
+                    skip(p, "suffix", suffix=p.suffix or "''")
+                else:
+                    todo.append((p, str(p)))
+        else:
+            if given.resolve() in seen:
+                continue
+            seen.add(given.resolve())
+            if _is_lock(given) and given.exists():
+                skip(given, "lock")
+            else:
+                todo.append((given, str(given)))
+    return todo, skipped
+
+
+def validate_one(path: Path, name: str, lang: str) -> FileResult:
+    """Validate a file; an unexpected error inside auditkit becomes a finding, never a traceback."""
+    from auditkit.validation.workbook import validate_file
+
+    try:
+        return validate_file(path, lang=lang, name=name)
+    except Exception as exc:  # noqa: BLE001 - the batch must go on; the finding says what happened
+        detail = f"{type(exc).__name__}: {str(exc)[:120]}"
+        return FileResult(file=name, status="invalid", findings=[make("internal_error", lang, name, detail=detail)])
+
+
+def validate_paths(paths: list[Path], lang: str = "cs") -> list[FileResult]:
+    todo, skipped = expand(paths, lang)
+    results = [validate_one(path, name, lang) for path, name in todo]
+    return sorted(results + skipped, key=lambda r: r.file)

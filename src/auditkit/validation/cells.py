@@ -1,0 +1,175 @@
+"""One cell against one question (or record column): a typed value or a catalogue problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from typing import Any
+
+from auditkit.excel.normalize import (
+    Problem,
+    as_choice_text,
+    choice_keys,
+    clean_text,
+    fold,
+    formula_error,
+    is_blank,
+    parse_date,
+    parse_number,
+    parse_percent,
+    split_multi,
+)
+from auditkit.questionnaire.models import Column, Option, Question, Questionnaire
+
+_KIND_WORDS = {
+    "cs": {
+        "integer": "celé číslo",
+        "decimal": "číslo",
+        "percent": "procento",
+        "date": "datum (např. 30. 3. 2023)",
+        "text": "text",
+    },
+    "en": {
+        "integer": "a whole number",
+        "decimal": "a number",
+        "percent": "a percentage",
+        "date": "a date (e.g. 2023-03-30 or 30. 3. 2023)",
+        "text": "text",
+    },
+}
+_OR = {"cs": " nebo ", "en": " or "}
+
+
+def fmt_num(x: float, lang: str) -> str:
+    text = f"{x:.6g}" if not float(x).is_integer() else str(int(x))
+    return text.replace(".", ",") if lang == "cs" else text
+
+
+def _range_text(item: Question | Column, lang: str) -> str:
+    lo, hi = item.min, item.max
+    if item.kind == "date":
+        lo_s = None if lo is None else (f"1. 1. {int(lo)}" if lang == "cs" else f"{int(lo)}-01-01")
+        hi_s = None if hi is None else (f"31. 12. {int(hi)}" if lang == "cs" else f"{int(hi)}-12-31")
+    else:
+        lo_s = fmt_num(lo, lang) if lo is not None else None
+        hi_s = fmt_num(hi, lang) if hi is not None else None
+    if lo_s and hi_s:
+        return f"{lo_s}–{hi_s}"
+    if lo_s:
+        return f"≥ {lo_s}"
+    if hi_s:
+        return f"≤ {hi_s}"
+    return ""
+
+
+def specials(q: Questionnaire, lang: str) -> list[str]:
+    return [q.not_applicable.label(lang), q.not_evidenced.label(lang)]
+
+
+def expected(q: Questionnaire, item: Question | Column, lang: str, *, with_specials: bool = True) -> str:
+    """What the cell should hold, in words: 'celé číslo 0–52 nebo N/A / nedoloženo'."""
+    if item.kind in ("choice", "multi_choice", "yes_no", "yes_partly_no", "scale_0_3"):
+        text = " / ".join(o.label(lang) for o in q.options_for(item))
+        if item.kind == "multi_choice":
+            text += " (" + ("více hodnot oddělte středníkem" if lang == "cs" else "separate several with ;") + ")"
+    else:
+        text = _KIND_WORDS[lang][item.kind]
+        rng = _range_text(item, lang)
+        if rng:
+            text += f" {rng}"
+        if item.unit is not None:
+            text += f" ({item.unit(lang)})"
+    if with_specials and isinstance(item, Question) and item.na_allowed:
+        text += _OR[lang] + " / ".join(specials(q, lang))
+    return text
+
+
+@lru_cache(maxsize=256)
+def _option_index(options: tuple[Option, ...]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for o in options:
+        for key in choice_keys(o.id, (o.label.cs, o.label.en), o.aliases):
+            index.setdefault(key, o.id)
+    return index
+
+
+_SPECIALS: dict[int, tuple[Questionnaire, dict[str, str]]] = {}
+
+
+def _special_index(q: Questionnaire) -> dict[str, str]:
+    """Folded spellings of N/A and 'not evidenced' → status (cached per questionnaire object)."""
+    cached = _SPECIALS.get(id(q))
+    if cached is not None and cached[0] is q:
+        return cached[1]
+    index = {}
+    for status, special in (("na", q.not_applicable), ("not_evidenced", q.not_evidenced)):
+        for key in choice_keys("", (special.label.cs, special.label.en), special.aliases):
+            index[key] = status
+    _SPECIALS[id(q)] = (q, index)
+    return index
+
+
+def _match(options: tuple[Option, ...], value: Any) -> str:
+    text = as_choice_text(value)
+    found = _option_index(options).get(fold(text))
+    if found is None:
+        raise Problem("answer_choice")
+    return found
+
+
+def parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, Any]:
+    """(status, value) for a cell; raises Problem with a catalogue code."""
+    err = formula_error(raw)
+    if err:
+        raise Problem("formula_error", err)
+    if is_blank(raw):
+        return "blank", None
+    if isinstance(raw, str) and isinstance(item, Question):
+        special = _special_index(q).get(fold(raw))
+        if special is not None:
+            if not item.na_allowed:
+                raise Problem("answer_na_not_allowed")
+            return special, None
+    kind = item.kind
+    if kind in ("yes_no", "yes_partly_no", "scale_0_3", "choice"):
+        return "answered", _match(q.options_for(item), raw)
+    if kind == "multi_choice":
+        parts = split_multi(as_choice_text(raw))
+        ids = []
+        for part in parts:
+            option = _match(item.options, part)
+            if option not in ids:
+                ids.append(option)
+        return "answered", ids
+    if kind in ("integer", "decimal", "percent"):
+        number = parse_percent(raw) if kind == "percent" else parse_number(raw, integer=kind == "integer")
+        if (item.min is not None and number < item.min) or (item.max is not None and number > item.max):
+            raise Problem("answer_range")
+        return "answered", number
+    if kind == "date":
+        date = parse_date(raw)
+        if (item.min is not None and date.year < item.min) or (item.max is not None and date.year > item.max):
+            raise Problem("answer_range")
+        return "answered", date
+    # text
+    text = _as_text(raw)
+    if len(text) > item.max_length:
+        raise Problem("answer_too_long", str(len(text)))
+    if item.pattern is not None and not re.fullmatch(item.pattern, text):
+        raise Problem("answer_type")
+    return "answered", text
+
+
+def _as_text(raw: Any) -> str:
+    if isinstance(raw, str):
+        return clean_text(raw, keep_newlines=True)
+    if isinstance(raw, bool):
+        return "TRUE" if raw else "FALSE"
+    if isinstance(raw, dt.datetime):
+        return raw.isoformat(sep=" ")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)

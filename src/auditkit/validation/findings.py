@@ -1,0 +1,92 @@
+"""Findings are values: a code from the catalogue, where it is, and a message in the user's language."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+Severity = Literal["error", "warning", "info"]
+_CATALOGUE = Path(__file__).with_name("catalogue.yaml")
+_WHERE = {
+    "cs": {"sheet_cell": "List {sheet}, buňka {cell}: ", "sheet": "List {sheet}: "},
+    "en": {"sheet_cell": "Sheet {sheet}, cell {cell}: ", "sheet": "Sheet {sheet}: "},
+}
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    severity: Severity
+    file: str
+    sheet: str | None = None
+    cell: str | None = None
+    question_id: str | None = None
+    value: str | None = None
+    message: str
+
+    def where(self) -> tuple[str | None, str | None, str]:
+        return (self.sheet, self.cell, self.code)
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    data = yaml.safe_load(_CATALOGUE.read_text(encoding="utf-8"))
+    for code, entry in data.items():
+        missing = {"severity", "cs", "en"} - set(entry)
+        if missing:
+            raise ValueError(f"{_CATALOGUE}: finding '{code}' lacks {', '.join(sorted(missing))}")
+    return data
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def shorten(value: Any, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def make(
+    code: str,
+    lang: str,
+    file: str,
+    *,
+    sheet: str | None = None,
+    cell: str | None = None,
+    question_id: str | None = None,
+    value: Any = None,
+    severity: Severity | None = None,
+    **params: Any,
+) -> Finding:
+    """Build a finding from the catalogue; ``params`` fill the message placeholders."""
+    entry = catalogue()[code]
+    shown = None if value is None else shorten(value)
+    fields = _Blank(params, question_id=question_id or "", value=shown or "", sheet=sheet or "", cell=cell or "")
+    body = entry[lang].format_map(fields)
+    if sheet and cell:
+        prefix = _WHERE[lang]["sheet_cell"].format(sheet=sheet, cell=cell)
+    elif sheet:
+        prefix = _WHERE[lang]["sheet"].format(sheet=sheet)
+    else:
+        prefix = ""
+    return Finding(
+        code=code,
+        severity=severity or entry["severity"],
+        file=file,
+        sheet=sheet,
+        cell=cell,
+        question_id=question_id,
+        value=None if value is None else str(value)[:200],
+        message=prefix + body,
+    )
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)

@@ -1,0 +1,64 @@
+"""The typed result of reading one workbook: the audit and the findings about it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from auditkit.validation.findings import Finding
+
+AnswerStatus = Literal["answered", "na", "not_evidenced", "blank", "invalid"]
+Value = bool | int | float | str | dt.date | list[str] | None
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    question_id: str
+    status: AnswerStatus
+    value: Value = None
+    comment: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+
+
+class ServiceInfo(BaseModel):
+    service_name: str = ""
+    provider: str = ""
+    service_id: str = ""
+    audit_date: dt.date | None = None
+    auditors: str = ""
+    audit_round: str = ""
+
+
+class Audit(BaseModel):
+    """One filled questionnaire, typed: answers by question ID, record tables as rows of typed values."""
+
+    file: str
+    sha256: str
+    questionnaire_id: str
+    questionnaire_version: str
+    language: str
+    service: ServiceInfo
+    answers: dict[str, Answer]
+    records: dict[str, list[dict[str, Value]]] = Field(default_factory=dict)
+
+
+FileStatus = Literal["valid", "invalid", "skipped"]
+
+
+class FileResult(BaseModel):
+    file: str
+    status: FileStatus
+    findings: list[Finding] = Field(default_factory=list)
+    audit: Audit | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)

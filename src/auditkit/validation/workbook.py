@@ -1,0 +1,370 @@
+"""Validate one filled workbook: locate its sheets, read every answer and record, collect all findings.
+
+Nothing here stops at the first problem (all findings are collected) and nothing raises for bad input:
+every problem becomes a catalogued :class:`Finding` with the sheet and cell the auditor sees.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditkit.excel import layout
+from auditkit.excel.normalize import Problem, clean_text, fold
+from auditkit.excel.reader import Book, ReadError, Sheet, cell_ref, col_letter, read_workbook
+from auditkit.questionnaire.loader import registry
+from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
+from auditkit.validation import personal
+from auditkit.validation.cells import _as_text, expected, fmt_num, parse
+from auditkit.validation.findings import Finding, has_errors, make
+from auditkit.validation.models import Answer, Audit, FileResult, ServiceInfo
+
+_ID_LIKE = re.compile(r"^[A-Z][0-9]{2,3}$")
+
+
+@dataclass
+class _Ctx:
+    file: str
+    lang: str
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, code: str, **kw: Any) -> None:
+        self.findings.append(make(code, self.lang, self.file, **kw))
+
+
+def validate_file(path: Path, lang: str = "cs", name: str | None = None) -> FileResult:
+    """Read and check one workbook. Never raises for bad input."""
+    ctx = _Ctx(file=name or str(path), lang=lang)
+    try:
+        book = read_workbook(path)
+    except ReadError as exc:
+        ctx.add(exc.code, detail=exc.detail, **exc.params)
+        return FileResult(file=ctx.file, status="invalid", findings=ctx.findings)
+    q = _questionnaire(book, ctx)
+    if q is None:
+        return FileResult(file=ctx.file, status="invalid", findings=ctx.findings)
+    sheets = _locate(book, q, ctx)
+    cover = sheets.get("cover")
+    ident = _read_questions(q, cover, q.identification, ctx, identification=True)
+    answers: dict[str, Answer] = {}
+    for area in q.areas:
+        answers.update(_read_questions(q, sheets.get(area.id), area.questions, ctx))
+    records = {}
+    for table in q.records:
+        records[table.id] = _read_records(q, table, sheets.get("records:" + table.id), ctx)
+    _check_records(q, answers, records, sheets, ctx)
+    service = ServiceInfo(
+        **{k: (a.value if a.value is not None else "") for k, a in ident.items() if k != "audit_date"},
+        audit_date=ident["audit_date"].value if "audit_date" in ident else None,
+    )
+    audit = Audit(
+        file=ctx.file,
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        questionnaire_id=q.id,
+        questionnaire_version=q.version,
+        language=lang,
+        service=service,
+        answers=answers,
+        records={k: [row for _, row, _ in v] for k, v in records.items()},
+    )
+    status = "invalid" if has_errors(ctx.findings) else "valid"
+    return FileResult(file=ctx.file, status=status, findings=ctx.findings, audit=audit)
+
+
+# -- questionnaire identity ------------------------------------------------------------------------
+def _find_sheet(book: Book, name: str) -> Sheet | None:
+    return next((s for s in book.sheets.values() if fold(s.name) == fold(name)), None)
+
+
+def _questionnaire(book: Book, ctx: _Ctx) -> Questionnaire | None:
+    known = registry()
+    meta_sheet = _find_sheet(book, layout.META_SHEET)
+    meta: dict[str, str] = {}
+    if meta_sheet is not None:
+        for row in meta_sheet.rows:
+            if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
+                value = row[1]
+                meta[row[0].strip()] = f"{float(value):.1f}" if isinstance(value, (int, float)) else str(value)
+    qid, version = meta.get("questionnaire_id"), meta.get("questionnaire_version")
+    if not qid:
+        # a workbook re-typed without the hidden sheet: accept it if the area sheets are there
+        latest = max(known.values(), key=lambda x: tuple(int(p) for p in x.version.split(".")))
+        names = {fold(a.sheet(lang)) for a in latest.areas for lang in ("cs", "en")}
+        if any(fold(s) in names for s in book.sheets):
+            ctx.add("meta_missing", questionnaire=f"{latest.id} {latest.version}")
+            return latest
+        ctx.add("not_audit_workbook")
+        return None
+    ids = sorted({k[0] for k in known})
+    if qid not in ids:
+        ctx.add("questionnaire_unknown", sheet=layout.META_SHEET, cell="B1", value=qid, known=", ".join(ids))
+        return None
+    if (qid, version) not in known:
+        versions = ", ".join(sorted(v for i, v in known if i == qid))
+        ctx.add("version_unknown", sheet=layout.META_SHEET, cell="B2", value=version, questionnaire=qid, known=versions)
+        return None
+    return known[(qid, version)]
+
+
+# -- sheets ----------------------------------------------------------------------------------------
+def _column_a_ids(sheet: Sheet) -> set[str]:
+    return {str(row[0]).strip() for row in sheet.rows if row and row[0] is not None}
+
+
+def _header_labels(sheet: Sheet) -> set[str]:
+    labels = set()
+    for row in sheet.rows[:5]:
+        labels.update(fold(str(v)) for v in row if v is not None)
+    return labels
+
+
+def _locate(book: Book, q: Questionnaire, ctx: _Ctx) -> dict[str, Sheet]:
+    """Map 'cover', area ids and 'records:<id>' to sheets: by name first, then by content."""
+    targets: list[tuple[str, set[str], str, Any]] = [
+        ("cover", {fold(n) for n in layout.COVER_SHEET.values()}, layout.COVER_SHEET[ctx.lang],
+         {x.id for x in q.identification}),
+    ]
+    for a in q.areas:
+        targets.append((a.id, {fold(a.sheet.cs), fold(a.sheet.en)}, a.sheet(ctx.lang), {x.id for x in a.questions}))
+    for r in q.records:
+        labels = {fold(c.label(lang)) for c in r.columns for lang in ("cs", "en")}
+        targets.append(("records:" + r.id, {fold(r.sheet.cs), fold(r.sheet.en)}, r.sheet(ctx.lang), labels))
+
+    hidden = {fold(layout.META_SHEET), fold(layout.LISTS_SHEET)}
+    free = [s for s in book.sheets.values() if fold(s.name) not in hidden]
+    found: dict[str, Sheet] = {}
+    for key, names, _, _ in targets:
+        sheet = next((s for s in free if fold(s.name) in names), None)
+        if sheet is not None:
+            found[key] = sheet
+            free.remove(sheet)
+
+    def overlap(sheet: Sheet, key: str, signature: set[str]) -> float:
+        got = _header_labels(sheet) if key.startswith("records:") else _column_a_ids(sheet)
+        return len(got & signature) / max(len(signature), 1)
+
+    for key, _, expected_name, signature in targets:
+        candidates = [s for s in free if overlap(s, key, signature) >= 0.5]
+        if key not in found:
+            if candidates:
+                found[key] = candidates.pop(0)
+                free.remove(found[key])
+                ctx.add("sheet_renamed", sheet=found[key].name, found=found[key].name, expected=expected_name)
+            else:
+                close = difflib.get_close_matches(expected_name, [s.name for s in free], n=1, cutoff=0.5)
+                hint = ""
+                if close:
+                    hint = f" Nemysleli jste '{close[0]}'?" if ctx.lang == "cs" else f" Did you mean '{close[0]}'?"
+                ctx.add("sheet_missing", sheet=expected_name, expected=expected_name, suggestion=hint)
+        for extra in candidates:
+            free.remove(extra)
+            ctx.add("sheet_duplicate", sheet=extra.name, expected=found[key].name, other=extra.name)
+    return found
+
+
+def _find_header(sheet: Sheet) -> tuple[int, int] | None:
+    words = {fold(w) for w in layout.HEADERS["answer"].values()}
+    for r, row in enumerate(sheet.rows[: layout.HEADER_SCAN_ROWS]):
+        for c, v in enumerate(row):
+            if isinstance(v, str) and fold(v) in words:
+                return r, c
+    return None
+
+
+# -- questions -------------------------------------------------------------------------------------
+def _problem(ctx: _Ctx, q: Questionnaire, item: Question | Column, p: Problem, raw: Any, **where: Any) -> None:
+    code = p.code
+    if code == "answer_too_long":
+        ctx.add(code, value=p.detail, expected=item.max_length, **where)
+    elif code == "formula_error":
+        ctx.add(code, value=p.detail or raw, **where)
+    elif code == "answer_ambiguous":
+        ctx.add(code, value=raw, detail=p.detail, **where)
+    elif code == "answer_na_not_allowed":
+        ctx.add(code, value=raw, expected=expected(q, item, ctx.lang, with_specials=False), **where)
+    else:
+        ctx.add(code, value=raw, expected=expected(q, item, ctx.lang), **where)
+
+
+def _merged_over(sheet: Sheet, row: int, cols: tuple[int, ...]) -> str | None:
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r0 <= row <= r1 and any(c0 <= c <= c1 for c in cols) and (r0, c0) != (r1, c1):
+            return f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}"
+    return None
+
+
+def _scan_personal(ctx: _Ctx, text: Any, **where: Any) -> None:
+    if isinstance(text, str) and text:
+        kinds = personal.detect(text)
+        if kinds:
+            ctx.add("personal_data", detail=", ".join(personal.KINDS[ctx.lang][k] for k in kinds), **where)
+
+
+def _read_questions(
+    q: Questionnaire, sheet: Sheet | None, items: tuple[Question, ...], ctx: _Ctx, *, identification: bool = False
+) -> dict[str, Answer]:
+    if sheet is None:
+        return {}
+    header = _find_header(sheet)
+    if header is None:
+        ctx.add("header_missing", sheet=sheet.name, expected=layout.HEADERS["answer"][ctx.lang])
+        hr, ac = -1, layout.COL_ANSWER
+    else:
+        hr, ac = header
+    wanted = {x.id for x in items}
+    rows: dict[str, int] = {}
+    for r in range(hr + 1, len(sheet.rows)):
+        raw = sheet.get(r, layout.COL_ID)
+        if raw is None:
+            continue
+        sid = str(raw).strip()
+        if sid in wanted:
+            if sid in rows:
+                ctx.add("question_duplicate", sheet=sheet.name, cell=cell_ref(r, 0), question_id=sid,
+                        other=cell_ref(rows[sid], 0))
+            else:
+                rows[sid] = r
+        elif _ID_LIKE.match(sid):
+            ctx.add("question_unknown", sheet=sheet.name, cell=cell_ref(r, 0), value=sid)
+
+    answers = {}
+    for item in items:
+        r = rows.get(item.id)
+        if r is None:
+            ctx.add("question_missing", sheet=sheet.name, question_id=item.id, label=item.label(ctx.lang))
+            continue
+        cell = cell_ref(r, ac)
+        where = {"sheet": sheet.name, "cell": cell, "question_id": item.id}
+        merged = _merged_over(sheet, r, (ac, ac + 1))
+        if merged:
+            ctx.add("merged_cells", value=merged, **where)
+        raw = sheet.get(r, ac)
+        try:
+            status, value = parse(q, item, raw)
+        except Problem as p:
+            _problem(ctx, q, item, p, raw, **where)
+            status, value = "invalid", None
+        if status == "blank" and item.required:
+            if identification:
+                ctx.add("ident_missing", label=item.label(ctx.lang), **where)
+            else:
+                ctx.add("answer_required", label=item.label(ctx.lang), expected=expected(q, item, ctx.lang), **where)
+        comment_raw = sheet.get(r, ac + 1)
+        comment = clean_text(_as_text(comment_raw), keep_newlines=True) if comment_raw is not None else None
+        if not identification:
+            if item.kind == "text":
+                _scan_personal(ctx, value, **where)
+            _scan_personal(ctx, comment, sheet=sheet.name, cell=cell_ref(r, ac + 1), question_id=item.id)
+        answers[item.id] = Answer(
+            question_id=item.id, status=status, value=value, comment=comment or None, sheet=sheet.name, cell=cell
+        )
+    return answers
+
+
+# -- record tables ---------------------------------------------------------------------------------
+_RECORD_CODES = {"answer_type": "record_type", "answer_range": "record_range", "answer_choice": "record_choice"}
+
+
+def _record_header(sheet: Sheet, table: RecordTable) -> tuple[int, dict[str, int]]:
+    """The header row (the first row naming a column) and each known column's index."""
+    labels = {fold(label): c.id for c in table.columns for label in (c.label.cs, c.label.en, c.id)}
+    for r, row in enumerate(sheet.rows[: layout.HEADER_SCAN_ROWS]):
+        cols = {labels[fold(str(v))]: i for i, v in enumerate(row) if v is not None and fold(str(v)) in labels}
+        if cols:
+            return r, cols
+    return 0, {}
+
+
+def _read_records(
+    q: Questionnaire, table: RecordTable, sheet: Sheet | None, ctx: _Ctx
+) -> list[tuple[int, dict[str, Any], set[str]]]:
+    """(Excel row index, typed values by column id, ids of columns whose cell was invalid) per record."""
+    if sheet is None:
+        return []
+    hr, cols = _record_header(sheet, table)
+    for c in table.columns:
+        if c.id not in cols:
+            ctx.add("record_header_missing", sheet=sheet.name, column=c.label(ctx.lang))
+    keys = [c for c in table.columns if c.id in cols]
+    content = [c for c in keys if c.id != table.prefill]
+    out = []
+    for r in range(hr + 1, len(sheet.rows)):
+        raw = {c.id: sheet.get(r, cols[c.id]) for c in keys}
+        if all(raw[c.id] is None for c in content):
+            continue
+        row: dict[str, Any] = {}
+        bad: set[str] = set()
+        for c in keys:
+            where = {"sheet": sheet.name, "cell": cell_ref(r, cols[c.id]), "column": c.label(ctx.lang)}
+            try:
+                status, value = parse(q, c, raw[c.id])
+            except Problem as p:
+                code = _RECORD_CODES.get(p.code, p.code)
+                extra = {"expected": expected(q, c, ctx.lang)} if code.startswith("record_") else {}
+                if p.code == "answer_too_long":
+                    extra = {"expected": c.max_length}
+                ctx.add(code, value=p.detail if p.code == "answer_too_long" else raw[c.id], **extra, **where)
+                row[c.id] = None
+                bad.add(c.id)
+                continue
+            if status == "blank" and c.required:
+                ctx.add("record_required", **where)
+            row[c.id] = value
+            if c.kind == "text":
+                _scan_personal(ctx, value, sheet=sheet.name, cell=where["cell"])
+        out.append((r, row, bad))
+    if sheet.truncated:
+        ctx.add("file_too_large", sheet=sheet.name, detail=f"> {len(sheet.rows)} rows", limit=f"{len(sheet.rows)} rows")
+    return out
+
+
+def _check_records(
+    q: Questionnaire,
+    answers: dict[str, Answer],
+    records: dict[str, list[tuple[int, dict[str, Any], set[str]]]],
+    sheets: dict[str, Sheet],
+    ctx: _Ctx,
+) -> None:
+    """Sums in record tables must agree with the answers they restate (e.g. FTE, departures)."""
+    for table in q.records:
+        sheet = sheets.get("records:" + table.id)
+        rows = records.get(table.id) or []
+        if sheet is None:
+            continue
+        hr, cols = _record_header(sheet, table)
+        columns = {c.id: c for c in table.columns}
+        for chk in table.checks:
+            answer = answers.get(chk.question)
+            if answer is None or answer.status != "answered" or chk.column not in cols:
+                continue
+            if not rows or any(bad & {chk.column, *chk.where} for _, _, bad in rows):
+                continue  # unfilled, or a bad cell is already reported: the sum would mislead
+            chosen = [
+                row for _, row, _ in rows if all(row.get(col) in allowed for col, allowed in chk.where.items())
+            ]
+            total = sum(row.get(chk.column) or 0 for row in chosen)
+            if abs(total - answer.value) <= chk.tolerance + 1e-9:
+                continue
+            col = col_letter(cols[chk.column])
+            span = f"{col}{hr + 2}:{col}{max(r for r, _, _ in rows) + 1}"
+            filters = "; ".join(
+                f"{columns[k].label(ctx.lang)} = "
+                + ", ".join(next(o.label(ctx.lang) for o in q.options_for(columns[k]) if o.id == v) for v in vals)
+                for k, vals in chk.where.items()
+            )
+            ctx.add(
+                "records_inconsistent",
+                sheet=sheet.name,
+                cell=span,
+                question_id=chk.question,
+                column=columns[chk.column].label(ctx.lang),
+                record_sheet=sheet.name,
+                detail=filters or span,
+                value=fmt_num(round(total, 4), ctx.lang),
+                expected=fmt_num(answer.value, ctx.lang),
+                other=f"'{answer.sheet}'!{answer.cell}",
+            )

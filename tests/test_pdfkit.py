@@ -1,0 +1,187 @@
+"""The ReportLab building blocks: one 3-page document using all of them, checked with pypdf."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFontFile
+from reportlab.platypus import PageBreak, Paragraph, Spacer
+
+from auditkit.reports import pdfkit
+
+CZECH = "Příliš žluťoučký kůň úpěl ďábelské ódy – ŘŠČŽÝÁÍÉŮÚŇŤĎ"
+AUDITOR = "<b>&<para>"
+STANDARD_14 = {
+    "Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique", "Helvetica", "Helvetica-Bold",
+    "Helvetica-Oblique", "Helvetica-BoldOblique", "Times-Roman", "Times-Bold", "Times-Italic",
+    "Times-BoldItalic", "Symbol", "ZapfDingbats",
+}
+
+
+def build_document(path) -> None:
+    st = pdfkit.styles()
+    doc = pdfkit.ReportDoc(
+        str(path), title="Zpráva o procesním auditu", author="Auditní tým", subject="Azylový dům Test",
+        keywords=["audit", "azylový dům"], creator="auditkit test", lang="cs-CZ",
+        header_right="Azylový dům Příliš žluťoučký", footer_left="Důvěrné",
+        page_label="Strana {page} z {pages}",
+    )
+    w = doc.width
+    story = [
+        Paragraph(pdfkit.esc("Zpráva o procesním auditu"), st["title"]),
+        pdfkit.heading("Souhrn", 0),
+        Paragraph(pdfkit.esc(CZECH), st["body"]),
+        Paragraph("Komentář auditora: " + pdfkit.esc(AUDITOR), st["body"]),
+        Paragraph(pdfkit.esc("první řádek\ndruhý řádek"), st["small"]),
+        Paragraph("<b>Tučně</b> a <i>kurzívou</i>", st["body"]),
+        pdfkit.heading("Skóre oblastí", 1),
+        pdfkit.hbar_chart(
+            ["Individuální plánování a práce s klientem", "Personální zajištění", "Bezpečí dětí",
+             "Ubytování", "Stížnosti"],
+            [82, 64.5, 41, None, 100],
+            colors=["#2E7D32", "#F9A825", "#C62828", None, "#2E7D32"], width=w,
+        ),
+        Paragraph(pdfkit.esc("Poznámka: hodnoty jsou v procentech."), st["note"]),
+        PageBreak(),
+        pdfkit.heading("Srovnání s regionem", 0),
+        pdfkit.range_chart(
+            [("Individuální plánování", 78, 65, 40, 92), ("Personál", 55, 60, 30, 85),
+             ("Bezpečí dětí (potlačeno)", 70, None, None, None), ("Ubytování", None, 50, 20, 80)],
+            width=w, legend=("Vlastní výsledek", "Medián kraje", "Rozpětí min–max"),
+        ),
+        Spacer(1, 0.5 * cm),
+        pdfkit.heading("Obsazenost a personál", 1),
+        pdfkit.scatter_chart(
+            [(12, 0.8), (20, 1.4), (35, 2.1), (28, 1.2), (15, 1.9)],
+            "Počet lůžek", "Úvazky na 10 lůžek",
+            labels=["Dům A", "Dům B", "Dům C", "Dům D", "Dům Ř"], width=w, height=7 * cm,
+        ),
+        PageBreak(),
+        pdfkit.heading("Zjištění", 0),
+        pdfkit.table(
+            [["Oblast", "Otázka", "Odpověď", "Hodnocení"],
+             ["Supervize", AUDITOR, "ano", pdfkit.verdict_cell("Splněno", "#2E7D32")],
+             ["Personál", CZECH, "ne", pdfkit.verdict_cell("Nesplněno", "#C62828")],
+             ["Bezpečí", "Dlouhý text, " * 12, 3, pdfkit.verdict_cell("Částečně", "#F9C74F")],
+             ["Ubytování", None, 2.5, "—"]],
+            [3 * cm, w - 9.5 * cm, 2.5 * cm, 4 * cm], align=["LEFT", "LEFT", "RIGHT", "CENTER"],
+        ),
+    ]
+    doc.build(story)
+
+
+@pytest.fixture(scope="module")
+def pdf(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pdfkit") / "doc.pdf"
+    build_document(path)
+    return PdfReader(str(path))
+
+
+def _text(reader: PdfReader) -> str:
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def test_text_is_searchable_and_printed_as_typed(pdf):
+    assert len(pdf.pages) == 3
+    text = _text(pdf)
+    assert CZECH in text
+    assert AUDITOR in text
+    assert "první řádek druhý řádek" in text
+
+
+def test_footer_has_page_of_pages(pdf):
+    for n, page in enumerate(pdf.pages, start=1):
+        assert f"Strana {n} z 3" in " ".join(page.extract_text().split())
+
+
+def test_metadata_language_outline(pdf):
+    meta = pdf.metadata
+    assert meta.title == "Zpráva o procesním auditu"
+    assert meta.author == "Auditní tým"
+    assert meta.subject == "Azylový dům Test"
+    assert "azylový dům" in meta["/Keywords"]
+    assert meta.creator == "auditkit test"
+    catalog = pdf.trailer["/Root"]
+    assert catalog["/Lang"] == "cs-CZ"
+    assert catalog["/PageMode"] == "/UseOutlines"
+
+    def titles(items):
+        for item in items:
+            if isinstance(item, list):
+                yield from titles(item)
+            else:
+                yield item.title
+
+    assert list(titles(pdf.outline)) == [
+        "Souhrn", "Skóre oblastí", "Srovnání s regionem", "Obsazenost a personál", "Zjištění"]
+    assert isinstance(pdf.outline[1], list)  # the level-1 heading is nested under "Souhrn"
+    assert [pdf.get_destination_page_number(d) for d in (pdf.outline[0], pdf.outline[4])] == [0, 2]
+
+
+def _fonts(reader: PdfReader):
+    """Every font a page or one of its form XObjects uses: {(resource name, font dict)}."""
+    seen = {}
+
+    def walk(resources):
+        resources = resources.get_object() if resources is not None else {}
+        for name, ref in (resources.get("/Font") or {}).items():
+            seen[ref.get_object()["/BaseFont"]] = ref.get_object()
+        for xobj in (resources.get("/XObject") or {}).values():
+            xobj = xobj.get_object()
+            if xobj.get("/Subtype") == "/Form" and "/Resources" in xobj:
+                walk(xobj["/Resources"])
+
+    for page in reader.pages:
+        walk(page.get("/Resources"))
+    return seen
+
+
+def test_every_font_is_embedded_dejavu(pdf):
+    fonts = _fonts(pdf)
+    assert fonts
+    for base_font, font in fonts.items():
+        assert base_font.split("+")[-1] not in STANDARD_14
+        assert "/FontFile2" in font["/FontDescriptor"], base_font
+        assert "DejaVu" in base_font or "AAAAAA" in base_font, base_font
+
+
+def _to_unicode(font) -> dict[str, int]:
+    """Character → code in this subset font, from its /ToUnicode CMap."""
+    cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+    out = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for code, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            out[bytes.fromhex(uni).decode("utf-16-be")] = int(code, 16)
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for lo, hi, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            start = int(uni, 16)
+            for k, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                out[chr(start + k)] = code
+    return out
+
+
+def test_czech_characters_have_real_glyphs(pdf):
+    # In the shipped font itself ...
+    pdfkit.register_fonts()
+    face = pdfmetrics.getFont(pdfkit.FONT).face
+    assert all(face.charToGlyph.get(ord(ch), 0) != 0 for ch in CZECH)
+    # ... and in the subsets embedded in the PDF: each character of the sentence has a code in some
+    # embedded subset, and that subset's own cmap maps the code to a glyph other than .notdef.
+    covered = set()
+    for font in _fonts(pdf).values():
+        subset = TTFontFile(io.BytesIO(font["/FontDescriptor"]["/FontFile2"].get_object().get_data()))
+        for ch, code in _to_unicode(font).items():
+            if subset.charToGlyph.get(code, 0) != 0:
+                covered.add(ch)
+    assert set(CZECH) - {" "} <= covered
+
+
+def test_esc_and_heading_levels():
+    assert pdfkit.esc("a < b & c > d\nnext") == "a &lt; b &amp; c &gt; d<br/>next"
+    with pytest.raises(ValueError):
+        pdfkit.heading("x", 2)
