@@ -195,8 +195,36 @@ def _cross_check(q: Questionnaire, main: Path, files: dict[str, Path]) -> None:
                                 f"record table {r.id}: check filters column '{col}' on unknown option '{v}'"
                                 f" (known: {', '.join(sorted(known))})"
                             )
+    errors.extend(_check_indicators(q, main))
     if errors:
         raise DefinitionError("\n".join(errors))
+
+
+def _check_indicators(q: Questionnaire, main: Path) -> list[str]:
+    from auditkit import formula
+
+    errors = []
+    questions = {x.id for a in q.areas for x in a.questions if x.kind in NUMBER_KINDS}
+    tables = {
+        r.id: {c.id: ({o.id for o in q.options_for(c)} if c.kind in CHOICE_KINDS else None) for c in r.columns}
+        for r in q.records
+    }
+    areas = {a.id for a in q.areas}
+    for ind in q.indicators:
+        try:
+            formula.check(formula.parse(ind.formula), questions, tables)
+        except formula.FormulaError as exc:
+            errors.append(f"{main}: indicator {ind.id}: formula: {exc}")
+        if ind.area is not None and ind.area not in areas:
+            errors.append(f"{main}: indicator {ind.id}: unknown area '{ind.area}'")
+    rel = q.analysis.relationship
+    for name in (rel.x, rel.y) if rel else ():
+        if name not in {i.id for i in q.indicators}:
+            errors.append(f"{main}: analysis: relationship names '{name}', not an indicator")
+    outcome = q.scoring.outcome_indicator
+    if outcome is not None and outcome not in {i.id for i in q.indicators}:
+        errors.append(f"{main}: scoring: outcome_indicator '{outcome}' is not an indicator")
+    return errors
 
 
 def _check_question(q: Questionnaire, x: Any, path: Path, noun: str) -> list[str]:

@@ -219,6 +219,7 @@ class Verdict(Strict):
 class Scoring(Strict):
     verdicts: tuple[Verdict, ...] = Field(min_length=1)
     critical_verdict: str
+    outcome_indicator: str | None = None  # the indicator reported as the outcome index
 
     @model_validator(mode="after")
     def _known_override(self) -> Scoring:
@@ -249,6 +250,16 @@ class Indicator(Strict):
         return self
 
 
+class Relationship(Strict):
+    x: str
+    y: str
+
+
+class Analysis(Strict):
+    relationship: Relationship | None = None
+    min_group: int = Field(default=5, ge=2)
+
+
 class Questionnaire(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     version: str = Field(pattern=r"^\d+\.\d+$")
@@ -262,6 +273,7 @@ class Questionnaire(Strict):
     records: tuple[RecordTable, ...] = ()
     scoring: Scoring
     indicators: tuple[Indicator, ...] = ()
+    analysis: Analysis = Analysis()
 
     # -- lookups used by the engine --------------------------------------------------------
     def questions(self) -> dict[str, tuple[Area, Question]]:

@@ -1,0 +1,148 @@
+"""A small, safe formula language for indicators (parsed with ``ast``, interpreted here, never ``eval``).
+
+    C02 / C03                                        answers by question ID
+    100 * sum(staff.reception_hours, role=["sw", "pss"]) / (40 * sum(staff.fte, role=["sw", "pss"]))
+    share(files, housing_goal="yes")                 % of records matching
+    median(files.months_of_stay)    count(staff, role="sw")    min(...)  max(...)  mean(...)
+
+Any missing input (N/A, blank, no records, division by zero) makes the result ``None``: an indicator
+that cannot be computed is shown as missing, never as 0.
+"""
+
+from __future__ import annotations
+
+import ast
+import statistics
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Rows = list[dict[str, Any]]
+_AGGREGATES = {"sum", "mean", "median", "min", "max"}
+_COUNTS = {"count", "share"}
+
+
+class FormulaError(ValueError):
+    pass
+
+
+def parse(text: str) -> ast.Expression:
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise FormulaError(f"not a valid formula ({exc.msg})") from None
+    for node in ast.walk(tree):
+        if not isinstance(
+            node,
+            (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Call, ast.Attribute, ast.List,
+             ast.Tuple, ast.keyword, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd),
+        ):
+            raise FormulaError(f"'{ast.unparse(node)}' is not allowed in a formula")
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str)):
+            raise FormulaError(f"constant {node.value!r} is not allowed")
+    return tree
+
+
+def check(tree: ast.Expression, questions: set[str], tables: Mapping[str, Mapping[str, set[str] | None]]) -> None:
+    """Every name must be a question ID; every table/column/filter value must exist.
+
+    ``tables`` maps table id → column id → allowed option ids (None for non-choice columns).
+    """
+    functions = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            _check_call(node, tables)
+        elif isinstance(node, ast.Name) and id(node) not in functions and node.id not in questions | set(tables):
+            raise FormulaError(f"unknown name '{node.id}' (not a question ID or record table)")
+
+
+def _check_call(node: ast.Call, tables: Mapping[str, Mapping[str, set[str] | None]]) -> None:
+    if not isinstance(node.func, ast.Name) or node.func.id not in _AGGREGATES | _COUNTS:
+        raise FormulaError(f"unknown function in '{ast.unparse(node)}' (use {', '.join(sorted(_AGGREGATES | _COUNTS))})")
+    if len(node.args) != 1:
+        raise FormulaError(f"'{ast.unparse(node)}' takes one table or table.column and filters as name=value")
+    arg = node.args[0]
+    if node.func.id in _COUNTS:
+        if not isinstance(arg, ast.Name) or arg.id not in tables:
+            raise FormulaError(f"'{ast.unparse(node)}': {node.func.id}() takes a record table")
+        table = arg.id
+    else:
+        if not (isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name) and arg.value.id in tables):
+            raise FormulaError(f"'{ast.unparse(node)}': {node.func.id}() takes table.column")
+        table = arg.value.id
+        if arg.attr not in tables[table]:
+            raise FormulaError(f"'{ast.unparse(node)}': table '{table}' has no column '{arg.attr}'")
+    for kw in node.keywords:
+        if kw.arg not in tables[table]:
+            raise FormulaError(f"'{ast.unparse(node)}': table '{table}' has no column '{kw.arg}'")
+        allowed = tables[table][kw.arg]
+        for value in _filter_values(kw.value):
+            if allowed is not None and value not in allowed:
+                raise FormulaError(f"'{ast.unparse(node)}': '{value}' is not an option of column '{kw.arg}'")
+
+
+def _filter_values(node: ast.AST) -> list[Any]:
+    if isinstance(node, ast.Constant):
+        return [node.value]
+    if isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) for e in node.elts):
+        return [e.value for e in node.elts]
+    raise FormulaError(f"filter value '{ast.unparse(node)}' must be a value or a list of values")
+
+
+def evaluate(tree: ast.Expression, answer: Callable[[str], float | None], tables: Mapping[str, Rows]) -> float | None:
+    try:
+        value = _eval(tree.body, answer, tables)
+    except _Missing:
+        return None
+    return None if value is None else float(value)
+
+
+class _Missing(Exception):
+    pass
+
+
+def _eval(node: ast.AST, answer: Callable[[str], float | None], tables: Mapping[str, Rows]) -> float:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        value = answer(node.id)
+        if value is None:
+            raise _Missing
+        return value
+    if isinstance(node, ast.UnaryOp):
+        v = _eval(node.operand, answer, tables)
+        return -v if isinstance(node.op, ast.USub) else v
+    if isinstance(node, ast.BinOp):
+        a, b = _eval(node.left, answer, tables), _eval(node.right, answer, tables)
+        if isinstance(node.op, ast.Add):
+            return a + b
+        if isinstance(node.op, ast.Sub):
+            return a - b
+        if isinstance(node.op, ast.Mult):
+            return a * b
+        if b == 0:
+            raise _Missing
+        return a / b
+    if isinstance(node, ast.Call):
+        return _call(node, tables)
+    raise _Missing  # pragma: no cover - parse() admits nothing else
+
+
+def _call(node: ast.Call, tables: Mapping[str, Rows]) -> float:
+    name = node.func.id  # type: ignore[attr-defined]
+    arg = node.args[0]
+    table = arg.id if isinstance(arg, ast.Name) else arg.value.id  # type: ignore[attr-defined]
+    filters = {kw.arg: set(_filter_values(kw.value)) for kw in node.keywords}
+    rows = [r for r in tables.get(table, []) if all(r.get(k) in v for k, v in filters.items())]
+    if name == "count":
+        return len(rows)
+    if name == "share":
+        total = len(tables.get(table, []))
+        if total == 0:
+            raise _Missing
+        return 100.0 * len(rows) / total
+    values = [r[arg.attr] for r in rows if isinstance(r.get(arg.attr), (int, float))]  # type: ignore[attr-defined]
+    if name == "sum":
+        return sum(values)
+    if not values:
+        raise _Missing
+    return {"mean": statistics.fmean, "median": statistics.median, "min": min, "max": max}[name](values)

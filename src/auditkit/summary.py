@@ -1,0 +1,210 @@
+"""Aggregation across services (pandas): statistics per area and indicator, systemic findings,
+the staffing ↔ inclusion relationship, ranking, and the anonymous regional benchmark for reports."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pydantic import BaseModel
+
+from auditkit.questionnaire.models import Questionnaire
+from auditkit.scoring import ScoredAudit
+from auditkit.validation.models import FileResult
+
+
+class Stats(BaseModel):
+    n: int
+    median: float | None = None
+    q1: float | None = None
+    q3: float | None = None
+    min: float | None = None
+    max: float | None = None
+
+
+class Systemic(BaseModel):
+    key: str  # recommendation key
+    area: str
+    count: int  # services with this finding
+    n: int  # services scored
+    services: list[str]  # service names (for the region; never in provider reports)
+
+
+class Relationship(BaseModel):
+    x: str
+    y: str
+    points: list[tuple[str, float, float]]  # (service name, x, y)
+    spearman: float | None
+    n: int
+
+
+class Summary(BaseModel):
+    questionnaire_id: str
+    questionnaire_version: str
+    services: list[ScoredAudit]  # ranked by process index, best first
+    rejected: list[FileResult]  # invalid files with their findings
+    skipped: list[FileResult]  # not workbooks (lock files, other suffixes)
+    area_stats: dict[str, Stats]
+    indicator_stats: dict[str, Stats]
+    process_stats: Stats
+    outcome_stats: Stats
+    verdict_counts: dict[str, dict[str, int]]  # area → verdict → services
+    systemic: list[Systemic]
+    relationship: Relationship | None
+
+
+def stats(values: list[float | None]) -> Stats:
+    import pandas as pd
+
+    s = pd.Series([v for v in values if v is not None and not math.isnan(v)], dtype="float64")
+    if s.empty:
+        return Stats(n=0)
+    return Stats(
+        n=int(s.size),
+        median=float(s.median()),
+        q1=float(s.quantile(0.25)),
+        q3=float(s.quantile(0.75)),
+        min=float(s.min()),
+        max=float(s.max()),
+    )
+
+
+def _rank_key(s: ScoredAudit) -> tuple:
+    return (-(s.process_index if s.process_index is not None else -1), s.service.service_name, s.file)
+
+
+def spearman(xs: list[float], ys: list[float]) -> float | None:
+    import pandas as pd
+
+    if len(xs) < 3:
+        return None
+    value = pd.Series(xs).rank().corr(pd.Series(ys).rank())
+    return None if value is None or math.isnan(value) else round(float(value), 4)
+
+
+def summarize_round(q: Questionnaire, scored: list[ScoredAudit], results: list[FileResult]) -> Summary:
+    """The summary analysis of one round: ``scored`` are the included services, ``results`` every file."""
+    services = sorted(scored, key=_rank_key)
+    area_stats = {a.id: stats([s.areas[a.id].score for s in services]) for a in q.areas}
+    indicator_stats = {i.id: stats([s.indicators.get(i.id) for s in services]) for i in q.indicators}
+    verdicts = {
+        a.id: {v.id: sum(s.areas[a.id].verdict == v.id for s in services) for v in q.scoring.verdicts} for a in q.areas
+    }
+    systemic: dict[str, Systemic] = {}
+    for s in services:
+        for key in dict.fromkeys(f.key for f in s.findings):
+            area = next(f.area for f in s.findings if f.key == key)
+            item = systemic.setdefault(key, Systemic(key=key, area=area, count=0, n=len(services), services=[]))
+            item.count += 1
+            item.services.append(s.service.service_name)
+    area_order = {a.id: i for i, a in enumerate(q.areas)}
+    ordered = sorted(systemic.values(), key=lambda x: (-x.count, area_order.get(x.area, 99), x.key))
+    rel = None
+    if q.analysis.relationship is not None:
+        rx, ry = q.analysis.relationship.x, q.analysis.relationship.y
+        points = [
+            (s.service.service_name, s.indicators[rx], s.indicators[ry])
+            for s in services
+            if s.indicators.get(rx) is not None and s.indicators.get(ry) is not None
+        ]
+        rel = Relationship(
+            x=rx, y=ry, points=points, n=len(points),
+            spearman=spearman([p[1] for p in points], [p[2] for p in points]),
+        )
+    return Summary(
+        questionnaire_id=q.id,
+        questionnaire_version=q.version,
+        services=services,
+        rejected=[r for r in results if r.status == "invalid"],
+        skipped=[r for r in results if r.status == "skipped"],
+        area_stats=area_stats,
+        indicator_stats=indicator_stats,
+        process_stats=stats([s.process_index for s in services]),
+        outcome_stats=stats([s.outcome_index for s in services]),
+        verdict_counts=verdicts,
+        systemic=ordered,
+        relationship=rel,
+    )
+
+
+class Benchmark(BaseModel):
+    """Anonymous regional figures for a provider report: aggregates only, suppressed below ``min_group``."""
+
+    n: int
+    min_group: int
+    suppressed: bool
+    areas: dict[str, Stats]
+    indicators: dict[str, Stats]
+    process: Stats
+    outcome: Stats
+
+
+def benchmark(q: Questionnaire, scored: list[ScoredAudit]) -> Benchmark:
+    n = len(scored)
+    suppressed = n < q.analysis.min_group
+    if suppressed:
+        empty = Stats(n=n)
+        return Benchmark(
+            n=n, min_group=q.analysis.min_group, suppressed=True,
+            areas={a.id: empty for a in q.areas}, indicators={i.id: empty for i in q.indicators},
+            process=empty, outcome=empty,
+        )
+    return Benchmark(
+        n=n, min_group=q.analysis.min_group, suppressed=False,
+        areas={a.id: stats([s.areas[a.id].score for s in scored]) for a in q.areas},
+        indicators={i.id: stats([s.indicators.get(i.id) for s in scored]) for i in q.indicators},
+        process=stats([s.process_index for s in scored]),
+        outcome=stats([s.outcome_index for s in scored]),
+    )
+
+
+def quartile_position(value: float | None, st: Stats, higher_is_better: bool | None = True) -> int | None:
+    """1 = best quarter … 4 = worst quarter of the region; None when unknown or suppressed."""
+    if value is None or st.q1 is None or st.q3 is None or st.median is None:
+        return None
+    if value >= st.q3:
+        pos = 1
+    elif value >= st.median:
+        pos = 2
+    elif value >= st.q1:
+        pos = 3
+    else:
+        pos = 4
+    return pos if higher_is_better is not False else 5 - pos
+
+
+def summary_json(summary: Summary) -> dict[str, Any]:
+    """The documented JSON (docs/summary.md)."""
+    def service(s: ScoredAudit) -> dict[str, Any]:
+        return {
+            "file": s.file,
+            "service_id": s.service.service_id,
+            "service_name": s.service.service_name,
+            "provider": s.service.provider,
+            "audit_date": s.service.audit_date.isoformat() if s.service.audit_date else None,
+            "rank": summary.services.index(s) + 1,
+            "areas": {k: {"score": _r(v.score), "verdict": v.verdict, "red_flags": v.red_flags,
+                          "not_evidenced": v.not_evidenced, "not_applicable": v.not_applicable}
+                      for k, v in s.areas.items()},
+            "process_index": _r(s.process_index),
+            "outcome_index": _r(s.outcome_index),
+            "indicators": {k: _r(v) for k, v in s.indicators.items()},
+            "findings": [f.model_dump(mode="json") for f in s.findings],
+        }
+
+    return {
+        "questionnaire": {"id": summary.questionnaire_id, "version": summary.questionnaire_version},
+        "services": [service(s) for s in summary.services],
+        "rejected": [{"file": r.file, "findings": [f.model_dump(mode="json") for f in r.findings]} for r in summary.rejected],
+        "skipped": [{"file": r.file, "findings": [f.model_dump(mode="json") for f in r.findings]} for r in summary.skipped],
+        "areas": {k: v.model_dump() for k, v in summary.area_stats.items()},
+        "indicators": {k: v.model_dump() for k, v in summary.indicator_stats.items()},
+        "process_index": summary.process_stats.model_dump(),
+        "outcome_index": summary.outcome_stats.model_dump(),
+        "systemic_findings": [x.model_dump() for x in summary.systemic],
+        "relationship": summary.relationship.model_dump() if summary.relationship else None,
+    }
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)
