@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import io
-import re
 
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFontFile
 from reportlab.platypus import PageBreak, Paragraph, Spacer
 
 from auditkit.reports import pdfkit
 
+import pdfcheck
+
 CZECH = "Příliš žluťoučký kůň úpěl ďábelské ódy – ŘŠČŽÝÁÍÉŮÚŇŤĎ"
 AUDITOR = "<b>&<para>"
-STANDARD_14 = {
-    "Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique", "Helvetica", "Helvetica-Bold",
-    "Helvetica-Oblique", "Helvetica-BoldOblique", "Times-Roman", "Times-Bold", "Times-Italic",
-    "Times-BoldItalic", "Symbol", "ZapfDingbats",
-}
 
 
 def build_document(path) -> None:
@@ -110,59 +104,14 @@ def test_metadata_language_outline(pdf):
     assert catalog["/Lang"] == "cs-CZ"
     assert catalog["/PageMode"] == "/UseOutlines"
 
-    def titles(items):
-        for item in items:
-            if isinstance(item, list):
-                yield from titles(item)
-            else:
-                yield item.title
-
-    assert list(titles(pdf.outline)) == [
+    assert pdfcheck.outline_titles(pdf) == [
         "Souhrn", "Skóre oblastí", "Srovnání s regionem", "Obsazenost a personál", "Zjištění"]
     assert isinstance(pdf.outline[1], list)  # the level-1 heading is nested under "Souhrn"
     assert [pdf.get_destination_page_number(d) for d in (pdf.outline[0], pdf.outline[4])] == [0, 2]
 
 
-def _fonts(reader: PdfReader):
-    """Every font a page or one of its form XObjects uses: {(resource name, font dict)}."""
-    seen = {}
-
-    def walk(resources):
-        resources = resources.get_object() if resources is not None else {}
-        for name, ref in (resources.get("/Font") or {}).items():
-            seen[ref.get_object()["/BaseFont"]] = ref.get_object()
-        for xobj in (resources.get("/XObject") or {}).values():
-            xobj = xobj.get_object()
-            if xobj.get("/Subtype") == "/Form" and "/Resources" in xobj:
-                walk(xobj["/Resources"])
-
-    for page in reader.pages:
-        walk(page.get("/Resources"))
-    return seen
-
-
 def test_every_font_is_embedded_dejavu(pdf):
-    fonts = _fonts(pdf)
-    assert fonts
-    for base_font, font in fonts.items():
-        assert base_font.split("+")[-1] not in STANDARD_14
-        assert "/FontFile2" in font["/FontDescriptor"], base_font
-        assert "DejaVu" in base_font or "AAAAAA" in base_font, base_font
-
-
-def _to_unicode(font) -> dict[str, int]:
-    """Character → code in this subset font, from its /ToUnicode CMap."""
-    cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
-    out = {}
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
-        for code, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-            out[bytes.fromhex(uni).decode("utf-16-be")] = int(code, 16)
-    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
-        for lo, hi, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-            start = int(uni, 16)
-            for k, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
-                out[chr(start + k)] = code
-    return out
+    pdfcheck.assert_embedded_dejavu(pdf)
 
 
 def test_czech_characters_have_real_glyphs(pdf):
@@ -170,15 +119,8 @@ def test_czech_characters_have_real_glyphs(pdf):
     pdfkit.register_fonts()
     face = pdfmetrics.getFont(pdfkit.FONT).face
     assert all(face.charToGlyph.get(ord(ch), 0) != 0 for ch in CZECH)
-    # ... and in the subsets embedded in the PDF: each character of the sentence has a code in some
-    # embedded subset, and that subset's own cmap maps the code to a glyph other than .notdef.
-    covered = set()
-    for font in _fonts(pdf).values():
-        subset = TTFontFile(io.BytesIO(font["/FontDescriptor"]["/FontFile2"].get_object().get_data()))
-        for ch, code in _to_unicode(font).items():
-            if subset.charToGlyph.get(code, 0) != 0:
-                covered.add(ch)
-    assert set(CZECH) - {" "} <= covered
+    # ... and in the subsets embedded in the PDF.
+    assert set(CZECH) - {" "} <= pdfcheck.covered_characters(pdf)
 
 
 def test_esc_and_heading_levels():

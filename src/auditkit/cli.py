@@ -76,6 +76,78 @@ def validate(
     raise typer.Exit(1 if any(r.status == "invalid" for r in results) else 0)
 
 
+@app.command()
+def summarize(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Workbooks or folders of one audit round (default: the bundled sample round).",
+                       show_default=False),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for summary.pdf, summary.xlsx, summary.json, reports/.")] = Path("out"),
+    lang: LangOpt = Lang.cs,
+    json_out: JsonOpt = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Worker processes (default: by the number of files).")] = None,
+    no_reports: Annotated[bool, typer.Option("--no-reports", help="Skip the per-provider PDF reports.")] = False,
+) -> None:
+    """Score every workbook of a round and write the summary analysis (PDF, tidy xlsx, JSON) and provider reports.
+
+    Example: auditkit summarize audits_2023/ --out out_2023 --json
+    Exit code 0 when every file was included, 1 when any was rejected (outputs are still written).
+    """
+    from auditkit.paths import sample_audits_dir
+    from auditkit.pipeline import process_files, questionnaire_of, write_outputs
+    from auditkit.render import print_json, progress_bar, render_summary
+    from auditkit.summary import summarize_round, summary_json
+
+    paths = paths or [sample_audits_dir()]
+    with progress_bar(lang.value) as tick:
+        results, scored = process_files(paths, lang.value, jobs, tick)
+    q = questionnaire_of(scored)
+    summary = summarize_round(q, scored, results)
+    outputs = write_outputs(summary, results, out, lang.value, reports=not no_reports)
+    if json_out:
+        print_json(summary_json(summary))
+    else:
+        render_summary(summary, q, lang.value, outputs)
+    raise typer.Exit(1 if summary.rejected else 0)
+
+
+@app.command()
+def report(
+    file: Annotated[Path, typer.Argument(help="The service's filled workbook.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the PDF report.")],
+    benchmark_paths: Annotated[
+        list[Path] | None,
+        typer.Option("--benchmark", help="Workbooks or folders of the round for the anonymous regional comparison."),
+    ] = None,
+    lang: LangOpt = Lang.cs,
+) -> None:
+    """Write the PDF report for one provider about its own service, with anonymous regional comparison.
+
+    Example: auditkit report sample_audits/ad_kotva.xlsx --benchmark sample_audits --out kotva.pdf
+    """
+    from auditkit.pipeline import process_files
+    from auditkit.render import console_err, render_validation, say
+    from auditkit.reports.provider_pdf import write_provider_report
+    from auditkit.summary import benchmark
+    from auditkit.questionnaire.loader import registry
+
+    own_results, own_scored = process_files([file], lang.value, 1)
+    if not own_scored:
+        render_validation(own_results, lang.value)
+        raise typer.Exit(1)
+    own = own_scored[0]
+    q = registry()[(own.questionnaire_id, own.questionnaire_version)]
+    _, region = process_files(benchmark_paths or [], lang.value) if benchmark_paths else ([], [])
+    others = [s for s in region if s.service.service_id != own.service.service_id and s.questionnaire_id == q.id]
+    bench = benchmark(q, [own, *others])
+    audit = own_results[0].audit
+    if out.suffix.lower() != ".pdf":
+        out = out.with_suffix(".pdf")
+    write_provider_report(audit, own, bench, q, lang.value, out)
+    say(console_err(), "report_written", lang.value, path=out, n=bench.n)
+
+
 def main() -> None:
     """Entry point: no traceback ever reaches the user."""
     try:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from rich.console import Console
@@ -15,6 +17,17 @@ from auditkit.validation.models import FileResult
 WORDS = {
     "cs": {
         "template_written": "Šablona uložena: {path} (dotazník {qid}, verze {version})",
+        "report_written": "Zpráva uložena: {path} (srovnání s {n} službami)",
+        "progress": "Zpracovávám sešity",
+        "summary_title": "Souhrnná analýza: skóre oblastí (%)",
+        "rank": "#",
+        "service": "Služba",
+        "process": "Proces",
+        "outcome": "Výsledky",
+        "systemic": "Systémová zjištění",
+        "of": "z",
+        "rejected": "Vyřazené soubory",
+        "outputs": "Výstupy",
         "valid": "v pořádku",
         "invalid": "chyby",
         "skipped": "přeskočeno",
@@ -31,6 +44,17 @@ WORDS = {
     },
     "en": {
         "template_written": "Template written: {path} (questionnaire {qid}, version {version})",
+        "report_written": "Report written: {path} (compared with {n} services)",
+        "progress": "Processing workbooks",
+        "summary_title": "Summary analysis: area scores (%)",
+        "rank": "#",
+        "service": "Service",
+        "process": "Process",
+        "outcome": "Outcome",
+        "systemic": "Systemic findings",
+        "of": "of",
+        "rejected": "Rejected files",
+        "outputs": "Outputs",
         "valid": "valid",
         "invalid": "errors",
         "skipped": "skipped",
@@ -100,3 +124,67 @@ def render_validation(results: list[FileResult], lang: str, console: Console | N
             style="bold",
         )
     )
+
+
+@contextlib.contextmanager
+def progress_bar(lang: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr (hidden when stderr is not a terminal); yields tick(done, total)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn(WORDS[lang]["progress"]), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=console_err(), transient=True,
+    )
+    task = progress.add_task("", total=None)
+    with progress:
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield tick
+
+
+def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console: Console | None = None) -> None:
+    from auditkit.reports.texts import recommendations
+
+    console = console or console_out()
+    w = WORDS[lang]
+    table = Table(title=w["summary_title"], header_style="bold")
+    table.add_column(w["rank"], justify="right")
+    table.add_column(w["service"])
+    for a in q.areas:
+        table.add_column(a.code, justify="right")
+    table.add_column(w["process"], justify="right")
+    table.add_column(w["outcome"], justify="right")
+    for i, s in enumerate(summary.services, start=1):
+        cells = []
+        for a in q.areas:
+            sc = s.areas[a.id]
+            color = q.verdict(sc.verdict).color if sc.verdict else "grey50"
+            cells.append(Text("–" if sc.score is None else f"{sc.score:.0f}", style=f"bold {color}"))
+        table.add_row(
+            str(i), Text(s.service.service_name), *cells,
+            Text("–" if s.process_index is None else f"{s.process_index:.0f}"),
+            Text("–" if s.outcome_index is None else f"{s.outcome_index:.0f} %"),
+        )
+    console.print(table)
+    legend = Text()
+    for v in q.scoring.verdicts:
+        legend.append("■ ", style=v.color)
+        legend.append(f"{v.label(lang)}   ")
+    console.print(legend)
+    if summary.systemic:
+        rec = recommendations(q)
+        console.print(Text(w["systemic"], style="bold"))
+        for x in summary.systemic[:8]:
+            console.print(Text(f"  {x.count} {w['of']} {x.n}: {rec(x.key + '.title', lang)}"))
+    if summary.rejected or summary.skipped:
+        console.print(Text(w["rejected"], style="bold red"))
+        for r in [*summary.rejected, *summary.skipped]:
+            first = r.findings[0].message if r.findings else ""
+            console.print(Text(f"  {r.file}: {w[r.status]} – {first}"))
+    if outputs is not None:
+        console.print(Text(w["outputs"], style="bold"))
+        for p in (outputs.summary_pdf, outputs.tidy_xlsx, outputs.summary_json):
+            console.print(Text(f"  {p}"))
+        if outputs.reports:
+            console.print(Text(f"  {outputs.reports[0].parent}/ ({len(outputs.reports)} PDF)"))

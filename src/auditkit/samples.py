@@ -97,7 +97,7 @@ def answers_for(q: Questionnaire, p: Profile, rng: random.Random) -> tuple[dict[
                 answers[item.id] = p.facts[item.id]
             elif item.kind in ("yes_no", "yes_partly_no", "scale_0_3", "choice"):
                 # good services meet the critical items; others draw around their level
-                answers[item.id] = _nearest_option(q, item, 1.0 if item.critical and level >= 0.8 else level, rng)
+                answers[item.id] = _nearest_option(q, item, 1.0 if item.critical and level >= 0.5 else level, rng)
             elif item.kind == "multi_choice":
                 k = max(1, round(len(item.options) * level * 0.6))
                 answers[item.id] = [o.id for o in rng.sample(list(item.options), k)]

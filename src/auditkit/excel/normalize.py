@@ -19,6 +19,10 @@ _INVISIBLE = dict.fromkeys(
     None,
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2009\u2002\u2003\u3000]+")
+# anything clean_text(keep_newlines=True) would change, NFC aside: most cells need nothing (fast path)
+_UNCLEAN = re.compile(
+    r"[^\S \n]|  | \n|\n |^\s|\s$|[" + "".join(map(chr, _INVISIBLE)) + "]"
+)
 _BLANK_MARKS = {"", "-", "–", "—"}
 EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -37,7 +41,8 @@ def clean_text(value: str, *, keep_newlines: bool = False) -> str:
     """NFC, no invisible characters, non-breaking and odd spaces made plain, runs of spaces collapsed."""
     text = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
     if keep_newlines:
-        lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # XML reads a lone CR as LF, so do we
+        lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
         return "\n".join(lines).strip()
     return _SPACES.sub(" ", text.replace("\r", " ").replace("\n", " ")).strip()
 
@@ -45,6 +50,10 @@ def clean_text(value: str, *, keep_newlines: bool = False) -> str:
 def normalize_cell(value: Any) -> Any:
     """Plain value of a cell: text cleaned ('' → None), whole floats → int. Dates stay dates."""
     if isinstance(value, str):
+        if not value:
+            return None
+        if not _UNCLEAN.search(value) and unicodedata.is_normalized("NFC", value):
+            return value
         text = clean_text(value, keep_newlines=True)
         return text or None
     if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 2**53:

@@ -1,38 +1,69 @@
 """Read a workbook into plain cells with the coordinates a person sees in Excel.
 
-The only code that opens filled workbooks. Before python-calamine parses anything, the container is
-checked: size limits (a zip bomb never gets inflated), XML entity declarations (no entity expansion,
-no external entities), encryption. Problems become :class:`ReadError` with a catalogue code.
+The only code that opens filled workbooks, which are untrusted input (docs/security.md). Nothing is
+parsed before the container passed its checks, and every problem becomes a :class:`ReadError` with a
+catalogue code:
+
+* the file: a regular file, not empty, at most ``MAX_FILE_BYTES``, recognised by its first bytes
+  (zip, OLE), never by its name;
+* the zip: member count, declared sizes (both Python's zipfile and calamine's zip crate refuse to
+  inflate a member past its declared size, so a declared size is a real bound), compression ratio,
+  only stored/deflate members, no zip-level encryption, every worksheet part present;
+* XML: no DOCTYPE in any part (no entity definitions, hence no entity expansion and no external
+  entities; calamine rejects undeclared entities anyway), checked on the prolog only, since a
+  DOCTYPE must come before the root element;
+* worksheets (.xlsx): before python-calamine builds its dense grid, every ``<c>`` element is counted
+  and located, so a stray value in XFD1048576 or 60,000 extra rows are refused with the sheet and the
+  cell instead of allocating gigabytes; shared strings repeated in many cells are bounded too.
+
+.xls and .ods cannot be checked that cheaply (binary BIFF records; ODS repeats cells by attribute),
+so they are read by python-calamine in a child process under a memory and time limit.
 """
 
 from __future__ import annotations
 
-import posixpath
+import html
+import io
+import json
+import os
 import re
-import zipfile
+import stat
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from auditkit.excel.normalize import normalize_cell
 
-# Limits on what a workbook may hold; an audit workbook is ~30 KiB zipped and ~300 KiB of XML.
+# Limits on what a workbook may hold; an audit workbook is ~40 KiB zipped, ~170 KiB of XML, < 100 rows
+# and 5 columns per sheet. See docs/security.md for what each guarantees.
 MAX_FILE_BYTES = 20 * 1024 * 1024  # on disk
-MAX_MEMBER_BYTES = 32 * 1024 * 1024  # one part, uncompressed
+MAX_MEMBER_BYTES = 32 * 1024 * 1024  # one part, uncompressed (as declared, and enforced while inflating)
 MAX_TOTAL_BYTES = 96 * 1024 * 1024  # all parts, uncompressed
 MAX_RATIO = 200  # uncompressed / compressed for any part above 1 MiB
 MAX_MEMBERS = 2000
 MAX_SHEETS = 60
-MAX_ROWS = 5000  # rows read per sheet; questionnaire sheets have < 100
-MAX_COLS = 60
+MAX_ROWS = 5000  # last row holding a value, per sheet
+MAX_COLS = 60  # columns kept per sheet (values further right are not read)
+MAX_CELLS = 2_000_000  # rows × columns spanned by a sheet's values (python-calamine allocates them all)
+MAX_MERGED = 2000  # merged ranges per sheet
+MAX_TREE_BYTES = 4 * 1024 * 1024  # xl/workbook.xml and its relationships, parsed whole (~3 KiB normally)
+MAX_TEXT_CHARS = 64_000_000  # shared-string text once copied into every cell that uses it
+SANDBOX_MEMORY = 480 * 1024 * 1024  # address space of the child reading .xls / .ods
+SANDBOX_SECONDS = 30
 
 _ZIP_MAGIC = b"PK\x03\x04"
+_EMPTY_ZIP = b"PK\x05\x06"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_XML_SCAN = 64 * 1024
+_XML_SCAN = 64 * 1024  # the prolog (declaration, comments, DOCTYPE) must end within this
 
 
 class ReadError(Exception):
+    """A file that cannot be used; ``params`` fill the catalogue message (and may name sheet/cell)."""
+
     def __init__(self, code: str, detail: str = "", **params: Any) -> None:
         super().__init__(f"{code}: {detail}")
         self.code = code
@@ -82,140 +113,454 @@ def _human_bytes(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MiB"
 
 
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]{1,16})</v>')
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
 
 
-def _col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n - 1
-
-
-def _error_cells(zf: zipfile.ZipFile) -> dict[str, dict[tuple[int, int], str]]:
-    """Cells holding formula errors (#DIV/0! …) by sheet name: python-calamine reads them as blank."""
-    try:
-        book = ET.fromstring(zf.read("xl/workbook.xml"))
-        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ET.ParseError):
-        return {}
-    target = {r.get("Id"): r.get("Target", "") for r in rels}
-    out: dict[str, dict[tuple[int, int], str]] = {}
-    for sheet in book.iter(f"{_NS_MAIN}sheet"):
-        ref = target.get(sheet.get(f"{_NS_REL}id"), "")
-        part = ref.lstrip("/") if ref.startswith("/") else posixpath.normpath(posixpath.join("xl", ref))
-        try:
-            data = zf.read(part)
-        except KeyError:
-            continue
-        if b't="e"' not in data:
-            continue
-        cells = {
-            (int(m.group(2)) - 1, _col_index(m.group(1))): m.group(3).decode("ascii", "replace")
-            for m in _ERROR_CELL.finditer(data)
-        }
-        if cells:
-            out[sheet.get("name", "")] = cells
-    return out
-
-
-def _check_zip(path: Path) -> dict[str, dict[tuple[int, int], str]]:
-    """Check the container before parsing; return the formula-error cells found on the way."""
-    try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise ReadError("file_unreadable", f"zip: {exc}") from None
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise ReadError("file_too_large", f"{len(infos)} parts", limit=f"{MAX_MEMBERS} parts")
-        total = 0
-        for info in infos:
-            total += info.file_size
-            if info.file_size > MAX_MEMBER_BYTES:
-                raise ReadError(
-                    "file_too_large",
-                    f"{info.filename}: {_human_bytes(info.file_size)}",
-                    limit=_human_bytes(MAX_MEMBER_BYTES),
-                )
-            if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise ReadError(
-                    "file_too_large",
-                    f"{info.filename}: compressed {info.file_size // max(info.compress_size, 1)}×",
-                    limit=f"{MAX_RATIO}×",
-                )
-        if total > MAX_TOTAL_BYTES:
-            raise ReadError("file_too_large", _human_bytes(total), limit=_human_bytes(MAX_TOTAL_BYTES))
-        names = {i.filename for i in infos}
-        if "[Content_Types].xml" not in names and "mimetype" not in names:
-            raise ReadError("file_not_workbook", "zip archive without workbook parts")
-        for info in infos:
-            if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
-                continue
-            try:
-                with zf.open(info) as fh:
-                    head = fh.read(_XML_SCAN)
-            except Exception as exc:  # corrupt member: CRC, bad compression
-                raise ReadError("file_unreadable", f"{info.filename}: {exc}") from None
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise ReadError("file_unsafe", f"{info.filename}: DOCTYPE/ENTITY")
-        return _error_cells(zf) if "xl/workbook.xml" in names else {}
-
-
+# -- the file --------------------------------------------------------------------------------------
 def sniff(path: Path) -> str:
     """'zip', 'ole' or raise ReadError for what is not a workbook at all."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a folder, FIFO or device: never opened (a FIFO would block)
+            raise ReadError("file_not_workbook", "not a regular file")
+        if st.st_size == 0:
+            raise ReadError("file_empty")
+        if st.st_size > MAX_FILE_BYTES:
+            raise ReadError("file_too_large", _human_bytes(st.st_size), limit=_human_bytes(MAX_FILE_BYTES))
         with path.open("rb") as fh:
-            head = fh.read(8)
+            head = fh.read(4096)
     except OSError as exc:
         raise ReadError("file_missing", exc.strerror or str(exc)) from None
-    if size == 0:
-        raise ReadError("file_empty")
-    if size > MAX_FILE_BYTES:
-        raise ReadError("file_too_large", _human_bytes(size), limit=_human_bytes(MAX_FILE_BYTES))
     if head.startswith(_ZIP_MAGIC):
         return "zip"
     if head.startswith(_OLE_MAGIC):
         return "ole"
-    kind = "text/CSV" if _looks_like_text(path) else "unknown bytes"
-    raise ReadError("file_not_workbook", kind)
+    if head.startswith(_EMPTY_ZIP):
+        raise ReadError("file_not_workbook", "zip")
+    raise ReadError("file_not_workbook", "text/CSV" if _looks_like_text(head) else "?")
 
 
-def _looks_like_text(path: Path) -> bool:
-    with path.open("rb") as fh:
-        chunk = fh.read(4096)
+def _looks_like_text(chunk: bytes) -> bool:
     try:
         chunk.decode("utf-8")
         return True
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(chunk) - 3:  # a character cut at the end of the chunk
+            return True
         return all(b >= 9 for b in chunk[:512])
 
 
-def _ole_encrypted(path: Path) -> bool:
-    """An encrypted .xlsx is an OLE container with an EncryptionInfo stream."""
-    with path.open("rb") as fh:
-        data = fh.read(MAX_FILE_BYTES)
-    return "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data
+def _ole_streams(data: bytes, names: tuple[str, ...]) -> set[str]:
+    """Which of ``names`` are entries of the OLE (compound file) directory.
+
+    Directory entries are 128-byte records at 128-byte aligned offsets: a UTF-16 name, then at offset 64
+    its length in bytes including the terminating NUL. Looking only there avoids matching cell text.
+    """
+    found = set()
+    for name in names:
+        raw = name.encode("utf-16-le")
+        size = (len(name) + 1) * 2
+        start = data.find(raw)
+        while start != -1:
+            if start % 128 == 0 and int.from_bytes(data[start + 64 : start + 66], "little") == size:
+                found.add(name)
+                break
+            start = data.find(raw, start + 1)
+    return found
+
+
+def _check_ole(path: Path) -> None:
+    data = path.read_bytes()  # at most MAX_FILE_BYTES (checked by sniff)
+    streams = _ole_streams(data, ("EncryptionInfo", "EncryptedPackage", "Workbook", "WORKBOOK", "Book"))
+    if streams & {"EncryptionInfo", "EncryptedPackage"}:
+        raise ReadError("file_encrypted")
+    if not streams:
+        raise ReadError("file_not_workbook", "OLE (.doc?)")
+
+
+# -- XML prolog ------------------------------------------------------------------------------------
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _prolog_problem(data: bytes) -> str | None:
+    """Why the start of a part is unsafe, or None. Only parts that start like XML are looked at.
+
+    Skips the XML declaration, processing instructions, comments and white space up to the root
+    element; a DOCTYPE (or any other ``<!`` declaration) there is refused, and so is a prolog that
+    does not end within the first ``_XML_SCAN`` bytes. UTF-16 parts are decoded first.
+    """
+    start = 0
+    if data[:1] in (b"\xff", b"\xfe") or data[:1] == b"\x00" or data[1:2] == b"\x00":
+        for bom, encoding in _BOMS[1:]:
+            if data.startswith(bom):
+                data = data[2 : _XML_SCAN * 2].decode(encoding, "ignore").encode("utf-8", "ignore")
+                break
+        else:  # UTF-16 without a byte order mark
+            encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+            data = data[: _XML_SCAN * 2].decode(encoding, "ignore").encode("utf-8", "ignore")
+    elif data.startswith(_BOMS[0][0]):
+        start = 3
+    i, n = start, min(len(data), _XML_SCAN)
+    while True:
+        while i < n and data[i] in b" \t\r\n":
+            i += 1
+        if i >= n:
+            return "XML prolog > 64 KiB" if n >= _XML_SCAN else None
+        if data[i] != 0x3C:  # not '<': not XML (an image, a binary part) or text before the root
+            return None
+        if data.startswith(b"<?", i):
+            end, close = data.find(b"?>", i + 2, n), 2
+        elif data.startswith(b"<!--", i):
+            end, close = data.find(b"-->", i + 4, n), 3
+        elif data.startswith(b"<!", i):
+            word = data[i + 2 : i + 9]
+            return "DOCTYPE" if word.upper() == b"DOCTYPE" else "<!" + word.decode("ascii", "replace")
+        else:
+            return None  # the root element: the prolog is over
+        if end == -1:
+            return "XML prolog > 64 KiB"
+        i = end + close
+
+
+# -- worksheet parts -------------------------------------------------------------------------------
+_NAME = rb"[A-Za-z_][\w.-]*"
+_ATTR = rb"\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*')"
+_OTHER_ATTR = rb"\s+(?!r\s*=)[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*')"
+# start tags of <c> elements that have content (calamine reads only those; <c .../> is empty), with
+# their reference when it is a valid one; ('', '') for a cell without r or with an odd one
+_CELL = re.compile(
+    rb"<(?:" + _NAME + rb":)?c(?:" + _OTHER_ATTR + rb")*"
+    rb"(?:\s+r\s*=\s*[\"']([A-Za-z]+)([0-9]+)[\"']|\s+r\s*=\s*(?:\"[^\"]*\"|'[^']*'))?"
+    rb"(?:" + _ATTR + rb")*\s*>"
+)
+# the form every spreadsheet program writes: r first, double quotes; (letters, digits, '/' if empty)
+_PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]*)([0-9]*)"(?:\s+[\w:.-]+="[^"]*")*\s*(/?)>')
+_ODD_CELL_TAG = re.compile(rb"<c[>/\t\n\r]")  # and any ':c' (a prefixed cell) sends a part the slow way
+_ROW_REF = re.compile(
+    rb"<(?:" + _NAME + rb":)?row(?:" + _OTHER_ATTR + rb")*\s+r\s*=\s*[\"'][A-Za-z]*([0-9]*)[\"']"
+)
+_ROW_START = re.compile(rb"<(?:" + _NAME + rb":)?row(?:" + _ATTR + rb")*\s*>()")
+_ROW_END = re.compile(rb"</(?:" + _NAME + rb":)?row\s*>")
+_HAS_ERROR = re.compile(rb"\st\s*=\s*[\"']e[\"']")
+
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]{1,16})</v>'
+)
+# a formula without a cached result (written by a program that does not calculate): calamine reads blank
+_FORMULA_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*<f(?:\s[^>]*)?>([^<]{1,8192})</f>'
+    rb"\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
+)
+_SST_ROOT = re.compile(rb"<(?:" + _NAME + rb":)?sst[\s>/]")
+
+
+def _maybe(data: bytes, value: bytes) -> bool:
+    """Cheap pre-test for an attribute value (t="e"): the quoted value must occur somewhere."""
+    return b'"' + value + b'"' in data or b"'" + value + b"'" in data
+
+
+def _col_index(letters: bytes) -> int:
+    """Letters → 0-based column (any length; 'a' counts as 'A', as in calamine)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _ref(letters: bytes, digits: bytes) -> str:
+    return f"{letters.decode().upper()}{int(digits)}"
+
+
+@dataclass
+class _SheetScan:
+    """Where a worksheet part's values reach, found without parsing it."""
+
+    rows: int  # rows spanned from row 1 (0: no values)
+    cols: int  # columns spanned from column A
+    far_row: str  # the lowest cell holding a value, e.g. 'C60016'
+    far_col: str  # the right-most one
+    merged: int
+
+
+def _cells(data: bytes) -> list[tuple[bytes, bytes]]:
+    """(letters, digits) of every <c> start tag with content; ('', '') where r is missing or odd."""
+    n = data.count(b'<c r="')
+    if data.count(b"<c ") == n and b":c" not in data and not _ODD_CELL_TAG.search(data):
+        plain = _PLAIN_CELL.findall(data)
+        if len(plain) == n:  # every cell tag read whole: the fast answer is the exact one
+            return [(c, d) if c and d else (b"", b"") for c, d, empty in plain if not empty]
+    return _CELL.findall(data)
+
+
+def _scan_sheet(data: bytes) -> _SheetScan:
+    """Locate every non-empty ``<c>`` of a worksheet part; conservative for cells without ``r``."""
+    cells = _cells(data)
+    rows = cols = 0
+    far_row = far_col = ""
+    letters = {c for c, _ in cells}
+    letters.discard(b"")
+    if letters:
+        rows = max(int(d) for d in {d for _, d in cells} if d)
+        cols = max(_col_index(c) for c in letters) + 1
+        if rows > MAX_ROWS or rows * cols > MAX_CELLS:  # name a real cell (only when refusing)
+            far_row = next(_ref(c, d) for c, d in cells if d and int(d) == rows)
+            far_col = next(_ref(c, d) for c, d in cells if c and _col_index(c) + 1 == cols)
+        if any(d and int(d) == 0 for d in {d for _, d in cells}):
+            raise ReadError("file_unreadable", "cell reference with row 0")
+    if (b"", b"") in cells:
+        # calamine puts a cell without (a valid) r right after the previous cell of its row, and a row
+        # without r right after the previous row: bound both by the cells of the fullest row and the
+        # rows without r (rare: every spreadsheet program writes r)
+        row_numbers = [int(d) for d in _ROW_REF.findall(data) if d]
+        rows_without_r = len(_ROW_START.findall(data)) - len(row_numbers)
+        rows = max(rows, max(row_numbers, default=0) + max(rows_without_r, 0) + 1)
+        cols += max(len(_cells(chunk)) for chunk in _ROW_END.split(data)) + 1
+        far_row = far_col = cell_ref(rows - 1, cols - 1)
+    return _SheetScan(
+        rows=rows,
+        cols=cols,
+        far_row=far_row,
+        far_col=far_col,
+        merged=data.count(b"mergeCell") if b"mergeCell" in data else 0,
+    )
+
+
+def _check_sheet(scan: _SheetScan, sheet: str) -> None:
+    if scan.rows > MAX_ROWS:
+        raise ReadError("sheet_too_many_rows", sheet=sheet, cell=scan.far_row, value=scan.far_row,
+                        rows=scan.rows, limit=MAX_ROWS)
+    if scan.rows * scan.cols > MAX_CELLS:
+        raise ReadError("sheet_too_many_cells", sheet=sheet, cell=scan.far_col, value=scan.far_col,
+                        cells=scan.rows * scan.cols, limit=MAX_CELLS)
+    if scan.merged > MAX_MERGED + 2:  # + the <mergeCells> start and end tags
+        raise ReadError("sheet_too_many_merged", sheet=sheet, count=scan.merged - 2, limit=MAX_MERGED)
+
+
+def _hidden_values(data: bytes) -> dict[tuple[int, int], str]:
+    """What python-calamine reads as blank but a person sees: formula errors (#DIV/0! …) and, for a
+    formula never calculated, its text ('=SUM(B2:B9)') — so nothing typed is silently lost."""
+    out: dict[tuple[int, int], str] = {}
+    if b"</f>" in data:
+        for m in _FORMULA_CELL.finditer(data):
+            text = html.unescape(m.group(3).decode("utf-8", "replace"))
+            out[(int(m.group(2)) - 1, _col_index(m.group(1)))] = "=" + text
+    if _maybe(data, b"e") and _HAS_ERROR.search(data):
+        for m in _ERROR_CELL.finditer(data):
+            out[(int(m.group(2)) - 1, _col_index(m.group(1)))] = m.group(3).decode("ascii", "replace")
+    return out
+
+
+def _longest_shared_string(data: bytes) -> int:
+    """Characters of the longest <si> (nested ones counted in their parent), streamed in bounded memory."""
+    longest, depth, root = 0, 0, None
+    try:
+        for event, elem in ET.iterparse(io.BytesIO(data), events=("start", "end")):
+            if root is None:
+                root = elem
+            if _local(elem.tag) != "si":
+                continue
+            if event == "start":
+                depth += 1
+                continue
+            depth -= 1
+            if depth == 0:
+                longest = max(longest, sum(len(t) for t in elem.itertext()))
+                root.clear()  # drop what was measured: memory stays flat whatever the count
+    except ET.ParseError as exc:
+        raise ReadError("file_unreadable", f"sharedStrings: {exc}") from None
+    return longest
+
+
+# -- the zip container -----------------------------------------------------------------------------
+@dataclass
+class _Plan:
+    kind: str  # 'xlsx' or 'ods'
+    hidden: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # see _hidden_values
+
+
+_NOT_SPREADSHEET = {"word/document.xml": "Word .docx", "ppt/presentation.xml": "PowerPoint .pptx",
+                    "xl/workbook.bin": "Excel .xlsb"}
+
+
+def _kind(zf: zipfile.ZipFile, names: set[str]) -> str:
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "content.xml" in names:
+        mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+        if mimetype and b"spreadsheet" not in mimetype:
+            raise ReadError("file_not_workbook", mimetype.decode("ascii", "replace").rsplit(".", 1)[-1])
+        return "ods"
+    for part, what in _NOT_SPREADSHEET.items():
+        if part in names:
+            raise ReadError("file_not_workbook", what)
+    if any(n.startswith("xl/") for n in names):
+        raise ReadError("file_part_missing", part="xl/workbook.xml")
+    raise ReadError("file_not_workbook", "zip")
+
+
+def _check_members(infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_MEMBERS:
+        raise ReadError("file_too_large", f"{len(infos)} parts", limit=f"{MAX_MEMBERS} parts")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise ReadError("file_encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ReadError("file_unreadable", f"{info.filename}: compression method {info.compress_type}")
+        total += info.file_size
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise ReadError("file_too_large", f"{info.filename}: {_human_bytes(info.file_size)}",
+                            limit=_human_bytes(MAX_MEMBER_BYTES))
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise ReadError("file_too_large", f"{info.filename}: {ratio}×", limit=f"{MAX_RATIO}×")
+    if total > MAX_TOTAL_BYTES:
+        raise ReadError("file_too_large", _human_bytes(total), limit=_human_bytes(MAX_TOTAL_BYTES))
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sheet_parts(parts: dict[str, bytes], names: set[str]) -> dict[str, str]:
+    """Worksheet part → sheet name, as calamine resolves them; every worksheet part must exist."""
+    try:
+        book = ET.fromstring(parts.get("xl/workbook.xml", b""))
+    except ET.ParseError as exc:
+        raise ReadError("file_unreadable", f"xl/workbook.xml: {exc}") from None
+    rels_data = parts.get("xl/_rels/workbook.xml.rels")
+    if rels_data is None:
+        raise ReadError("file_part_missing", part="xl/_rels/workbook.xml.rels")
+    try:
+        rels = ET.fromstring(rels_data)
+    except ET.ParseError as exc:
+        raise ReadError("file_unreadable", f"xl/_rels/workbook.xml.rels: {exc}") from None
+    sheets = [e for e in book.iter() if _local(e.tag) == "sheet"]
+    if len(sheets) > MAX_SHEETS:
+        raise ReadError("file_too_large", f"{len(sheets)} sheets", limit=f"{MAX_SHEETS} sheets")
+    targets = {}
+    for rel in rels:
+        if rel.get("Type", "").endswith("/worksheet"):
+            target = rel.get("Target", "")
+            if target.startswith("/"):
+                target = target[1:]
+            elif not target.startswith("xl/"):
+                target = "xl/" + target
+            targets[rel.get("Id")] = os.path.normpath(target).replace(os.sep, "/")
+    out = {}
+    for sheet in sheets:
+        rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+        part = targets.get(rid)
+        if part is None:
+            continue  # a chart or macro sheet: not read
+        if part not in names:
+            raise ReadError("file_part_missing", sheet=sheet.get("name"), part=part)
+        out[part] = sheet.get("name", part)
+    return out
+
+
+def _check_zip(path: Path) -> _Plan:
+    """Check the container and every part before parsing; return what the read needs."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, but also OSError/ValueError on odd files
+        raise ReadError("file_unreadable", f"zip: {_short(exc)}") from None
+    with zf:
+        infos = zf.infolist()
+        _check_members(infos)
+        names = {i.filename for i in infos}
+        kind = _kind(zf, names)
+        parts: dict[str, bytes] = {}
+        sheet_data: list[tuple[str, bytes]] = []  # a list: a zip may hold two members of one name
+        sst: list[bytes] = []
+        for info in infos:
+            if info.is_dir() or info.file_size == 0:
+                continue
+            try:
+                # read(n) inflates at most n bytes; read() would inflate a lying member whole
+                with zf.open(info) as fh:
+                    data = fh.read(info.file_size)
+            except Exception as exc:  # noqa: BLE001 - CRC, damaged deflate data, size mismatch
+                raise ReadError("file_unreadable", f"{info.filename}: {_short(exc)}") from None
+            if len(data) != info.file_size:
+                raise ReadError("file_unreadable", f"{info.filename}: shorter than declared")
+            problem = _prolog_problem(data)
+            if problem:
+                raise ReadError("file_unsafe", f"{info.filename}: {problem}")
+            if kind != "xlsx":
+                continue
+            if info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+                if len(data) > MAX_TREE_BYTES:
+                    raise ReadError("file_too_large", f"{info.filename}: {_human_bytes(len(data))}",
+                                    limit=_human_bytes(MAX_TREE_BYTES))
+                parts[info.filename] = data
+            elif b"sheetData" in data:  # calamine reads cells only after <sheetData>, from any part
+                sheet_data.append((info.filename, data))
+            elif _SST_ROOT.search(data, 0, 4096):
+                sst.append(data)
+    if kind != "xlsx":
+        return _Plan(kind)
+    sheet_names = _sheet_parts(parts, names)
+    for part, data in sheet_data:
+        _check_sheet(_scan_sheet(data), sheet_names.get(part, part))
+    # cells with t="s" (bounded by the quoted "s" values) × the longest shared string
+    shared = sum(data.count(b'"s"') + data.count(b"'s'") for _, data in sheet_data) if sst else 0
+    for data in sst:
+        if shared * len(data) > MAX_TEXT_CHARS:  # cheap bounds first; the exact one only when needed
+            total = shared * _longest_shared_string(data)
+            if total > MAX_TEXT_CHARS:
+                raise ReadError("file_text_too_large", detail=str(total // 1_000_000),
+                                limit=str(MAX_TEXT_CHARS // 1_000_000))
+    hidden = {}
+    last = dict(sheet_data)
+    for part, name in sheet_names.items():
+        cells = _hidden_values(last.get(part, b""))
+        if cells:
+            hidden[name] = cells
+    return _Plan(kind, hidden)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+def _grid(rows: list[list[Any]], hidden: dict[tuple[int, int], str]) -> tuple[list[list[Any]], bool]:
+    """Normalised rows (at most MAX_ROWS × MAX_COLS), blank-read values put back, and whether cut."""
+    grid = [[normalize_cell(v) for v in row[:MAX_COLS]] for row in rows[:MAX_ROWS]]
+    for (r, c), value in sorted(hidden.items()):
+        if r >= MAX_ROWS or c >= MAX_COLS:
+            continue
+        while len(grid) <= r:  # calamine's range may end before a cell it read as blank
+            grid.append([])
+        if len(grid[r]) <= c:
+            grid[r].extend([None] * (c + 1 - len(grid[r])))
+        if grid[r][c] is None or value.startswith("#"):
+            grid[r][c] = normalize_cell(value)
+    return grid, len(rows) > MAX_ROWS
 
 
 def read_workbook(path: Path) -> Book:
     """Read every sheet of a .xlsx / .xlsm / .xls / .ods workbook, or raise ReadError."""
+    kind = sniff(path)
+    if kind == "ole":
+        _check_ole(path)
+        return _read_sandboxed(path, "xls")
+    plan = _check_zip(path)
+    if plan.kind == "ods":
+        return _read_sandboxed(path, "ods")
+    return _read_xlsx(path, plan)
+
+
+def _read_xlsx(path: Path, plan: _Plan) -> Book:
     import python_calamine as pc  # imported here: the CLI's --help stays fast
 
-    kind = sniff(path)
-    errors: dict[str, dict[tuple[int, int], str]] = {}
-    if kind == "zip":
-        errors = _check_zip(path)
-    elif _ole_encrypted(path):
-        raise ReadError("file_encrypted")
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            wb = pc.CalamineWorkbook.from_path(str(path))
+        else:  # calamine picks its reader by the suffix: let it look at the content instead
+            wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
     except pc.PasswordError:
         raise ReadError("file_encrypted") from None
-    except Exception as exc:  # calamine raises several types for damaged files
+    except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged files
         raise ReadError("file_unreadable", _short(exc)) from None
     sheets: dict[str, Sheet] = {}
     try:
@@ -226,31 +571,132 @@ def read_workbook(path: Path) -> Book:
             if str(m.typ).rsplit(".", 1)[-1] != "WorkSheet":
                 continue
             sheet = wb.get_sheet_by_name(m.name)
+            # rows from A1 (skip_empty_area=False keeps the empty rows and columns before the data)
             rows = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS + 1)
-            truncated = len(rows) > MAX_ROWS
-            r0, c0 = sheet.start or (0, 0)
-            grid = [[None] * c0 + [normalize_cell(v) for v in row[:MAX_COLS]] for row in rows[:MAX_ROWS]]
-            grid = [[None] * c0 for _ in range(r0)] + grid if r0 else grid
-            for (r, c), err in errors.get(m.name, {}).items():
-                if r < len(grid) and c < len(grid[r]):
-                    grid[r][c] = err
-            merged = list(sheet.merged_cell_ranges or [])
+            grid, truncated = _grid(rows, plan.hidden.get(m.name, {}))
             sheets[m.name] = Sheet(
                 name=m.name,
                 visible=str(m.visible).rsplit(".", 1)[-1] == "Visible",
                 rows=grid,
-                merged=merged,
+                merged=list(sheet.merged_cell_ranges or [])[: MAX_MERGED],
                 truncated=truncated,
             )
     except ReadError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001
         raise ReadError("file_unreadable", _short(exc)) from None
     finally:
         wb.close()
     return Book(path=path, sheets=sheets)
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:160]
+# -- .xls and .ods: python-calamine in a child process with limits ----------------------------------
+_CHILD = r"""
+import datetime as dt, json, os, shutil, sys, tempfile
+limit = int(sys.argv[2])
+try:
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+except (ImportError, ValueError, OSError):  # not on this system: the time limit still holds
+    pass
+max_rows, max_cols, max_sheets = (int(x) for x in sys.argv[3:6])
+kind = sys.argv[6]
+import python_calamine as pc
+
+def enc(v):
+    if isinstance(v, dt.datetime):
+        return {"dt": v.isoformat()}
+    if isinstance(v, dt.date):
+        return {"d": v.isoformat()}
+    if isinstance(v, dt.time):
+        return {"t": v.isoformat()}
+    if isinstance(v, dt.timedelta):
+        return {"td": v.total_seconds()}
+    return v
+
+def main(path):
+    try:
+        wb = pc.CalamineWorkbook.from_path(path)  # calamine picks its reader by the suffix
+        meta = wb.sheets_metadata
+        if len(meta) > max_sheets:
+            return {"error": "file_too_large", "detail": f"{len(meta)} sheets",
+                    "limit": f"{max_sheets} sheets"}
+        out = []
+        for m in meta:
+            if str(m.typ).rsplit(".", 1)[-1] != "WorkSheet":
+                continue
+            sheet = wb.get_sheet_by_name(m.name)
+            c0 = (sheet.start or (0, 0))[1]
+            rows = []
+            for row in sheet.iter_rows():  # rows from row 1, columns from the first used one
+                if len(rows) > max_rows:
+                    break
+                rows.append([enc(v) for v in ([""] * min(c0, max_cols) + row[: max(0, max_cols - c0)])])
+            out.append({"name": m.name, "visible": str(m.visible).rsplit(".", 1)[-1] == "Visible",
+                        "rows": rows, "merged": list(sheet.merged_cell_ranges or [])[:2000]})
+        return {"sheets": out}
+    except pc.PasswordError:
+        return {"error": "file_encrypted"}
+    except MemoryError:
+        return {"error": "memory"}
+    except Exception as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "limit exceeded" in text:  # calamine's own cell limit (ODS repeats)
+            return {"error": "memory"}
+        return {"error": "file_unreadable", "detail": text[:160]}
+
+path, tmp = sys.argv[1], None
+if not path.lower().endswith("." + kind):
+    tmp = tempfile.mkdtemp()
+    path = shutil.copyfile(path, os.path.join(tmp, "book." + kind))
+try:
+    sys.stdout.write(json.dumps(main(path)))
+finally:
+    if tmp:
+        shutil.rmtree(tmp, ignore_errors=True)
+"""
+
+
+def _dec(v: Any) -> Any:
+    import datetime as dt
+
+    if isinstance(v, dict):
+        if "dt" in v:
+            return dt.datetime.fromisoformat(v["dt"])
+        if "d" in v:
+            return dt.date.fromisoformat(v["d"])
+        if "t" in v:
+            return dt.time.fromisoformat(v["t"])
+        if "td" in v:
+            return dt.timedelta(seconds=v["td"])
+        return None
+    return v
+
+
+def _read_sandboxed(path: Path, kind: str) -> Book:
+    """Read .xls / .ods in a child process: a hostile file can exhaust only the child's memory and time."""
+    args = [sys.executable, "-P", "-c", _CHILD, str(path), str(SANDBOX_MEMORY), str(MAX_ROWS), str(MAX_COLS),
+            str(MAX_SHEETS), kind]
+    try:
+        proc = subprocess.run(args, capture_output=True, timeout=SANDBOX_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise ReadError("file_too_large", f"> {SANDBOX_SECONDS} s", limit=f"{SANDBOX_SECONDS} s") from None
+    try:
+        result = json.loads(proc.stdout)
+    except ValueError:
+        result = {"error": "memory"} if proc.returncode in (-6, 134) or b"MemoryError" in proc.stderr else {
+            "error": "file_unreadable", "detail": f"exit {proc.returncode}"}
+    if result.get("error") == "memory":
+        raise ReadError("file_too_large", f"> {SANDBOX_MEMORY // 1024 // 1024} MiB RAM",
+                        limit=f"{SANDBOX_MEMORY // 1024 // 1024} MiB RAM")
+    if "error" in result:
+        raise ReadError(result["error"], result.get("detail", ""),
+                        **({"limit": result["limit"]} if "limit" in result else {}))
+    sheets = {}
+    for s in result["sheets"]:
+        rows = [[_dec(v) for v in row] for row in s["rows"]]
+        grid, truncated = _grid(rows, {})
+        merged = [((a, b), (c, d)) for (a, b), (c, d) in s["merged"]]
+        sheets[s["name"]] = Sheet(name=s["name"], visible=s["visible"], rows=grid, merged=merged,
+                                  truncated=truncated)
+    return Book(path=path, sheets=sheets)

@@ -28,6 +28,9 @@ from auditkit.questionnaire.models import (
 
 MAIN_FILE = "questionnaire.yaml"
 
+# the C-accelerated safe loader when PyYAML has it (10× faster), else the pure-Python one
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class DefinitionError(Exception):
     """A questionnaire definition that cannot be used; the message says where and why."""
@@ -39,7 +42,7 @@ def _read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise DefinitionError(f"{path}: cannot read the file ({exc.strerror})") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -11,6 +11,9 @@ import yaml
 from auditkit.paths import report_templates_dir
 from auditkit.questionnaire.models import LANGS, Questionnaire
 
+# the C-accelerated safe loader when PyYAML has it (10× faster), else the pure-Python one
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class TextError(Exception):
     """A report text file that cannot be used; the message names the file and the key."""
@@ -59,7 +62,7 @@ def _flatten(node: Any, prefix: str, path: Path, out: dict[str, dict[str, str]])
 
 def load_texts(path: Path) -> Texts:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
     except OSError as exc:
         raise TextError(f"{path}: cannot read ({exc.strerror})") from None
     except yaml.YAMLError as exc:

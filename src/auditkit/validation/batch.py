@@ -73,7 +73,39 @@ def validate_one(path: Path, name: str, lang: str) -> FileResult:
         return FileResult(file=name, status="invalid", findings=[make("internal_error", lang, name, detail=detail)])
 
 
+def _service_key(result: FileResult) -> str:
+    if result.status != "valid" or result.audit is None:
+        return ""
+    return "".join(str(result.audit.service.service_id or "").split()).casefold()
+
+
+def mark_duplicate_services(results: list[FileResult], lang: str) -> list[FileResult]:
+    """Results in the same order; valid files sharing a service ID with another valid file are rejected.
+
+    Each of them becomes invalid with a ``file_duplicate_service`` finding naming the other files: one
+    service must not be counted twice, and only a person can tell which workbook is the right one.
+    Invalid files are not counted anyway, so they never make a valid one a duplicate.
+    """
+    groups: dict[str, list[str]] = {}
+    for r in results:
+        key = _service_key(r)
+        if key:
+            groups.setdefault(key, []).append(r.file)
+    out = []
+    for r in results:
+        files = groups.get(_service_key(r), [])
+        if len(files) < 2:
+            out.append(r)
+            continue
+        others = ", ".join(f for f in files if f != r.file) or r.file
+        sid = r.audit.service.service_id
+        finding = make("file_duplicate_service", lang, r.file, service_id=sid, other=others)
+        out.append(r.model_copy(update={"status": "invalid", "findings": [*r.findings, finding]}))
+    return out
+
+
 def validate_paths(paths: list[Path], lang: str = "cs") -> list[FileResult]:
+    """Validate every file (folders expanded); each input appears once, sorted by name."""
     todo, skipped = expand(paths, lang)
     results = [validate_one(path, name, lang) for path, name in todo]
     return sorted(results + skipped, key=lambda r: r.file)

@@ -204,11 +204,20 @@ def _scan_personal(ctx: _Ctx, text: Any, **where: Any) -> None:
             ctx.add("personal_data", detail=", ".join(personal.KINDS[ctx.lang][k] for k in kinds), **where)
 
 
+def _check_sheet(sheet: Sheet, ctx: _Ctx) -> None:
+    """Sheet-level warnings and limits: hidden sheets are read but reported; cut-off sheets are errors."""
+    if not sheet.visible:
+        ctx.add("sheet_hidden", sheet=sheet.name)
+    if sheet.truncated:
+        ctx.add("sheet_too_many_rows", sheet=sheet.name, rows=f"> {len(sheet.rows)}", value="–", limit=len(sheet.rows))
+
+
 def _read_questions(
     q: Questionnaire, sheet: Sheet | None, items: tuple[Question, ...], ctx: _Ctx, *, identification: bool = False
 ) -> dict[str, Answer]:
     if sheet is None:
         return {}
+    _check_sheet(sheet, ctx)
     header = _find_header(sheet)
     if header is None:
         ctx.add("header_missing", sheet=sheet.name, expected=layout.HEADERS["answer"][ctx.lang])
@@ -317,8 +326,7 @@ def _read_records(
             if c.kind == "text":
                 _scan_personal(ctx, value, sheet=sheet.name, cell=where["cell"])
         out.append((r, row, bad))
-    if sheet.truncated:
-        ctx.add("file_too_large", sheet=sheet.name, detail=f"> {len(sheet.rows)} rows", limit=f"{len(sheet.rows)} rows")
+    _check_sheet(sheet, ctx)
     return out
 
 

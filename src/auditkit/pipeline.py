@@ -1,0 +1,146 @@
+"""One audit round end to end: validate every file, score the valid ones, aggregate, write outputs.
+
+Workers validate and score and return small results; the order of outputs never depends on the number
+of jobs (results are sorted by file name).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from auditkit.questionnaire.loader import default_questionnaire, registry
+from auditkit.questionnaire.models import Questionnaire
+from auditkit.scoring import ScoredAudit, score_audit
+from auditkit.summary import Summary, summarize_round
+from auditkit.validation import batch
+from auditkit.validation.models import FileResult
+
+
+class Processed(BaseModel):
+    result: FileResult
+    scored: ScoredAudit | None = None
+
+
+def process_one(path: Path, name: str, lang: str) -> Processed:
+    """Validate and score one workbook (runs in a worker process)."""
+    result = batch.validate_one(path, name, lang)
+    scored = None
+    if result.status == "valid" and result.audit is not None:
+        q = registry()[(result.audit.questionnaire_id, result.audit.questionnaire_version)]
+        scored = score_audit(q, result.audit)
+    return Processed(result=result, scored=scored)
+
+
+def _process_chunk(items: list[tuple[Path, str]], lang: str) -> list[Processed]:
+    return [process_one(p, n, lang) for p, n in items]
+
+
+def default_jobs(n_files: int) -> int:
+    """Processes pay only above a few dozen files; never more than the cores."""
+    return 1 if n_files < 40 else max(1, min(os.cpu_count() or 1, 4))
+
+
+def process_files(
+    paths: list[Path], lang: str, jobs: int | None = None, progress: Callable[[int, int], None] | None = None
+) -> tuple[list[FileResult], list[ScoredAudit]]:
+    todo, skipped = batch.expand(paths, lang)
+    jobs = default_jobs(len(todo)) if jobs is None else max(1, jobs)
+    done: list[Processed] = []
+    if jobs == 1 or len(todo) < 2:
+        for i, (p, n) in enumerate(todo):
+            done.append(process_one(p, n, lang))
+            if progress:
+                progress(i + 1, len(todo))
+    else:
+        size = max(1, min(32, len(todo) // (jobs * 4) or 1))
+        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [(chunk, pool.submit(_process_chunk, chunk, lang)) for chunk in chunks]
+            for chunk, fut in futures:
+                try:
+                    done.extend(fut.result())
+                except Exception as exc:  # a worker died: its files are reported, the run goes on
+                    done.extend(Processed(result=_crashed(n, lang, exc)) for _, n in chunk)
+                if progress:
+                    progress(len(done), len(todo))
+    results = batch.mark_duplicate_services(sorted([d.result for d in done] + skipped, key=lambda r: r.file), lang)
+    valid = {r.file for r in results if r.status == "valid"}
+    scored = sorted([d.scored for d in done if d.scored is not None and d.scored.file in valid], key=lambda s: s.file)
+    return results, scored
+
+
+def _crashed(name: str, lang: str, exc: BaseException) -> FileResult:
+    from auditkit.validation.findings import make
+
+    detail = f"{type(exc).__name__}: {str(exc)[:120]}"
+    return FileResult(file=name, status="invalid", findings=[make("internal_error", lang, name, detail=detail)])
+
+
+def score_results(results: list[FileResult]) -> list[ScoredAudit]:
+    known = registry()
+    return [
+        score_audit(known[(r.audit.questionnaire_id, r.audit.questionnaire_version)], r.audit)
+        for r in results
+        if r.status == "valid" and r.audit is not None
+    ]
+
+
+def questionnaire_of(scored: list[ScoredAudit]) -> Questionnaire:
+    if not scored:
+        return default_questionnaire()
+    first = scored[0]
+    return registry()[(first.questionnaire_id, first.questionnaire_version)]
+
+
+def run_round(paths: list[Path], lang: str = "cs", jobs: int | None = 1) -> tuple[Summary, list[FileResult]]:
+    results, scored = process_files(paths, lang, jobs)
+    return summarize_round(questionnaire_of(scored), scored, results), results
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60] or "sluzba"
+
+
+class Outputs(BaseModel):
+    summary_pdf: Path
+    tidy_xlsx: Path
+    summary_json: Path
+    reports: list[Path]
+
+
+def write_outputs(
+    summary: Summary, results: list[FileResult], out: Path, lang: str, reports: bool = True
+) -> Outputs:
+    """Write the summary PDF, the tidy workbook, the JSON and (optionally) one report per service."""
+    import json
+
+    from auditkit.excel.tidy import write_tidy
+    from auditkit.fsutil import write_text_atomic
+    from auditkit.reports.summary_pdf import write_summary_pdf
+    from auditkit.summary import benchmark, summary_json
+
+    q = questionnaire_of(summary.services)
+    out.mkdir(parents=True, exist_ok=True)
+    audits = {r.file: r.audit for r in results if r.status == "valid" and r.audit is not None}
+    tidy = write_tidy(summary, audits, q, lang, out / "summary.xlsx")
+    data = summary_json(summary)
+    js = out / "summary.json"
+    write_text_atomic(js, json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    pdf = write_summary_pdf(summary, q, lang, out / "summary.pdf")
+    written = []
+    if reports:
+        from auditkit.reports.provider_pdf import write_provider_report
+
+        bench = benchmark(q, summary.services)
+        for s in summary.services:
+            name = f"{s.service.service_id}_{slug(s.service.service_name)}.pdf"
+            written.append(write_provider_report(audits[s.file], s, bench, q, lang, out / "reports" / name))
+    return Outputs(summary_pdf=pdf, tidy_xlsx=tidy, summary_json=js, reports=written)

@@ -1,0 +1,694 @@
+"""The summary analysis PDF for the region (Souhrnná analýza výstupů z procesních auditů).
+
+``write_summary_pdf(summary, q, lang, out)`` renders a ``Summary`` with the building blocks of ``pdfkit``.
+Every word comes from templates/reports/summary.yaml, common.yaml and recommendations.yaml; numbers and
+dates go through ``fmt``. This report is for the region: it names the services. Auditor text is passed
+through ``personal.redact`` and printed as typed.
+
+Sections (each a level-0 bookmark): title and key facts · method · overview table · results by area and
+indicators · systemic findings · staffing ↔ inclusion relationship · recommendations for the region ·
+excluded files · annex with one profile per service.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle,
+)
+
+from auditkit.fsutil import atomic_write
+from auditkit.questionnaire.models import Indicator, Questionnaire
+from auditkit.reports import fmt
+from auditkit.reports.pdfkit import (
+    ACCENT, FONT, FONT_BOLD, INK, ReportDoc, esc, hbar_chart, scatter_chart, styles, table, verdict_cell,
+)
+from auditkit.reports.pdfkit import Heading as H
+from auditkit.reports.texts import Texts, recommendations, texts
+from auditkit.scoring import Flag, ScoredAudit
+from auditkit.summary import Stats, Summary, Systemic
+from auditkit.validation.models import FileResult
+from auditkit.validation.personal import redact
+
+__all__ = ["write_summary_pdf"]
+
+LANG_TAGS = {"cs": "cs-CZ", "en": "en-GB"}
+STRONG, MODERATE = 0.7, 0.4  # |Spearman ρ| from which a relationship is called strong / moderate
+MAX_MESSAGES = 3  # messages shown per rejected file
+
+
+def write_summary_pdf(summary: Summary, q: Questionnaire, lang: str = "cs",
+                      out: Path | str = "summary.pdf") -> Path:
+    """Write the summary analysis of one round to ``out`` (atomically) and return its path."""
+    ctx = _Ctx(summary, q, lang)
+    out = Path(out)
+    with atomic_write(out) as tmp:
+        doc = ReportDoc(
+            str(tmp), title=ctx.s("title"), author=ctx.c("author"),
+            subject=ctx.s("subject", qid=summary.questionnaire_id, qversion=summary.questionnaire_version),
+            keywords=ctx.s("keywords"), lang=LANG_TAGS.get(lang, lang), header_right=ctx.round_label(),
+            footer_left=ctx.questionnaire_label(), page_label=ctx.c("page_label"),
+        )
+        ctx.width = doc.width
+        doc.build(_story(ctx))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------- context
+
+
+@dataclass
+class _Ctx:
+    summary: Summary
+    q: Questionnaire
+    lang: str
+    width: float = 17 * cm
+    st: dict = field(default_factory=styles)
+
+    def __post_init__(self) -> None:
+        self._summary_texts: Texts = texts("summary")
+        self._common: Texts = texts("common")
+        self.rec: Texts = recommendations(self.q)
+        self.indicators: dict[str, Indicator] = {i.id: i for i in self.q.indicators}
+        self.names = [_name(s) for s in self.summary.services]
+        self.prefix, self.short = _strip_common_prefix(self.names)
+        self.questions = self.q.questions()
+        self.st["h2_flat"] = ParagraphStyle("h2_flat", self.st["h2"], spaceBefore=0, spaceAfter=0,
+                                            keepWithNext=0)
+
+    # words
+    def s(self, key: str, **params) -> str:
+        return self._summary_texts(key, self.lang, **params)
+
+    def c(self, key: str, **params) -> str:
+        return self._common(key, self.lang, **params)
+
+    def has(self, key: str) -> bool:
+        return key in self._summary_texts.data
+
+    def rec_title(self, key: str) -> str:
+        return self.rec(f"{key}.title", self.lang) if f"{key}.title" in self.rec.data else key
+
+    def theme(self, item: Systemic) -> str:
+        entry = self.rec.data.get(f"{item.key}.theme")
+        return entry[self.lang] if entry else item.area
+
+    # numbers
+    def num(self, x: float | None, decimals: int = 1) -> str:
+        return fmt.num(x, decimals, self.lang).replace("-", "\u2212")
+
+    def pct(self, x: float | None, decimals: int = 0) -> str:
+        return fmt.pct(x, decimals, self.lang).replace("-", "\u2212")
+
+    def span(self, lo: float | None, hi: float | None, decimals: int = 0, unit: str = "") -> str:
+        if lo is None or hi is None:
+            return self.c("na")
+        text = f"{self.num(lo, decimals)}–{self.num(hi, decimals)}"
+        return f"{text}\u00a0{unit}" if unit else text
+
+    # labels
+    def area_label(self, area_id: str) -> str:
+        a = next((a for a in self.q.areas if a.id == area_id), None)
+        return f"{a.code} {a.title(self.lang)}" if a else area_id
+
+    def verdict(self, verdict_id: str | None) -> tuple[str, str] | None:
+        if verdict_id is None:
+            return None
+        v = next((v for v in self.q.scoring.verdicts if v.id == verdict_id), None)
+        return (v.label(self.lang), v.color) if v else (verdict_id, "#9E9E9E")
+
+    def ind_label(self, ind: Indicator, with_unit: bool = False) -> str:
+        label = ind.label(self.lang)
+        return f"{label} ({ind.unit(self.lang)})" if with_unit and ind.unit else label
+
+    def round_label(self) -> str:
+        rounds = sorted({s.service.audit_round for s in self.summary.services if s.service.audit_round})
+        return self.s("header_round", round=", ".join(rounds)) if rounds else ""
+
+    def questionnaire_label(self) -> str:
+        return self.s("facts.questionnaire_value", qid=self.summary.questionnaire_id,
+                      qversion=self.summary.questionnaire_version)
+
+    # paragraphs
+    def p(self, text: str, style: str = "body") -> Paragraph:
+        """A paragraph of plain text (escaped)."""
+        return Paragraph(esc(text), self.st[style])
+
+    def markup(self, markup: str, style: str = "body") -> Paragraph:
+        return Paragraph(markup, self.st[style])
+
+    def lead_in(self, text: str, level: int = 1, room: float = 4 * cm) -> list:
+        """A heading that may stand above a long table which splits across pages: it does not pull the
+        whole table onto the next page, but it is never left alone at the foot of a page either."""
+        name = f"loose{level}"
+        if name not in self.st:
+            base = self.st["h1" if level == 0 else "h2"]
+            self.st[name] = ParagraphStyle(name, base, keepWithNext=0)
+        return [CondPageBreak(room), H(text, level, style=self.st[name])]
+
+    def loose(self, text: str, room: float = 4 * cm) -> list:
+        """The same for a plain (not bookmarked) sub-heading."""
+        if "loose_p" not in self.st:
+            self.st["loose_p"] = ParagraphStyle("loose_p", self.st["h2"], keepWithNext=0)
+        return [CondPageBreak(room), Paragraph(esc(text), self.st["loose_p"])]
+
+    def cell(self, text: str, width: float, align: str = "LEFT", bold: bool = False):
+        """A table cell of plain text: one drawn line when it fits the column (no markup parsing, no
+        wrapping: most cells are numbers), else a wrapping paragraph."""
+        if stringWidth(text, FONT_BOLD if bold else FONT, CELL_SIZE) <= width - 8.5:
+            return _Line(text, align, bold)
+        return self.bold_cell(text, _ALIGN[align]) if bold else text
+
+    def row(self, values: list, widths: list[float], align: list[str], bold: bool = False) -> list:
+        """Body cells of a table row: strings through ``cell``, anything else as it is."""
+        return [self.cell(v, w, a, bold) if isinstance(v, str) else v
+                for v, w, a in zip(values, widths, align)]
+
+    def bold_cell(self, text: str, align: int = TA_LEFT) -> Paragraph:
+        key = f"cell_bold_{align}"
+        if key not in self.st:
+            self.st[key] = ParagraphStyle(key, self.st["cell_bold"], alignment=align)
+        return Paragraph(esc(text), self.st[key])
+
+
+CELL_SIZE, CELL_LEADING = 8.5, 11  # pdfkit's table cell style
+_ALIGN = {"LEFT": TA_LEFT, "RIGHT": TA_RIGHT, "CENTER": TA_CENTER}
+
+
+class _Line(Flowable):
+    """One line of plain text in a table cell, drawn like a one-line cell paragraph."""
+
+    def __init__(self, text: str, align: str = "LEFT", bold: bool = False) -> None:
+        super().__init__()
+        self.text, self.align, self.font = text, align, FONT_BOLD if bold else FONT
+
+    def wrap(self, aW, aH):
+        self.width, self.height = aW, CELL_LEADING
+        return aW, CELL_LEADING
+
+    def draw(self) -> None:
+        c = self.canv
+        c.setFont(self.font, CELL_SIZE)
+        c.setFillColor(INK)
+        y = CELL_LEADING - CELL_SIZE  # where a Paragraph puts its first baseline
+        if self.align == "RIGHT":
+            c.drawRightString(self.width, y, self.text)
+        elif self.align == "CENTER":
+            c.drawCentredString(self.width / 2, y, self.text)
+        else:
+            c.drawString(0, y, self.text)
+
+
+def _name(s: ScoredAudit) -> str:
+    return s.service.service_name or Path(s.file).name
+
+
+def _strip_common_prefix(names: list[str]) -> tuple[str, list[str]]:
+    """Chart labels: the names without the words they all begin with ("Azylový dům …")."""
+    if len(names) < 2:
+        return "", list(names)
+    words = [n.split() for n in names]
+    k = 0
+    while all(len(w) > k + 1 for w in words) and len({w[k] for w in words}) == 1:
+        k += 1
+    if k == 0:
+        return "", list(names)
+    return " ".join(words[0][:k]), [" ".join(w[k:]) for w in words]
+
+
+def _rank(services: list[ScoredAudit], s: ScoredAudit) -> int | None:
+    if s.process_index is None:
+        return None
+    return 1 + sum(o.process_index is not None and o.process_index > s.process_index for o in services)
+
+
+# ----------------------------------------------------------------------------------------------------- story
+
+
+def _story(ctx: _Ctx) -> list:
+    story: list = []
+    for part in (_title, _method, _overview, _areas, _systemic, _relationship, _recommendations,
+                 _excluded, _annex):
+        story += part(ctx)
+    return story
+
+
+def _title(ctx: _Ctx) -> list:
+    sm = ctx.summary
+    dates = sorted(s.service.audit_date for s in sm.services if s.service.audit_date)
+    span = ctx.c("na")
+    if dates:
+        first, last = fmt.date(dates[0], ctx.lang), fmt.date(dates[-1], ctx.lang)
+        span = first if first == last else f"{first} – {last}"
+    rounds = sorted({s.service.audit_round for s in sm.services if s.service.audit_round})
+    facts = [
+        (ctx.s("facts.questionnaire"), ctx.questionnaire_label()),
+        (ctx.s("facts.round"), ", ".join(rounds) or ctx.c("na")),
+        (ctx.s("facts.dates"), span),
+        (ctx.s("facts.included"), str(len(sm.services))),
+        (ctx.s("facts.rejected"), str(len(sm.rejected))),
+        (ctx.s("facts.skipped"), str(len(sm.skipped))),
+    ]
+    w = ctx.width
+    facts_table = table([[ctx.bold_cell(k), v] for k, v in facts], [5 * cm, w - 5 * cm], header_rows=0)
+    out = [H(ctx.s("title"), 0, style=ctx.st["title"]), ctx.p(ctx.q.title(ctx.lang), "h2"), Spacer(1, 4),
+           facts_table]
+    if sm.rejected or sm.skipped:
+        out += [Spacer(1, 3), ctx.p(ctx.s("facts.files_note"), "note")]
+    out += [Spacer(1, 6), ctx.p(ctx.s("key_results.title"), "h2")]
+    if not sm.services:
+        return out + [ctx.p(ctx.s("key_results.none"))]
+    for key, st in (("process", sm.process_stats), ("outcome", sm.outcome_stats)):
+        out.append(ctx.p(ctx.s(f"key_results.{key}", median=ctx.pct(st.median, 1), min=ctx.pct(st.min, 1),
+                                max=ctx.pct(st.max, 1))))
+    shared = sum(x.count >= 2 for x in sm.systemic)
+    out.append(ctx.p(ctx.s("key_results.systemic", count=shared)))
+    return out
+
+
+def _method(ctx: _Ctx) -> list:
+    return [H(ctx.c("method.title"), 0), ctx.p(ctx.s("method_scope")), ctx.p(ctx.c("method.text"), "small")]
+
+
+# -------------------------------------------------------------------------------------------------- overview
+
+
+def _score_cell(ctx: _Ctx, score: float | None, verdict: str | None, decimals: int = 0):
+    v = ctx.verdict(verdict)
+    text = ctx.num(score, decimals)
+    return verdict_cell(text, v[1]) if v else text
+
+
+def _overview(ctx: _Ctx) -> list:
+    out: list = [CondPageBreak(6 * cm), H(ctx.s("sections.overview"), 0)]
+    sm, areas = ctx.summary, ctx.q.areas
+    if not sm.services:
+        return out + [ctx.p(ctx.s("overview.none"))]
+    w = ctx.width
+    area_w, rank_w, idx_w = 0.95 * cm, 1.1 * cm, 1.65 * cm
+    name_w = w - rank_w - 2 * idx_w - area_w * len(areas)
+    widths = [rank_w, name_w, *[area_w] * len(areas), idx_w, idx_w]
+    align = ["RIGHT", "LEFT", *["CENTER"] * len(areas), "RIGHT", "RIGHT"]
+    rows: list = [[ctx.s("overview.rank"), ctx.c("service"), *(a.code for a in areas),
+                   ctx.s("overview.process"), ctx.s("overview.outcome")]]
+    for s in sm.services:
+        rank = _rank(sm.services, s)
+        rows.append(ctx.row([f"{rank}." if rank else ctx.c("na"), _name(s),
+                             *(_score_cell(ctx, *_area(s, a.id)) for a in areas),
+                             ctx.num(s.process_index, 1), ctx.num(s.outcome_index, 1)], widths, align))
+    medians = [ctx.num(sm.area_stats[a.id].median if a.id in sm.area_stats else None, 0) for a in areas]
+    rows.append(ctx.row(["", ctx.s("overview.median_row"), *medians, ctx.num(sm.process_stats.median, 1),
+                         ctx.num(sm.outcome_stats.median, 1)], widths, align, bold=True))
+    extra = [("LINEABOVE", (0, -1), (-1, -1), 0.9, ACCENT)]
+    grid = table(rows, widths, align=align, style_extra=extra)
+    return out + [ctx.p(ctx.s("overview.intro")), grid, Spacer(1, 6), *_legends(ctx)]
+
+
+def _area(s: ScoredAudit, area_id: str) -> tuple[float | None, str | None]:
+    a = s.areas.get(area_id)
+    return (a.score, a.verdict) if a else (None, None)
+
+
+def _legends(ctx: _Ctx) -> list:
+    items = " · ".join(f"<b>{esc(a.code)}</b>\u00a0{esc(a.title(ctx.lang))}" for a in ctx.q.areas)
+    areas = ctx.markup(f"<b>{esc(ctx.s('overview.legend_areas'))}:</b> {items}", "small")
+    return [areas, _verdict_legend(ctx)]
+
+
+def _verdict_legend(ctx: _Ctx, lead: Paragraph | None = None):
+    """One line: "Verdicts", a coloured swatch per verdict, the mark for "not scored". A ``lead`` (a
+    sub-heading) replaces the word "Verdicts" and pushes the swatches to the right margin."""
+    verdicts = ctx.q.scoring.verdicts
+    swatches = [verdict_cell(v.label(ctx.lang), v.color) for v in verdicts]
+    last = ctx.p(ctx.s("overview.not_scored"), "cell")
+    widths = [stringWidth(v.label(ctx.lang), FONT_BOLD, 8.5) + 14 for v in verdicts]
+    widths.append(stringWidth(ctx.s("overview.not_scored"), FONT, 8.5) + 14)
+    lead_width = ctx.width - sum(widths) if lead else 2.2 * cm
+    lead = lead or ctx.p(ctx.s("overview.legend_verdicts"), "cell_bold")
+    paint = [("BACKGROUND", (k + 1, 0), (k + 1, 0), c.background) for k, c in enumerate(swatches)]
+    return _layout([[lead, *swatches, last]], [lead_width, *widths], paint + [
+        ("LEFTPADDING", (1, 0), (-1, -1), 5), ("TOPPADDING", (1, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (1, 0), (-1, -1), 3)])
+
+
+def _layout(rows: list, widths: list[float], extra: list | None = None) -> Table:
+    """A borderless table used only to place things side by side."""
+    t = Table(rows, colWidths=widths, hAlign="LEFT")
+    t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8.5),  # else each cell starts in Helvetica
+                           ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                           ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                           ("BOTTOMPADDING", (0, 0), (-1, -1), 0), *(extra or [])]))
+    return t
+
+
+# ----------------------------------------------------------------------------------------- areas, indicators
+
+
+def _areas(ctx: _Ctx) -> list:
+    out: list = [CondPageBreak(8 * cm), H(ctx.s("sections.areas"), 0)]  # heading with its first chart
+    sm = ctx.summary
+    if not sm.services:
+        return out + [ctx.p(ctx.s("areas.none"))]
+    out.append(ctx.p(ctx.s("areas.intro")))
+    if ctx.prefix:
+        out.append(ctx.p(ctx.s("areas.prefix_note", prefix=ctx.prefix), "note"))
+    for a in ctx.q.areas:
+        out.append(KeepTogether([H(f"{a.code} {a.title(ctx.lang)}", 1), _area_block(ctx, a.id)]))
+    return out + _indicator_table(ctx)
+
+
+def _area_block(ctx: _Ctx, area_id: str):
+    sm = ctx.summary
+    scores = [_area(s, area_id) for s in sm.services]
+    colors = [(ctx.verdict(v) or (None, None))[1] for _, v in scores]
+    side = 5.4 * cm
+    n = len(scores)
+    chart = hbar_chart(ctx.short, [sc for sc, _ in scores], colors=colors, width=ctx.width - side - 0.3 * cm,
+                       height=n * 15 + 24, value_fmt=lambda v: ctx.pct(v, 0), font_size=7.5)
+    stats = sm.area_stats.get(area_id, Stats(n=0))
+    lines = [
+        f"{esc(ctx.s('areas.services'))}: <b>{stats.n}</b>",
+        f"{esc(ctx.c('median'))}: <b>{esc(ctx.pct(stats.median, 0))}</b>",
+        f"{esc(ctx.c('quartiles'))}: {esc(ctx.span(stats.q1, stats.q3, 0, '%'))}",
+        f"{esc(ctx.c('range'))}: {esc(ctx.span(stats.min, stats.max, 0, '%'))}",
+    ]
+    counts = sm.verdict_counts.get(area_id, {})
+    for v in ctx.q.scoring.verdicts:
+        lines.append(f'<font color="{v.color}">■</font> {esc(v.label(ctx.lang))}: {counts.get(v.id, 0)}')
+    side_par = ctx.markup("<br/>".join(lines), "small")
+    return _layout([[chart, side_par]], [ctx.width - side, side], [("LEFTPADDING", (1, 0), (1, 0), 8)])
+
+
+def _arrow(ind: Indicator) -> str:
+    return {True: " ↑", False: " ↓"}.get(ind.higher_is_better, "")
+
+
+def _indicator_table(ctx: _Ctx) -> list:
+    if not ctx.q.indicators:
+        return []
+    w = ctx.width
+    widths = [w - 9.4 * cm, 1.9 * cm, 0.8 * cm, 1.7 * cm, 2.5 * cm, 2.5 * cm]
+    align = ["LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"]
+    rows = [[ctx.s("indicators.label"), ctx.s("indicators.unit"), ctx.s("indicators.n"), ctx.c("median"),
+             ctx.s("indicators.quartiles"), ctx.c("range")]]
+    for ind in ctx.q.indicators:
+        st = ctx.summary.indicator_stats.get(ind.id, Stats(n=0))
+        d = ind.decimals
+        unit = ind.unit(ctx.lang) if ind.unit else ""
+        values = [ind.label(ctx.lang) + _arrow(ind), unit, str(st.n), ctx.num(st.median, d),
+                  ctx.span(st.q1, st.q3, d), ctx.span(st.min, st.max, d)]
+        rows.append(ctx.row(values, widths, align))
+    grid = table(rows, widths, align=align)
+    return [KeepTogether([H(ctx.s("sections.indicators"), 1), ctx.p(ctx.s("indicators.intro"))]), grid]
+
+
+# ----------------------------------------------------------------------------------------- systemic findings
+
+
+def _systemic(ctx: _Ctx) -> list:
+    out: list = [CondPageBreak(6 * cm), H(ctx.s("sections.systemic"), 0)]
+    items = ctx.summary.systemic
+    if not items:
+        return out + [ctx.p(ctx.s("systemic.none"))]
+    out.append(ctx.p(ctx.s("systemic.intro")))
+    shared = [x for x in items if x.count >= 2]
+    single = [x for x in items if x.count < 2]
+    for key, group in (("systemic.shared", shared), ("systemic.single", single)):
+        if group:
+            out += [*ctx.lead_in(ctx.s(key)), _systemic_table(ctx, group)]
+    return out
+
+
+def _systemic_table(ctx: _Ctx, items: list[Systemic]):
+    w = ctx.width
+    widths = [7.2 * cm, 3.9 * cm, w - 11.1 * cm]
+    rows = [[ctx.s("systemic.finding"), ctx.c("area"), ctx.s("systemic.services")]]
+    for x in items:
+        count = ctx.s("systemic.count", count=x.count, n=x.n)
+        rows.append([ctx.markup(f"<b>{esc(count)}:</b> {esc(ctx.rec_title(x.key))}", "cell"),
+                     ctx.area_label(x.area), ", ".join(x.services)])
+    return table(rows, widths)
+
+
+# ---------------------------------------------------------------------------------------------- relationship
+
+
+def _relationship(ctx: _Ctx) -> list:
+    out: list = [H(ctx.s("sections.relationship"), 0)]
+    rel = ctx.summary.relationship
+    if rel is None:
+        return out + [ctx.p(ctx.s("relationship.not_defined"))]
+    out.append(ctx.p(ctx.s("relationship.intro")))
+    xi, yi = ctx.indicators.get(rel.x), ctx.indicators.get(rel.y)
+    x_label = ctx.ind_label(xi, True) if xi else rel.x
+    y_label = ctx.ind_label(yi, True) if yi else rel.y
+    if rel.points:
+        out += [_scatter(ctx, rel.points, x_label, y_label, yi), Spacer(1, 6)]
+    return [KeepTogether(out + [ctx.p(text) for text in _relationship_texts(ctx, rel, xi, yi)])]
+
+
+def _scatter(ctx: _Ctx, points, x_label: str, y_label: str, yi: Indicator | None):
+    short = dict(zip(ctx.names, ctx.short))
+    tick: Callable[[float], str] = lambda v: ctx.num(v, 0 if float(v).is_integer() else 1)  # noqa: E731
+    percent = yi is not None and yi.unit is not None and yi.unit("en") == "%"
+    ys = [p[2] for p in points]
+    y_range = (0.0, 100.0) if percent and min(ys) >= 0 and max(ys) <= 100 else None
+    height = max(7.5 * cm, stringWidth(y_label, FONT, 8) + 56)  # the rotated y label must fit the plot
+    return scatter_chart([(p[1], p[2]) for p in points], x_label, y_label,
+                         labels=[short.get(p[0], p[0]) for p in points], width=ctx.width, height=height,
+                         y_range=y_range, x_fmt=tick, y_fmt=tick)
+
+
+def _relationship_texts(ctx: _Ctx, rel, xi: Indicator | None, yi: Indicator | None) -> list[str]:
+    if rel.n < 3:
+        return [ctx.s("relationship.not_assessable", n=rel.n)]
+    if rel.spearman is None:
+        return [ctx.s("relationship.no_variation", n=rel.n)]
+    rho = rel.spearman
+    size = abs(rho)
+    sign = "negative" if rho < 0 else "positive"
+    strength = f"strong_{sign}" if size >= STRONG else f"moderate_{sign}" if size >= MODERATE else "weak"
+    x = ctx.ind_label(xi) if xi else rel.x
+    y = ctx.ind_label(yi) if yi else rel.y
+    if strength == "weak":
+        direction = ctx.s("relationship.direction.none", x=x, y=y)
+    elif ctx.has(f"relationship.pairs.{rel.x}.{rel.y}.{sign}"):
+        direction = ctx.s(f"relationship.pairs.{rel.x}.{rel.y}.{sign}")
+    else:
+        direction = ctx.s(f"relationship.direction.{sign}", x=x, y=y)
+    return [ctx.s("relationship.rho", rho=ctx.num(rho, 2), n=rel.n),
+            f"{ctx.s(f'relationship.strength.{strength}')} {direction}",
+            ctx.s("relationship.caveat", n=rel.n)]
+
+
+# ------------------------------------------------------------------------------------------- recommendations
+
+
+def _recommendations(ctx: _Ctx) -> list:
+    out: list = [H(ctx.s("sections.recommendations"), 0)]
+    shared = [x for x in ctx.summary.systemic if x.count >= 2]
+    if not shared:
+        return out + [ctx.p(ctx.s("recommendations.none"))]
+    out.append(ctx.p(ctx.s("recommendations.intro")))
+    order = {a.id: i for i, a in enumerate(ctx.q.areas)}
+    groups: dict[str, list[Systemic]] = {}
+    for x in shared:
+        groups.setdefault(ctx.theme(x), []).append(x)
+    for theme in sorted(groups, key=lambda t: (order.get(t, 99), t)):
+        items = [_recommendation(ctx, x) for x in groups[theme]]
+        out.append(KeepTogether([H(ctx.area_label(theme), 1), *items[0]]))  # never nest KeepTogether
+        out += [KeepTogether(item) for item in items[1:]]
+    return out
+
+
+def _recommendation(ctx: _Ctx, x: Systemic) -> list:
+    title = f"<b>{esc(ctx.rec_title(x.key))}</b> {esc(ctx.s('recommendations.count', count=x.count, n=x.n))}"
+    body = [ctx.markup(title, "body")]
+    if f"{x.key}.text" in ctx.rec.data:
+        body.append(ctx.p(ctx.rec(f"{x.key}.text", ctx.lang), "small"))
+    return body + [Spacer(1, 3)]
+
+
+# -------------------------------------------------------------------------------------------- excluded files
+
+
+def _excluded(ctx: _Ctx) -> list:
+    sm = ctx.summary
+    out: list = [H(ctx.s("sections.excluded"), 0),
+                 ctx.p(ctx.s("excluded.intro", included=len(sm.services), rejected=len(sm.rejected),
+                             skipped=len(sm.skipped)))]
+    if not sm.rejected and not sm.skipped:
+        return out + [ctx.p(ctx.s("excluded.none"))]
+    names = _file_names([r.file for r in sm.rejected + sm.skipped])
+    w = ctx.width
+    if sm.rejected:
+        rows = [[ctx.s("excluded.file"), ctx.s("excluded.errors"), ctx.s("excluded.messages")]]
+        rows += [[names[r.file], str(r.errors), _messages(ctx, r)] for r in sm.rejected]
+        out += [*ctx.lead_in(ctx.s("excluded.rejected")),
+                table(rows, [4.6 * cm, 1.3 * cm, w - 5.9 * cm], align=["LEFT", "RIGHT", "LEFT"])]
+    if sm.skipped:
+        rows = [[ctx.s("excluded.file"), ctx.s("excluded.reason")]]
+        rows += [[names[r.file], redact(r.findings[0].message) if r.findings else ctx.c("na")]
+                 for r in sm.skipped]
+        out += [*ctx.lead_in(ctx.s("excluded.skipped")), table(rows, [4.6 * cm, w - 4.6 * cm])]
+    return out
+
+
+def _file_names(files: list[str]) -> dict[str, str]:
+    """File names as shown: the bare name, or the full path where two files share a name."""
+    bare = [Path(f).name for f in files]
+    return {f: b if bare.count(b) == 1 else f for f, b in zip(files, bare)}
+
+
+def _messages(ctx: _Ctx, r: FileResult) -> Paragraph:
+    rank = {"error": 0, "warning": 1, "info": 2}
+    findings = sorted(r.findings, key=lambda f: rank.get(f.severity, 3))
+    lines = [esc(redact(f.message)) for f in findings[:MAX_MESSAGES]]
+    if len(findings) > MAX_MESSAGES:
+        lines.append(esc(ctx.s("excluded.more", count=len(findings) - MAX_MESSAGES)))
+    return ctx.markup("<br/>".join(lines) or esc(ctx.c("na")), "cell")
+
+
+# ----------------------------------------------------------------------------------------------------- annex
+
+
+def _annex(ctx: _Ctx) -> list:
+    sm = ctx.summary
+    if not sm.services:
+        return [H(ctx.s("sections.annex"), 0), ctx.p(ctx.s("annex.none"))]
+    head = [H(ctx.s("sections.annex"), 0), ctx.p(ctx.s("annex.intro"), "note")]
+    out: list = []
+    for k, s in enumerate(sm.services):
+        out.append(PageBreak())
+        if k == 0:
+            out += head
+        out += _profile(ctx, s)
+    return out
+
+
+def _profile(ctx: _Ctx, s: ScoredAudit) -> list:
+    sm, svc = ctx.summary, s.service
+    rank = _rank(sm.services, s)
+    pairs = [
+        (ctx.s("annex.provider"), svc.provider or ctx.c("na")),
+        (ctx.s("annex.identifier"), svc.service_id or ctx.c("na")),
+        (ctx.s("annex.audit_date"), fmt.date(svc.audit_date, ctx.lang)),
+        (ctx.s("annex.file"), Path(s.file).name),
+        (ctx.c("process_index"), ctx.pct(s.process_index, 1)),
+        (ctx.c("outcome_index"), ctx.pct(s.outcome_index, 1)),
+        (ctx.s("annex.rank"),
+         ctx.s("annex.rank_value", rank=rank, n=len(sm.services)) if rank else ctx.c("na")),
+    ]
+    w = ctx.width
+    half = (len(pairs) + 1) // 2
+    label_w = [max(stringWidth(k, FONT_BOLD, CELL_SIZE) for k, _ in part) + 12
+               for part in (pairs[:half], pairs[half:])]
+    value_w = max(max(stringWidth(v, FONT, CELL_SIZE) for _, v in pairs[half:]) + 12, 2.5 * cm)
+    widths = [label_w[0], w - label_w[0] - label_w[1] - value_w, label_w[1], value_w]
+    right = pairs[half:] + [("", "")] * (2 * half - len(pairs))
+    rows = [ctx.row([ctx.bold_cell(k1), v1, ctx.bold_cell(k2) if k2 else "", v2], widths, ["LEFT"] * 4)
+            for (k1, v1), (k2, v2) in zip(pairs[:half], right)]
+    facts = table(rows, widths, header_rows=0,
+                  style_extra=[("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
+    areas = ctx.q.areas
+    scores = [_area(s, a.id) for a in areas]
+    chart = hbar_chart([f"{a.code} {a.title(ctx.lang)}" for a in areas], [sc for sc, _ in scores],
+                       colors=[(ctx.verdict(v) or (None, None))[1] for _, v in scores], width=w,
+                       height=len(areas) * 14 + 24, value_fmt=lambda v: ctx.pct(v, 0), font_size=7.5)
+    return [H(_name(s), 1, style=ctx.st["h1"]), facts,
+            KeepTogether([Spacer(1, 8), _verdict_legend(ctx, ctx.p(ctx.s("annex.area_scores"), "h2_flat")),
+                          Spacer(1, 4), chart]),
+            *_profile_indicators(ctx, s), *_profile_findings(ctx, s)]
+
+
+def _profile_indicators(ctx: _Ctx, s: ScoredAudit) -> list:
+    if not ctx.q.indicators:
+        return []
+    w = ctx.width
+    rows = [[ctx.s("indicators.label"), ctx.s("annex.value"), ctx.s("annex.regional_median"), ctx.c("range")]]
+    widths, align = [w - 7.6 * cm, 2.4 * cm, 2.3 * cm, 2.9 * cm], ["LEFT", "RIGHT", "RIGHT", "RIGHT"]
+    for ind in ctx.q.indicators:
+        st = ctx.summary.indicator_stats.get(ind.id, Stats(n=0))
+        unit = ind.unit(ctx.lang) if ind.unit else ""
+        value = ctx.num(s.indicators.get(ind.id), ind.decimals)
+        shown = f"{value}\u00a0{unit}" if unit and s.indicators.get(ind.id) is not None else value
+        rows.append(ctx.row([ind.label(ctx.lang) + _arrow(ind), shown, ctx.num(st.median, ind.decimals),
+                             ctx.span(st.min, st.max, ind.decimals)], widths, align))
+    grid = table(rows, widths, align=align,
+                 style_extra=[("TOPPADDING", (0, 1), (-1, -1), 1), ("BOTTOMPADDING", (0, 1), (-1, -1), 1.5)])
+    return [ctx.p(ctx.s("annex.indicators"), "h2"), grid]
+
+
+def _profile_findings(ctx: _Ctx, s: ScoredAudit) -> list:
+    head = ctx.loose(ctx.s("annex.findings"), 3 * cm)
+    if not s.findings:
+        return [*head, ctx.p(ctx.s("annex.no_findings"))]
+    w = ctx.width
+    rows = [[ctx.c("area"), ctx.s("systemic.finding")]]
+    rows += [[ctx.area_label(f.area).split(" ", 1)[0], _finding_cell(ctx, f)] for f in s.findings]
+    return [*head, table(rows, [1.6 * cm, w - 1.6 * cm], align=["CENTER", "LEFT"])]
+
+
+def _finding_cell(ctx: _Ctx, f: Flag) -> Paragraph:
+    title = f"<b>{esc(ctx.rec_title(f.key))}</b>"
+    if f.critical:
+        title += f' <font color="#C62828">{esc(ctx.s("annex.critical"))}</font>'
+    details = [_flag_value(ctx, f)]
+    if f.sheet and f.cell:
+        details.append(ctx.s("annex.where", sheet=f.sheet, cell=f.cell))
+    lines = [f'{title} <font color="#5F6B7A">· {esc(" · ".join(d for d in details if d))}</font>']
+    if f.evidence:
+        lines.append(f"{esc(ctx.s('annex.evidence'))} <i>{esc(redact(f.evidence))}</i>")
+    return ctx.markup("<br/>".join(lines), "cell")
+
+
+def _flag_value(ctx: _Ctx, f: Flag) -> str:
+    if f.value is None:
+        return ""
+    if f.indicator_id:
+        ind = ctx.indicators.get(f.indicator_id)
+        if ind is None:
+            return f.value
+        unit = f"\u00a0{ind.unit(ctx.lang)}" if ind.unit else ""
+        value = _number(ctx, f.value, ind.decimals) + unit
+        return ctx.s("annex.indicator_value", label=ind.label(ctx.lang), value=value)
+    return ctx.s("annex.answer", value=_answer_text(ctx, f))
+
+
+def _answer_text(ctx: _Ctx, f: Flag) -> str:
+    if f.value == "not_evidenced":
+        return ctx.c("not_evidenced")
+    found = ctx.questions.get(f.question_id or "")
+    if found is None:
+        return redact(f.value)
+    options = {o.id: o.label(ctx.lang) for o in ctx.q.options_for(found[1])}
+    if f.value in options:
+        return options[f.value]
+    if f.value.startswith("["):
+        try:
+            ids = ast.literal_eval(f.value)
+            return ", ".join(options.get(str(i), str(i)) for i in ids)
+        except (ValueError, SyntaxError):
+            pass
+    question = found[1]
+    unit = question.unit(ctx.lang) if question.unit else "%" if question.kind == "percent" else ""
+    unit = f"\u00a0{unit}" if unit else ""
+    return _number(ctx, f.value, None) + unit
+
+
+def _number(ctx: _Ctx, value: str, decimals: int | None) -> str:
+    try:
+        x = float(value)
+    except ValueError:
+        return redact(value)
+    if decimals is None:
+        decimals = 0 if x.is_integer() else 1
+    return ctx.num(x, decimals)

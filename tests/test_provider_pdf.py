@@ -1,0 +1,314 @@
+"""The provider report: content, privacy, redaction, escaping, suppression, fonts — read back with pypdf."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+import pdfcheck
+
+import auditkit
+from auditkit.paths import sample_audits_dir
+from auditkit.pipeline import score_results
+from auditkit.questionnaire.loader import default_questionnaire
+from auditkit.reports import texts as texts_mod
+from auditkit.reports.provider_pdf import write_provider_report
+from auditkit.reports.texts import TextError, load_texts, recommendations, texts
+from auditkit.summary import benchmark
+from auditkit.validation.batch import validate_paths
+
+TITLE = {"cs": "Závěrečná zpráva z procesního auditu", "en": "Final report of the process audit"}
+PERSONAL = "925315/1234 a jana@example.cz a +420 603 123 456"
+PERSONAL_PARTS = ["925315/1234", "925315", "jana@example.cz", "example.cz", "603 123 456", "603123456"]
+MARKUP = "<b>&<para>"
+
+
+# ---------------------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def q():
+    return default_questionnaire()
+
+
+@pytest.fixture(scope="module")
+def sample(q):
+    results = validate_paths([sample_audits_dir()])
+    audits = [r.audit for r in results if r.status == "valid"]
+    scored = score_results(results)
+    assert len(audits) == len(scored) == 6
+    return audits, scored, benchmark(q, scored)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory, sample, q):
+    """Every sample service in Czech, the first also in English: [(lang, audit, scored, PdfReader)]."""
+    audits, scored, bench = sample
+    folder = tmp_path_factory.mktemp("provider")
+    out = []
+    for audit, s in zip(audits, scored, strict=True):
+        path = write_provider_report(audit, s, bench, q, "cs", folder / f"{Path(s.file).stem}.pdf")
+        out.append(("cs", audit, s, PdfReader(str(path))))
+    path = write_provider_report(audits[0], scored[0], bench, q, "en", folder / "en.pdf")
+    out.append(("en", audits[0], scored[0], PdfReader(str(path))))
+    return out
+
+
+_PAGES: dict[int, tuple[PdfReader, list[str]]] = {}
+
+
+def _pages(reader: PdfReader) -> list[str]:
+    """Text per page, whitespace collapsed (extracted once per reader: pypdf is slow)."""
+    if id(reader) not in _PAGES:
+        _PAGES[id(reader)] = (reader, [" ".join(page.extract_text().split()) for page in reader.pages])
+    return _PAGES[id(reader)][1]
+
+
+def _text(reader: PdfReader) -> str:
+    return " ".join(_pages(reader))
+
+
+# ---------------------------------------------------------------------------------------------- content
+
+
+def test_cover_names_own_service(reports):
+    for lang, _, s, reader in reports:
+        cover = _pages(reader)[0]
+        assert s.service.service_name in cover
+        assert s.service.service_id in cover
+        assert s.service.provider in cover
+        title = TITLE[lang]
+        assert title in cover
+
+
+def test_area_chapters_and_outline(reports, q):
+    for lang, _, _, reader in reports:
+        text, outline = _text(reader), pdfcheck.outline_titles(reader)
+        for area in q.areas:
+            assert area.title(lang) in text
+            assert any(area.title(lang) in t for t in outline), (lang, area.id)
+        if lang == "cs":
+            for title in ("Souhrn výsledků", "Ukazatele", "Doporučené další kroky"):
+                assert title in outline
+
+
+def test_known_findings_print_their_recommendation(reports, q):
+    rec = recommendations(q)
+    seen = 0
+    for lang, _, s, reader in reports:
+        text = _text(reader)
+        for flag in s.findings:
+            assert " ".join(rec(f"{flag.key}.title", lang).split()) in text
+            seen += 1
+    assert seen > 20  # the sample round has findings (Kotva alone has many)
+    kotva = next(r for r in reports if r[2].service.service_name == "Azylový dům Kotva")
+    assert "Pracovníci v přímé péči slouží na vrátnici" in _text(kotva[3])
+
+
+def test_next_steps_are_ordered_by_priority(reports):
+    """Critical flags first, then flags in areas rated serious, then reserves, then the rest; numbered."""
+    rec = texts("recommendations")
+    checked = 0
+    for lang, _, s, reader in reports:
+        if lang != "cs" or not s.findings:
+            continue
+        text = _text(reader)
+        steps = text[text.rindex("Doporučené další kroky"):]
+        group = {"serious": 1, "reserves": 2}
+        expected = sorted(
+            0 if f.critical else group.get(s.areas[f.area].verdict, 3) for f in s.findings)
+        found = []
+        for f in s.findings:
+            title = " ".join(rec(f"{f.key}.title", "cs").split())
+            m = re.search(r"\b(\d+)\. " + re.escape(title), steps)
+            assert m, title
+            found.append((int(m.group(1)), 0 if f.critical else group.get(s.areas[f.area].verdict, 3)))
+        assert sorted(n for n, _ in found) == list(range(1, len(found) + 1))
+        assert [g for _, g in sorted(found)] == expected
+        checked += 1
+    assert checked >= 5
+
+
+def test_answers_show_option_labels_and_units(reports):
+    _, _, s, reader = reports[0]  # Jasmín: C01 capacity 48 beds, B04 on the 0–3 scale
+    text = _text(reader)
+    assert "48 (lůžka)" in text
+    assert "3 ze 3" in text
+
+
+def test_metadata(reports):
+    for lang, _, s, reader in reports:
+        meta = reader.metadata
+        title = TITLE[lang]
+        assert meta.title == f"{title} – {s.service.service_name}"
+        assert meta.author == texts("common")("author", lang)
+        assert s.service.service_id in meta.subject
+        assert reader.trailer["/Root"]["/Lang"] == {"cs": "cs-CZ", "en": "en-GB"}[lang]
+
+
+def test_page_numbers_header_and_reproducibility(reports):
+    for lang, _, s, reader in reports:
+        pages = _pages(reader)
+        label = "Strana {} z {}" if lang == "cs" else "Page {} of {}"
+        for n, page in enumerate(pages, start=1):
+            assert label.format(n, len(pages)) in page
+            assert s.service.service_name in page  # running header
+            assert s.sha256[:12] in page  # footer
+        line = texts("common")("reproducibility", lang, version=auditkit.__version__,
+                               qid=s.questionnaire_id, qversion=s.questionnaire_version, hash=s.sha256[:12])
+        assert " ".join(line.split()) in pages[-1]
+
+
+def test_regional_comparison_is_shown_when_not_suppressed(reports):
+    _, _, _, reader = reports[0]
+    text = _text(reader)
+    assert "Medián kraje" in text
+    assert "Srovnání s krajem vychází z 6 auditovaných služeb" in text
+    assert "nejlepší čtvrtina" in text or "nejslabší čtvrtina" in text
+
+
+# ---------------------------------------------------------------------------------------------- privacy
+
+
+def test_no_other_provider_appears(reports):
+    for _, _, own, reader in reports:
+        text = _text(reader)
+        for _, _, other, _ in reports:
+            if other.service.service_id == own.service.service_id:
+                continue
+            for value in (other.service.service_name, other.service.provider, other.service.service_id,
+                          Path(other.file).name):
+                assert value not in text, (own.service.service_name, value)
+
+
+def _with_comment(audit, scored, comment: str):
+    """Copies where every auditor comment and every finding's evidence is ``comment``."""
+    answers = {k: a.model_copy(update={"comment": comment}) for k, a in audit.answers.items()}
+    findings = [f.model_copy(update={"evidence": comment}) if f.question_id else f for f in scored.findings]
+    return audit.model_copy(update={"answers": answers}), scored.model_copy(update={"findings": findings})
+
+
+def test_personal_data_is_redacted(tmp_path, sample, q):
+    audits, scored, bench = sample
+    audit, s = _with_comment(audits[1], scored[1], PERSONAL)
+    assert s.findings
+    reader = PdfReader(str(write_provider_report(audit, s, bench, q, "cs", tmp_path / "r.pdf")))
+    text = _text(reader)
+    raw = "".join(page.extract_text() for page in reader.pages)
+    for part in PERSONAL_PARTS:
+        assert part not in text and part not in raw
+    assert "███ a ███ a ███" in text
+
+
+def test_auditor_text_prints_as_typed(tmp_path, sample, q):
+    audits, scored, bench = sample
+    audit, s = _with_comment(audits[1], scored[1], MARKUP)
+    reader = PdfReader(str(write_provider_report(audit, s, bench, q, "cs", tmp_path / "r.pdf")))
+    assert _text(reader).count(MARKUP) >= len(audit.answers)
+
+
+def test_suppressed_benchmark_shows_own_values_only(tmp_path, sample, q):
+    audits, scored, _ = sample
+    small = benchmark(q, scored[:4])
+    assert small.suppressed
+    reader = PdfReader(str(write_provider_report(audits[0], scored[0], small, q, "cs", tmp_path / "r.pdf")))
+    text = _text(reader)
+    assert "Srovnání s krajem je potlačeno" in text
+    assert "potlačeno" in text
+    assert "Medián kraje" not in text
+    assert "čtvrtina" not in text
+    en = PdfReader(str(write_provider_report(audits[0], scored[0], small, q, "en", tmp_path / "e.pdf")))
+    assert "Regional median" not in _text(en) and "suppressed" in _text(en)
+
+
+def test_suppressed_flag_wins_over_stray_figures(tmp_path, sample, q):
+    """A benchmark marked suppressed prints no aggregate even if one was (wrongly) filled in."""
+    audits, scored, full = sample
+    stray = full.model_copy(update={"suppressed": True})
+    reader = PdfReader(str(write_provider_report(audits[0], scored[0], stray, q, "cs", tmp_path / "r.pdf")))
+    assert "Medián kraje" not in _text(reader)
+
+
+def test_mismatched_audit_is_refused(tmp_path, sample, q):
+    audits, scored, bench = sample
+    with pytest.raises(ValueError, match="different workbooks"):
+        write_provider_report(audits[0], scored[1], bench, q, "cs", tmp_path / "r.pdf")
+    assert not (tmp_path / "r.pdf").exists()
+
+
+# ---------------------------------------------------------------------------------------------- texts
+
+
+def test_missing_key_fails_before_drawing(tmp_path, sample, q, monkeypatch):
+    audits, scored, bench = sample
+    broken = load_texts(texts_mod.report_templates_dir() / "provider.yaml")
+    del broken.data["indicators.title"]
+    real = texts_mod.texts
+    monkeypatch.setattr("auditkit.reports.provider_pdf.texts",
+                        lambda name, root=None: broken if name == "provider" else real(name, root))
+    with pytest.raises(TextError, match="indicators.title"):
+        write_provider_report(audits[0], scored[0], bench, q, "cs", tmp_path / "r.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_translation_fails_at_load(tmp_path):
+    path = tmp_path / "provider.yaml"
+    path.write_text("title: {cs: Zpráva}\n", encoding="utf-8")
+    with pytest.raises(TextError, match="title.*en"):
+        load_texts(path)
+
+
+# ---------------------------------------------------------------------------------------------- fonts
+
+
+def test_fonts_embedded_and_every_character_has_a_glyph(reports):
+    for lang, _, _, reader in reports[:1] + reports[-1:]:
+        pdfcheck.assert_embedded_dejavu(reader)
+        covered = pdfcheck.covered_characters(reader)
+        chars = set("".join(page.extract_text() for page in reader.pages)) - set(" \n\t")
+        assert chars - covered == set(), lang
+        if lang == "cs":
+            assert set("ěščřžýáíéůúňťďĚŠČŘŽ") & chars >= set("ěščřžýáíéůú")
+
+
+# ---------------------------------------------------------------------------------------------- edge cases
+
+
+def test_unscored_area_and_special_answers(tmp_path, sample, q):
+    """N/A everywhere in one area (no score, no verdict), "not evidenced" and blank answers elsewhere."""
+    from auditkit.scoring import score_audit
+
+    audits, _, bench = sample
+    audit = audits[0]
+    premises = {x.id for x in q.area("premises").questions}
+    answers = {}
+    for qid, a in audit.answers.items():
+        if qid in premises:
+            a = a.model_copy(update={"status": "na", "value": None})
+        elif qid == "A03":
+            a = a.model_copy(update={"status": "not_evidenced", "value": None})
+        elif qid == "A06":
+            a = a.model_copy(update={"status": "blank", "value": None})
+        answers[qid] = a
+    audit = audit.model_copy(update={"answers": answers})
+    scored = score_audit(q, audit)
+    assert scored.areas["premises"].verdict is None
+    reader = PdfReader(str(write_provider_report(audit, scored, bench, q, "cs", tmp_path / "r.pdf")))
+    text = _text(reader)
+    assert "nehodnoceno" in text
+    assert texts("common")("verdict.none", "cs") in text
+    assert "nedoloženo" in text and "neuvedeno" in text and "N/A" in text
+    flag = next(f for f in scored.findings if f.question_id == "A03")  # not evidenced raises the flag
+    assert texts("recommendations")(f"{flag.key}.title", "cs") in text
+
+
+def test_no_findings_says_so(tmp_path, sample, q):
+    audits, scored, bench = sample
+    clean = scored[0].model_copy(update={"findings": []})
+    reader = PdfReader(str(write_provider_report(audits[0], clean, bench, q, "en", tmp_path / "r.pdf")))
+    text = _text(reader)
+    assert "The audit recorded no finding." in text
+    assert "The audit recorded no finding in this area." in text

@@ -1,0 +1,176 @@
+"""The summary analysis PDF: built from the sample round in cs and en, read back with pypdf."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+import pdfcheck
+
+from auditkit.paths import sample_audits_dir
+from auditkit.pipeline import run_round
+from auditkit.questionnaire.loader import registry
+from auditkit.reports import fmt
+from auditkit.reports.summary_pdf import write_summary_pdf
+from auditkit.reports.texts import texts
+from auditkit.summary import Relationship
+
+AUDITOR = "<b>&<para>"
+
+
+def words(key: str, lang: str) -> str:
+    return texts("summary")(key, lang)
+
+
+def common(key: str, lang: str) -> str:
+    return texts("common")(key, lang)
+
+
+def section_titles(lang: str) -> list[str]:
+    """The level-0 bookmarks, in order."""
+    return [words("title", lang), common("method.title", lang)] + [
+        words(f"sections.{key}", lang)
+        for key in ("overview", "areas", "systemic", "relationship", "recommendations", "excluded", "annex")
+    ]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    summary, _ = run_round([sample_audits_dir()])
+    q = registry()[(summary.questionnaire_id, summary.questionnaire_version)]
+    return summary, q
+
+
+@pytest.fixture(scope="module")
+def pdfs(sample, tmp_path_factory):
+    summary, q = sample
+    folder = tmp_path_factory.mktemp("summary_pdf")
+    return {lang: write_summary_pdf(summary, q, lang, folder / f"summary_{lang}.pdf")
+            for lang in ("cs", "en")}
+
+
+def text_of(path: Path) -> str:
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(str(path)).pages)
+
+
+@pytest.mark.parametrize("lang", ["cs", "en"])
+def test_sections_services_and_outline(pdfs, sample, lang):
+    summary, _ = sample
+    text = text_of(pdfs[lang])
+    reader = PdfReader(str(pdfs[lang]))
+    top_level = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert top_level == section_titles(lang)
+    for title in section_titles(lang):
+        assert title in text, title
+    outline = pdfcheck.outline_titles(reader)
+    for s in summary.services:
+        assert s.service.service_name in text
+        assert s.service.service_name in outline  # one annex bookmark per service
+
+
+def test_czech_words_numbers_and_systemic_counts(pdfs, sample):
+    summary, q = sample
+    text = text_of(pdfs["cs"])
+    assert "Souhrnná analýza výstupů z procesních auditů" in text
+    assert "Doporučení pro kraj" in text
+    assert "Přístav" in text and "Slunečnice" in text
+    best = summary.services[0]
+    shown = fmt.num(best.process_index, 1, "cs")  # e.g. "92,7": decimal comma
+    assert "," in shown and shown in text
+    assert " ".join(fmt.pct(best.process_index, 1, "cs").split()) in text  # the annex: "92,7 %"
+    first = summary.systemic[0]
+    title = texts("recommendations")(f"{first.key}.title", "cs")
+    assert f"{first.count} z {first.n}: {title}" in text
+    assert f"z {len(summary.services)}" in text
+    rho = fmt.num(summary.relationship.spearman, 2, "cs").replace("-", "−")
+    assert f"ρ = {rho}" in text
+    assert "statistickou významnost neuvádíme" in text
+    assert q.area("contract").title("cs") in text
+
+
+def test_english_numbers_use_decimal_point(pdfs, sample):
+    summary, _ = sample
+    text = text_of(pdfs["en"])
+    assert "Summary analysis of the process audits" in text
+    assert fmt.num(summary.services[0].process_index, 1, "en") in text
+    first = summary.systemic[0]
+    assert f"{first.count} of {first.n}: " in text
+    assert "no statistical significance is claimed" in text
+
+
+@pytest.mark.parametrize("lang,tag", [("cs", "cs-CZ"), ("en", "en-GB")])
+def test_metadata_and_page_labels(pdfs, lang, tag):
+    reader = PdfReader(str(pdfs[lang]))
+    assert reader.metadata.title == words("title", lang)
+    assert reader.metadata.author == common("author", lang)
+    assert reader.trailer["/Root"]["/Lang"] == tag
+    n = len(reader.pages)
+    assert common("page_label", lang).format(page=n, pages=n) in reader.pages[-1].extract_text()
+
+
+def test_all_fonts_embedded(pdfs):
+    reader = PdfReader(str(pdfs["cs"]))
+    pdfcheck.assert_embedded_dejavu(reader)  # never a standard font (no ř ě ů), e.g. Helvetica from a table cell
+    chars = set("".join(page.extract_text() for page in reader.pages)) - set(" \n\t")
+    assert chars - pdfcheck.covered_characters(reader) == set()
+
+
+def test_atomic_write_leaves_no_temporary_files(pdfs):
+    assert sorted(p.name for p in pdfs["cs"].parent.iterdir()) == ["summary_cs.pdf", "summary_en.pdf"]
+
+
+def test_auditor_evidence_prints_literally_and_redacted(sample, tmp_path):
+    summary, q = sample
+    target = next(s for s in summary.services if s.findings)
+    flag = target.findings[0].model_copy(update={"evidence": f"Viz {AUDITOR}, tel. 603 123 456"})
+    changed = target.model_copy(update={"findings": [flag, *target.findings[1:]]})
+    services = [changed if s is target else s for s in summary.services]
+    text = text_of(write_summary_pdf(summary.model_copy(update={"services": services}), q, "cs",
+                                     tmp_path / "evidence.pdf"))
+    assert f"Viz {AUDITOR}" in text
+    assert "603 123 456" not in text  # personal data never reaches a report
+
+
+def test_all_files_rejected_still_lists_them(tmp_path):
+    folder = tmp_path / "round"
+    folder.mkdir()
+    (folder / "rozbity.xlsx").write_bytes(b"this is not a workbook")
+    (folder / "poznamky.txt").write_text("notes", encoding="utf-8")
+    summary, _ = run_round([folder])
+    assert not summary.services and summary.rejected and summary.skipped
+    q = registry()[(summary.questionnaire_id, summary.questionnaire_version)]
+    for lang in ("cs", "en"):
+        text = text_of(write_summary_pdf(summary, q, lang, tmp_path / f"empty_{lang}.pdf"))
+        assert "rozbity.xlsx" in text and "poznamky.txt" in text  # every file accounted for
+        assert words("sections.excluded", lang) in text
+        assert " ".join(summary.rejected[0].findings[0].message.split()) in text
+
+
+def test_one_service_with_missing_values(sample, tmp_path):
+    summary, q = sample
+    one = summary.services[0]
+    areas = {k: v.model_copy(update={"score": None, "verdict": None}) if i % 2 else v
+             for i, (k, v) in enumerate(one.areas.items())}
+    bare = one.model_copy(update={"areas": areas, "indicators": dict.fromkeys(one.indicators),
+                                  "process_index": None, "outcome_index": None})
+    rel = Relationship(x=summary.relationship.x, y=summary.relationship.y, points=[], spearman=None, n=0)
+    crafted = summary.model_copy(update={"services": [bare], "relationship": rel, "systemic": []})
+    text = text_of(write_summary_pdf(crafted, q, "cs", tmp_path / "one.pdf"))
+    assert one.service.service_name in text
+    assert words("relationship.not_assessable", "cs").split(":")[0] in text
+    no_rel = summary.model_copy(update={"relationship": None})
+    text = text_of(write_summary_pdf(no_rel, q, "en", tmp_path / "none.pdf"))
+    assert words("relationship.not_defined", "en") in text
+
+
+@pytest.mark.parametrize("rho,key", [(-0.94, "strong_negative"), (-0.5, "moderate_negative"), (0.1, "weak"),
+                                     (0.55, "moderate_positive"), (0.8, "strong_positive")])
+def test_relationship_words_follow_rho(sample, tmp_path, rho, key):
+    summary, q = sample
+    rel = summary.relationship.model_copy(update={"spearman": rho})
+    text = text_of(write_summary_pdf(summary.model_copy(update={"relationship": rel}), q, "en",
+                                     tmp_path / "rho.pdf"))
+    assert words(f"relationship.strength.{key}", "en") in text
+    assert words("relationship.caveat", "en").format(n=rel.n) in text
