@@ -174,3 +174,24 @@ def test_relationship_words_follow_rho(sample, tmp_path, rho, key):
                                      tmp_path / "rho.pdf"))
     assert words(f"relationship.strength.{key}", "en") in text
     assert words("relationship.caveat", "en").format(n=rel.n) in text
+
+
+def test_large_round_shows_distributions(sample, tmp_path):
+    """Hundreds of services: fixed-size charts, no per-service annex, names capped; the PDF still builds."""
+    from auditkit.reports.summary_pdf import LARGE_ROUND
+    from auditkit.summary import summarize_round
+
+    summary, _ = sample
+    q = registry()[(summary.questionnaire_id, summary.questionnaire_version)]
+    services = []
+    for i in range(200):
+        base = summary.services[i % len(summary.services)]
+        svc = base.service.model_copy(update={"service_name": f"Služba {i:03d}", "service_id": f"{9000000 + i}"})
+        services.append(base.model_copy(update={"file": f"f{i:03d}.xlsx", "service": svc}))
+    big = summarize_round(q, services, [])
+    out = write_summary_pdf(big, q, "cs", tmp_path / "big.pdf")
+    reader = PdfReader(str(out))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Služba 199" in text  # every service stays in the overview table
+    assert words("annex.omitted", "cs").format(n=200, limit=LARGE_ROUND) in " ".join(text.split())
+    assert len(reader.pages) < 40  # no page per service

@@ -58,15 +58,16 @@ def validate(
     paths: Annotated[list[Path], typer.Argument(help="Workbooks or folders of workbooks.", show_default=False)],
     lang: LangOpt = Lang.cs,
     json_out: JsonOpt = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Worker processes (default: by the number of files).")] = None,
 ) -> None:
     """Check filled workbooks and point at every problem by sheet and cell.
 
     Example: auditkit validate sample_audits/ --lang en
     """
+    from auditkit.pipeline import process_files
     from auditkit.render import print_json, render_validation
-    from auditkit.validation.batch import validate_paths
 
-    results = validate_paths(paths, lang.value)
+    results, _ = process_files(paths, lang.value, jobs, score=False)
     if json_out:
         from auditkit.serialize import validation_json
 

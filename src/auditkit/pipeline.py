@@ -28,9 +28,14 @@ class Processed(BaseModel):
     scored: ScoredAudit | None = None
 
 
-def process_one(path: Path, name: str, lang: str) -> Processed:
-    """Validate and score one workbook (runs in a worker process)."""
+def process_one(path: Path, name: str, lang: str, score: bool = True) -> Processed:
+    """Validate and (when ``score``) score one workbook; runs in a worker process.
+
+    Without scoring only the findings are needed: the typed audit is dropped so workers return small results.
+    """
     result = batch.validate_one(path, name, lang)
+    if not score:
+        return Processed(result=result.model_copy(update={"audit": None}))
     scored = None
     if result.status == "valid" and result.audit is not None:
         q = registry()[(result.audit.questionnaire_id, result.audit.questionnaire_version)]
@@ -38,8 +43,8 @@ def process_one(path: Path, name: str, lang: str) -> Processed:
     return Processed(result=result, scored=scored)
 
 
-def _process_chunk(items: list[tuple[Path, str]], lang: str) -> list[Processed]:
-    return [process_one(p, n, lang) for p, n in items]
+def _process_chunk(items: list[tuple[Path, str]], lang: str, score: bool) -> list[Processed]:
+    return [process_one(p, n, lang, score) for p, n in items]
 
 
 def default_jobs(n_files: int) -> int:
@@ -48,21 +53,27 @@ def default_jobs(n_files: int) -> int:
 
 
 def process_files(
-    paths: list[Path], lang: str, jobs: int | None = None, progress: Callable[[int, int], None] | None = None
+    paths: list[Path],
+    lang: str,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    score: bool = True,
 ) -> tuple[list[FileResult], list[ScoredAudit]]:
+    """Every file of ``paths`` validated (and scored), in file order whatever the number of jobs."""
     todo, skipped = batch.expand(paths, lang)
     jobs = default_jobs(len(todo)) if jobs is None else max(1, jobs)
     done: list[Processed] = []
     if jobs == 1 or len(todo) < 2:
         for i, (p, n) in enumerate(todo):
-            done.append(process_one(p, n, lang))
+            done.append(process_one(p, n, lang, score))
             if progress:
                 progress(i + 1, len(todo))
     else:
         size = max(1, min(32, len(todo) // (jobs * 4) or 1))
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+        registry()  # load the definitions once, before the workers fork
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [(chunk, pool.submit(_process_chunk, chunk, lang)) for chunk in chunks]
+            futures = [(chunk, pool.submit(_process_chunk, chunk, lang, score)) for chunk in chunks]
             for chunk, fut in futures:
                 try:
                     done.extend(fut.result())
@@ -70,7 +81,10 @@ def process_files(
                     done.extend(Processed(result=_crashed(n, lang, exc)) for _, n in chunk)
                 if progress:
                     progress(len(done), len(todo))
-    results = batch.mark_duplicate_services(sorted([d.result for d in done] + skipped, key=lambda r: r.file), lang)
+    results = sorted([d.result for d in done] + skipped, key=lambda r: r.file)
+    if not score:
+        return results, []
+    results = batch.mark_duplicate_services(results, lang)
     valid = {r.file for r in results if r.status == "valid"}
     scored = sorted([d.scored for d in done if d.scored is not None and d.scored.file in valid], key=lambda s: s.file)
     return results, scored

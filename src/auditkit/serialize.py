@@ -13,8 +13,8 @@ def file_json(result: FileResult) -> dict[str, Any]:
         "status": result.status,
         "errors": result.errors,
         "warnings": result.warnings,
-        "service_id": result.audit.service.service_id if result.audit else None,
-        "service_name": result.audit.service.service_name if result.audit else None,
+        "service_id": result.service.service_id if result.service else None,
+        "service_name": result.service.service_name if result.service else None,
         "findings": [f.model_dump(mode="json") for f in result.findings],
     }
 

@@ -7,6 +7,7 @@ escapes, whatever the cell holds (see the property tests).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -39,6 +40,12 @@ class Problem(Exception):
 
 def clean_text(value: str, *, keep_newlines: bool = False) -> str:
     """NFC, no invisible characters, non-breaking and odd spaces made plain, runs of spaces collapsed."""
+    if (
+        (keep_newlines or "\n" not in value)
+        and not _UNCLEAN.search(value)
+        and unicodedata.is_normalized("NFC", value)
+    ):
+        return value  # the common case: already clean (the reader cleaned it once)
     text = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
     if keep_newlines:
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # XML reads a lone CR as LF, so do we
@@ -65,6 +72,7 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and clean_text(value) in _BLANK_MARKS)
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Comparison key: case-insensitive, without diacritics, single spaces."""
     decomposed = unicodedata.normalize("NFD", clean_text(text).casefold())

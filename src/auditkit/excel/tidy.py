@@ -22,21 +22,25 @@ _BOLD = Font(bold=True)
 _XLSX_TEXT_MAX = 32767
 
 
-def _cell(ws: Any, value: Any) -> WriteOnlyCell:
+def _cell(ws: Any, value: Any) -> Any:
+    """A value for ``ws.append``: plain where openpyxl keeps it as is, a typed cell where it would not."""
     if isinstance(value, list):
         value = "; ".join(map(str, value))
     if isinstance(value, float) and value != value:  # NaN
-        value = None
-    cell = WriteOnlyCell(ws, value=None)
+        return None
     if isinstance(value, str):
-        cell.value = value[:_XLSX_TEXT_MAX]
-        cell.data_type = "s"  # text, even when it starts with '=', '+', '-' or '@'
-    elif isinstance(value, (dt.date, dt.datetime)):
+        value = value[:_XLSX_TEXT_MAX]
+        if not value.startswith("="):
+            return value
+        cell = WriteOnlyCell(ws, value=None)
         cell.value = value
-        cell.number_format = "D. M. YYYY" if not isinstance(value, dt.datetime) else "D. M. YYYY H:MM"
-    else:
-        cell.value = value
-    return cell
+        cell.data_type = "s"  # text, never a formula (openpyxl would take '=…' as one)
+        return cell
+    if isinstance(value, (dt.date, dt.datetime)):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = "D. M. YYYY H:MM" if isinstance(value, dt.datetime) else "D. M. YYYY"
+        return cell
+    return value
 
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:

@@ -45,6 +45,12 @@ STRONG, MODERATE = 0.7, 0.4  # |Spearman ρ| from which a relationship is called
 MAX_MESSAGES = 3  # messages shown per rejected file
 
 
+# Above this many services the PDF shows distributions instead of one bar / label / page per service:
+# the per-service detail of a large round lives in summary.xlsx and the provider reports.
+LARGE_ROUND = 40
+NAMES_SHOWN = 12
+
+
 def write_summary_pdf(summary: Summary, q: Questionnaire, lang: str = "cs",
                       out: Path | str = "summary.pdf") -> Path:
     """Write the summary analysis of one round to ``out`` (atomically) and return its path."""
@@ -357,12 +363,23 @@ def _areas(ctx: _Ctx) -> list:
     sm = ctx.summary
     if not sm.services:
         return out + [ctx.p(ctx.s("areas.none"))]
-    out.append(ctx.p(ctx.s("areas.intro")))
-    if ctx.prefix:
+    out.append(ctx.p(ctx.s("areas.intro_large" if len(sm.services) > LARGE_ROUND else "areas.intro")))
+    if ctx.prefix and len(sm.services) <= LARGE_ROUND:
         out.append(ctx.p(ctx.s("areas.prefix_note", prefix=ctx.prefix), "note"))
     for a in ctx.q.areas:
         out.append(KeepTogether([H(f"{a.code} {a.title(ctx.lang)}", 1), _area_block(ctx, a.id)]))
     return out + _indicator_table(ctx)
+
+
+def _histogram(ctx: _Ctx, scores: list[tuple[float | None, str | None]], width: float):
+    """Services per 10-point score band: a chart of fixed size for large rounds."""
+    bands = [f"{lo}–{lo + 9 if lo < 90 else 100} %" for lo in range(0, 100, 10)]
+    counts = [0] * 10
+    for sc, _ in scores:
+        if sc is not None:
+            counts[min(int(sc // 10), 9)] += 1
+    return hbar_chart(bands, counts, max_value=max(counts) or 1, width=width, height=10 * 15 + 24,
+                      value_fmt=lambda v: ctx.num(v, 0), tick_fmt=lambda v: ctx.num(v, 0), font_size=7.5)
 
 
 def _area_block(ctx: _Ctx, area_id: str):
@@ -371,8 +388,11 @@ def _area_block(ctx: _Ctx, area_id: str):
     colors = [(ctx.verdict(v) or (None, None))[1] for _, v in scores]
     side = 5.4 * cm
     n = len(scores)
-    chart = hbar_chart(ctx.short, [sc for sc, _ in scores], colors=colors, width=ctx.width - side - 0.3 * cm,
-                       height=n * 15 + 24, value_fmt=lambda v: ctx.pct(v, 0), font_size=7.5)
+    if n > LARGE_ROUND:
+        chart = _histogram(ctx, scores, ctx.width - side - 0.3 * cm)
+    else:
+        chart = hbar_chart(ctx.short, [sc for sc, _ in scores], colors=colors, width=ctx.width - side - 0.3 * cm,
+                           height=n * 15 + 24, value_fmt=lambda v: ctx.pct(v, 0), font_size=7.5)
     stats = sm.area_stats.get(area_id, Stats(n=0))
     lines = [
         f"{esc(ctx.s('areas.services'))}: <b>{stats.n}</b>",
@@ -433,8 +453,11 @@ def _systemic_table(ctx: _Ctx, items: list[Systemic]):
     rows = [[ctx.s("systemic.finding"), ctx.c("area"), ctx.s("systemic.services")]]
     for x in items:
         count = ctx.s("systemic.count", count=x.count, n=x.n)
+        names = ", ".join(x.services[:NAMES_SHOWN])
+        if len(x.services) > NAMES_SHOWN:
+            names += " " + ctx.s("systemic.more", k=len(x.services) - NAMES_SHOWN)
         rows.append([ctx.markup(f"<b>{esc(count)}:</b> {esc(ctx.rec_title(x.key))}", "cell"),
-                     ctx.area_label(x.area), ", ".join(x.services)])
+                     ctx.area_label(x.area), names])
     return table(rows, widths)
 
 
@@ -463,7 +486,8 @@ def _scatter(ctx: _Ctx, points, x_label: str, y_label: str, yi: Indicator | None
     y_range = (0.0, 100.0) if percent and min(ys) >= 0 and max(ys) <= 100 else None
     height = max(7.5 * cm, stringWidth(y_label, FONT, 8) + 56)  # the rotated y label must fit the plot
     return scatter_chart([(p[1], p[2]) for p in points], x_label, y_label,
-                         labels=[short.get(p[0], p[0]) for p in points], width=ctx.width, height=height,
+                         labels=[short.get(p[0], p[0]) for p in points] if len(points) <= LARGE_ROUND else None,
+                         width=ctx.width, height=height,
                          y_range=y_range, x_fmt=tick, y_fmt=tick)
 
 
@@ -564,6 +588,9 @@ def _annex(ctx: _Ctx) -> list:
     sm = ctx.summary
     if not sm.services:
         return [H(ctx.s("sections.annex"), 0), ctx.p(ctx.s("annex.none"))]
+    if len(sm.services) > LARGE_ROUND:
+        return [PageBreak(), H(ctx.s("sections.annex"), 0),
+                ctx.p(ctx.s("annex.omitted", n=len(sm.services), limit=LARGE_ROUND))]
     head = [H(ctx.s("sections.annex"), 0), ctx.p(ctx.s("annex.intro"), "note")]
     out: list = []
     for k, s in enumerate(sm.services):

@@ -74,9 +74,9 @@ def validate_one(path: Path, name: str, lang: str) -> FileResult:
 
 
 def _service_key(result: FileResult) -> str:
-    if result.status != "valid" or result.audit is None:
+    if result.status != "valid" or result.service is None:
         return ""
-    return "".join(str(result.audit.service.service_id or "").split()).casefold()
+    return "".join(str(result.service.service_id or "").split()).casefold()
 
 
 def mark_duplicate_services(results: list[FileResult], lang: str) -> list[FileResult]:
@@ -98,7 +98,7 @@ def mark_duplicate_services(results: list[FileResult], lang: str) -> list[FileRe
             out.append(r)
             continue
         others = ", ".join(f for f in files if f != r.file) or r.file
-        sid = r.audit.service.service_id
+        sid = r.service.service_id
         finding = make("file_duplicate_service", lang, r.file, service_id=sid, other=others)
         out.append(r.model_copy(update={"status": "invalid", "findings": [*r.findings, finding]}))
     return out

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
 from typing import Any
 
 from auditkit.excel.normalize import (
@@ -85,12 +84,19 @@ def expected(q: Questionnaire, item: Question | Column, lang: str, *, with_speci
     return text
 
 
-@lru_cache(maxsize=256)
+_OPTIONS: dict[int, tuple[tuple[Option, ...], dict[str, str]]] = {}
+
+
 def _option_index(options: tuple[Option, ...]) -> dict[str, str]:
+    """Folded spellings → option id, cached by the identity of the options tuple (hashing models is slow)."""
+    cached = _OPTIONS.get(id(options))
+    if cached is not None and cached[0] is options:
+        return cached[1]
     index: dict[str, str] = {}
     for o in options:
         for key in choice_keys(o.id, (o.label.cs, o.label.en), o.aliases):
             index.setdefault(key, o.id)
+    _OPTIONS[id(options)] = (options, index)
     return index
 
 
@@ -153,7 +159,7 @@ def parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, Any
             raise Problem("answer_range")
         return "answered", date
     # text
-    text = _as_text(raw)
+    text = as_text(raw)
     if len(text) > item.max_length:
         raise Problem("answer_too_long", str(len(text)))
     if item.pattern is not None and not re.fullmatch(item.pattern, text):
@@ -161,7 +167,7 @@ def parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, Any
     return "answered", text
 
 
-def _as_text(raw: Any) -> str:
+def as_text(raw: Any) -> str:
     if isinstance(raw, str):
         return clean_text(raw, keep_newlines=True)
     if isinstance(raw, bool):

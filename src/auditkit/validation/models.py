@@ -53,7 +53,8 @@ class FileResult(BaseModel):
     file: str
     status: FileStatus
     findings: list[Finding] = Field(default_factory=list)
-    audit: Audit | None = None
+    service: ServiceInfo | None = None  # the cover sheet's identification, when it could be read
+    audit: Audit | None = None  # the typed answers; dropped when a caller needs only the findings
 
     @property
     def errors(self) -> int:

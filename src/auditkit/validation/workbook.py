@@ -19,7 +19,7 @@ from auditkit.excel.reader import Book, ReadError, Sheet, cell_ref, col_letter, 
 from auditkit.questionnaire.loader import registry
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
 from auditkit.validation import personal
-from auditkit.validation.cells import _as_text, expected, fmt_num, parse
+from auditkit.validation.cells import as_text, expected, fmt_num, parse
 from auditkit.validation.findings import Finding, has_errors, make
 from auditkit.validation.models import Answer, Audit, FileResult, ServiceInfo
 
@@ -72,7 +72,7 @@ def validate_file(path: Path, lang: str = "cs", name: str | None = None) -> File
         records={k: [row for _, row, _ in v] for k, v in records.items()},
     )
     status = "invalid" if has_errors(ctx.findings) else "valid"
-    return FileResult(file=ctx.file, status=status, findings=ctx.findings, audit=audit)
+    return FileResult(file=ctx.file, status=status, findings=ctx.findings, service=service, audit=audit)
 
 
 # -- questionnaire identity ------------------------------------------------------------------------
@@ -263,7 +263,7 @@ def _read_questions(
             else:
                 ctx.add("answer_required", label=item.label(ctx.lang), expected=expected(q, item, ctx.lang), **where)
         comment_raw = sheet.get(r, ac + 1)
-        comment = clean_text(_as_text(comment_raw), keep_newlines=True) if comment_raw is not None else None
+        comment = clean_text(as_text(comment_raw), keep_newlines=True) if comment_raw is not None else None
         if not identification:
             if item.kind == "text":
                 _scan_personal(ctx, value, **where)
