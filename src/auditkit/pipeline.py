@@ -123,6 +123,20 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60] or "sluzba"
 
 
+PARALLEL_TIDY = 200  # services from which the tidy workbook is written in a second process
+
+
+def _fork(target: Callable[..., object], *args: object):
+    """Start ``target(*args)`` in a forked child (inherits the data, nothing pickled); None where fork is absent."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    child = multiprocessing.get_context("fork").Process(target=target, args=args)
+    child.start()
+    return child
+
+
 class Outputs(BaseModel):
     summary_pdf: Path
     tidy_xlsx: Path
@@ -144,11 +158,19 @@ def write_outputs(
     q = questionnaire_of(summary.services)
     out.mkdir(parents=True, exist_ok=True)
     audits = {r.file: r.audit for r in results if r.status == "valid" and r.audit is not None}
-    tidy = write_tidy(summary, audits, q, lang, out / "summary.xlsx")
+    tidy = out / "summary.xlsx"
+    # A large round: the tidy workbook is written by a forked child while this process writes the rest.
+    child = _fork(write_tidy, summary, audits, q, lang, tidy) if len(audits) >= PARALLEL_TIDY else None
+    if child is None:
+        write_tidy(summary, audits, q, lang, tidy)
     data = summary_json(summary)
     js = out / "summary.json"
     write_text_atomic(js, json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
     pdf = write_summary_pdf(summary, q, lang, out / "summary.pdf")
+    if child is not None:
+        child.join()
+        if child.exitcode != 0:  # the child failed: write it here, so an error surfaces normally
+            write_tidy(summary, audits, q, lang, tidy)
     written = []
     if reports:
         from auditkit.reports.provider_pdf import write_provider_report

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -23,11 +25,12 @@ WORDS = {
         "rank": "#",
         "service": "Služba",
         "process": "Proces",
-        "outcome": "Výsledky",
+        "outcome": "Výsl. %",
         "systemic": "Systémová zjištění",
         "of": "z",
         "rejected": "Vyřazené soubory",
         "outputs": "Výstupy",
+        "more": "… a dalších {k} služeb (viz summary.xlsx)",
         "valid": "v pořádku",
         "invalid": "chyby",
         "skipped": "přeskočeno",
@@ -50,11 +53,12 @@ WORDS = {
         "rank": "#",
         "service": "Service",
         "process": "Process",
-        "outcome": "Outcome",
+        "outcome": "Outc. %",
         "systemic": "Systemic findings",
         "of": "of",
         "rejected": "Rejected files",
         "outputs": "Outputs",
+        "more": "… and {k} more services (see summary.xlsx)",
         "valid": "valid",
         "invalid": "errors",
         "skipped": "skipped",
@@ -70,12 +74,16 @@ WORDS = {
         "totals": "{files} files: {valid} valid, {invalid} with errors, {skipped} skipped",
     },
 }
+TERMINAL_ROWS = 30
 _STATUS_STYLE = {"valid": "green", "invalid": "bold red", "skipped": "yellow"}
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
 def console_out() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    console = Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 120  # piped into a file: no terminal to fit, keep tables whole
+    return console
 
 
 def console_err() -> Console:
@@ -148,14 +156,21 @@ def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console
 
     console = console or console_out()
     w = WORDS[lang]
-    table = Table(title=w["summary_title"], header_style="bold")
-    table.add_column(w["rank"], justify="right")
-    table.add_column(w["service"])
+    table = Table(title=w["summary_title"], header_style="bold", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column(w["rank"], justify="right", no_wrap=True, min_width=2)
+    table.add_column(w["service"], no_wrap=True, overflow="ellipsis", min_width=12, max_width=28)
     for a in q.areas:
-        table.add_column(a.code, justify="right")
-    table.add_column(w["process"], justify="right")
-    table.add_column(w["outcome"], justify="right")
-    for i, s in enumerate(summary.services, start=1):
+        table.add_column(a.code, justify="right", no_wrap=True, min_width=3)
+    table.add_column(w["process"], justify="right", no_wrap=True)
+    table.add_column(w["outcome"], justify="right", no_wrap=True)
+    shown = list(enumerate(summary.services, start=1))
+    if len(shown) > TERMINAL_ROWS:  # a large round: the best and the weakest; all are in the outputs
+        shown = shown[: TERMINAL_ROWS // 2] + [None] + shown[-TERMINAL_ROWS // 2 :]
+    for entry in shown:
+        if entry is None:
+            table.add_row("…", Text(w["more"].format(k=len(summary.services) - TERMINAL_ROWS)), *[""] * (len(q.areas) + 2))
+            continue
+        i, s = entry
         cells = []
         for a in q.areas:
             sc = s.areas[a.id]
@@ -164,7 +179,7 @@ def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console
         table.add_row(
             str(i), Text(s.service.service_name), *cells,
             Text("–" if s.process_index is None else f"{s.process_index:.0f}"),
-            Text("–" if s.outcome_index is None else f"{s.outcome_index:.0f} %"),
+            Text("–" if s.outcome_index is None else f"{s.outcome_index:.0f}"),
         )
     console.print(table)
     legend = Text()

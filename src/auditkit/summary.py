@@ -175,14 +175,14 @@ def quartile_position(value: float | None, st: Stats, higher_is_better: bool | N
 
 def summary_json(summary: Summary) -> dict[str, Any]:
     """The documented JSON (docs/summary.md)."""
-    def service(s: ScoredAudit) -> dict[str, Any]:
+    def service(rank: int, s: ScoredAudit) -> dict[str, Any]:
         return {
             "file": s.file,
             "service_id": s.service.service_id,
             "service_name": s.service.service_name,
             "provider": s.service.provider,
             "audit_date": s.service.audit_date.isoformat() if s.service.audit_date else None,
-            "rank": summary.services.index(s) + 1,
+            "rank": rank,
             "areas": {k: {"score": _r(v.score), "verdict": v.verdict, "red_flags": v.red_flags,
                           "not_evidenced": v.not_evidenced, "not_applicable": v.not_applicable}
                       for k, v in s.areas.items()},
@@ -194,7 +194,7 @@ def summary_json(summary: Summary) -> dict[str, Any]:
 
     return {
         "questionnaire": {"id": summary.questionnaire_id, "version": summary.questionnaire_version},
-        "services": [service(s) for s in summary.services],
+        "services": [service(i, s) for i, s in enumerate(summary.services, start=1)],
         "rejected": [{"file": r.file, "findings": [f.model_dump(mode="json") for f in r.findings]} for r in summary.rejected],
         "skipped": [{"file": r.file, "findings": [f.model_dump(mode="json") for f in r.findings]} for r in summary.skipped],
         "areas": {k: v.model_dump() for k, v in summary.area_stats.items()},
