@@ -127,25 +127,15 @@ def report(
 
     Example: auditkit report sample_audits/ad_kotva.xlsx --benchmark sample_audits --out kotva.pdf
     """
-    from auditkit.pipeline import process_files
+    from auditkit.pipeline import provider_report
     from auditkit.render import console_err, render_validation, say
-    from auditkit.reports.provider_pdf import write_provider_report
-    from auditkit.summary import benchmark
-    from auditkit.questionnaire.loader import registry
 
-    own_results, own_scored = process_files([file], lang.value, 1)
-    if not own_scored:
-        render_validation(own_results, lang.value)
-        raise typer.Exit(1)
-    own = own_scored[0]
-    q = registry()[(own.questionnaire_id, own.questionnaire_version)]
-    _, region = process_files(benchmark_paths or [], lang.value) if benchmark_paths else ([], [])
-    others = [s for s in region if s.service.service_id != own.service.service_id and s.questionnaire_id == q.id]
-    bench = benchmark(q, [own, *others])
-    audit = own_results[0].audit
     if out.suffix.lower() != ".pdf":
         out = out.with_suffix(".pdf")
-    write_provider_report(audit, own, bench, q, lang.value, out)
+    result, bench = provider_report(file, benchmark_paths or [], lang.value, out)
+    if bench is None:
+        render_validation([result], lang.value)
+        raise typer.Exit(1)
     say(console_err(), "report_written", lang.value, path=out, n=bench.n)
 
 

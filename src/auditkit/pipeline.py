@@ -180,3 +180,25 @@ def write_outputs(
             name = f"{s.service.service_id}_{slug(s.service.service_name)}.pdf"
             written.append(write_provider_report(audits[s.file], s, bench, q, lang, out / "reports" / name))
     return Outputs(summary_pdf=pdf, tidy_xlsx=tidy, summary_json=js, reports=written)
+
+
+def provider_report(file: Path, benchmark_paths: list[Path], lang: str, out: Path):
+    """One provider's report: (the file's result, the benchmark used) — benchmark None if the file is invalid.
+
+    The region is every valid service of ``benchmark_paths`` on the same questionnaire, the service itself
+    counted once (it is usually in the same folder).
+    """
+    from auditkit.reports.provider_pdf import write_provider_report
+    from auditkit.summary import Benchmark, benchmark
+
+    own_results, own_scored = process_files([file], lang, 1)
+    result = own_results[0]
+    if not own_scored:
+        return result, None
+    own = own_scored[0]
+    q = registry()[(own.questionnaire_id, own.questionnaire_version)]
+    _, region = process_files(benchmark_paths, lang) if benchmark_paths else ([], [])
+    others = [s for s in region if s.service.service_id != own.service.service_id and s.questionnaire_id == q.id]
+    bench: Benchmark = benchmark(q, [own, *others])
+    write_provider_report(result.audit, own, bench, q, lang, out)
+    return result, bench
