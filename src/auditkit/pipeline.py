@@ -20,6 +20,7 @@ from auditkit.questionnaire.models import Questionnaire
 from auditkit.scoring import ScoredAudit, score_audit
 from auditkit.summary import Summary, summarize_round
 from auditkit.validation import batch
+from auditkit.validation.findings import failed
 from auditkit.validation.models import FileResult
 
 
@@ -36,11 +37,14 @@ def process_one(path: Path, name: str, lang: str, score: bool = True) -> Process
     result = batch.validate_one(path, name, lang)
     if not score:
         return Processed(result=result.model_copy(update={"audit": None}))
-    scored = None
-    if result.status == "valid" and result.audit is not None:
-        q = registry()[(result.audit.questionnaire_id, result.audit.questionnaire_version)]
-        scored = score_audit(q, result.audit)
-    return Processed(result=result, scored=scored)
+    return Processed(result=result, scored=_score(result))
+
+
+def _score(result: FileResult) -> ScoredAudit | None:
+    if result.status != "valid" or result.audit is None:
+        return None
+    q = registry()[(result.audit.questionnaire_id, result.audit.questionnaire_version)]
+    return score_audit(q, result.audit)
 
 
 def _process_chunk(items: list[tuple[Path, str]], lang: str, score: bool) -> list[Processed]:
@@ -78,7 +82,10 @@ def process_files(
                 try:
                     done.extend(fut.result())
                 except Exception as exc:  # a worker died: its files are reported, the run goes on
-                    done.extend(Processed(result=_crashed(n, lang, exc)) for _, n in chunk)
+                    done.extend(
+                        Processed(result=FileResult(file=n, status="invalid", findings=[failed(n, lang, exc)]))
+                        for _, n in chunk
+                    )
                 if progress:
                     progress(len(done), len(todo))
     results = sorted([d.result for d in done] + skipped, key=lambda r: r.file)
@@ -90,20 +97,9 @@ def process_files(
     return results, scored
 
 
-def _crashed(name: str, lang: str, exc: BaseException) -> FileResult:
-    from auditkit.validation.findings import make
-
-    detail = f"{type(exc).__name__}: {str(exc)[:120]}"
-    return FileResult(file=name, status="invalid", findings=[make("internal_error", lang, name, detail=detail)])
-
 
 def score_results(results: list[FileResult]) -> list[ScoredAudit]:
-    known = registry()
-    return [
-        score_audit(known[(r.audit.questionnaire_id, r.audit.questionnaire_version)], r.audit)
-        for r in results
-        if r.status == "valid" and r.audit is not None
-    ]
+    return [s for s in map(_score, results) if s is not None]
 
 
 def questionnaire_of(scored: list[ScoredAudit]) -> Questionnaire:

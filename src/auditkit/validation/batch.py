@@ -7,15 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditkit.validation.findings import make
+from auditkit.validation.findings import failed, make, phrase
 from auditkit.validation.models import FileResult
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-_SKIP_REASON = {
-    "lock": {"cs": "zamykací soubor Excelu/LibreOffice (~$, .~lock), ne sešit", "en": "an Excel/LibreOffice lock file (~$, .~lock), not a workbook"},
-    "suffix": {"cs": "přípona {suffix} nepatří sešitu (.xlsx, .xlsm, .xls, .ods)", "en": "suffix {suffix} is not a workbook's (.xlsx, .xlsm, .xls, .ods)"},
-    "hidden": {"cs": "skrytý soubor", "en": "a hidden file"},
-}
 
 
 def _is_lock(path: Path) -> bool:
@@ -33,7 +28,7 @@ def expand(paths: list[Path], lang: str) -> tuple[list[tuple[Path, str]], list[F
     seen: set[Path] = set()
 
     def skip(path: Path, reason: str, **kw: str) -> None:
-        detail = _SKIP_REASON[reason][lang].format(**kw)
+        detail = phrase("file_skipped", reason, lang, **kw)
         skipped.append(FileResult(file=str(path), status="skipped", findings=[make("file_skipped", lang, str(path), detail=detail)]))
 
     for given in paths:
@@ -69,8 +64,7 @@ def validate_one(path: Path, name: str, lang: str) -> FileResult:
     try:
         return validate_file(path, lang=lang, name=name)
     except Exception as exc:  # noqa: BLE001 - the batch must go on; the finding says what happened
-        detail = f"{type(exc).__name__}: {str(exc)[:120]}"
-        return FileResult(file=name, status="invalid", findings=[make("internal_error", lang, name, detail=detail)])
+        return FileResult(file=name, status="invalid", findings=[failed(name, lang, exc)])
 
 
 def _service_key(result: FileResult) -> str:

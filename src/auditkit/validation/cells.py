@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from auditkit.excel.normalize import (
@@ -84,36 +85,43 @@ def expected(q: Questionnaire, item: Question | Column, lang: str, *, with_speci
     return text
 
 
-_OPTIONS: dict[int, tuple[tuple[Option, ...], dict[str, str]]] = {}
+_IDENTITY_CACHE: dict[int, tuple[object, dict[str, str]]] = {}
+
+
+def _cached(owner: object, build: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """Cache an index per definition object (by identity: hashing frozen pydantic models is slow)."""
+    hit = _IDENTITY_CACHE.get(id(owner))
+    if hit is not None and hit[0] is owner:
+        return hit[1]
+    index = build()
+    _IDENTITY_CACHE[id(owner)] = (owner, index)
+    return index
 
 
 def _option_index(options: tuple[Option, ...]) -> dict[str, str]:
-    """Folded spellings → option id, cached by the identity of the options tuple (hashing models is slow)."""
-    cached = _OPTIONS.get(id(options))
-    if cached is not None and cached[0] is options:
-        return cached[1]
-    index: dict[str, str] = {}
-    for o in options:
-        for key in choice_keys(o.id, (o.label.cs, o.label.en), o.aliases):
-            index.setdefault(key, o.id)
-    _OPTIONS[id(options)] = (options, index)
-    return index
+    """Folded spellings → option id."""
 
+    def build() -> dict[str, str]:
+        index: dict[str, str] = {}
+        for o in options:
+            for key in choice_keys(o.id, (o.label.cs, o.label.en), o.aliases):
+                index.setdefault(key, o.id)
+        return index
 
-_SPECIALS: dict[int, tuple[Questionnaire, dict[str, str]]] = {}
+    return _cached(options, build)
 
 
 def _special_index(q: Questionnaire) -> dict[str, str]:
-    """Folded spellings of N/A and 'not evidenced' → status (cached per questionnaire object)."""
-    cached = _SPECIALS.get(id(q))
-    if cached is not None and cached[0] is q:
-        return cached[1]
-    index = {}
-    for status, special in (("na", q.not_applicable), ("not_evidenced", q.not_evidenced)):
-        for key in choice_keys("", (special.label.cs, special.label.en), special.aliases):
-            index[key] = status
-    _SPECIALS[id(q)] = (q, index)
-    return index
+    """Folded spellings of N/A and 'not evidenced' → status."""
+
+    def build() -> dict[str, str]:
+        index = {}
+        for status, special in (("na", q.not_applicable), ("not_evidenced", q.not_evidenced)):
+            for key in choice_keys("", (special.label.cs, special.label.en), special.aliases):
+                index[key] = status
+        return index
+
+    return _cached(q, build)
 
 
 def _match(options: tuple[Option, ...], value: Any) -> str:

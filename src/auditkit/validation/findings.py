@@ -41,6 +41,9 @@ def catalogue() -> dict[str, dict[str, str]]:
         missing = {"severity", "cs", "en"} - set(entry)
         if missing:
             raise ValueError(f"{_CATALOGUE}: finding '{code}' lacks {', '.join(sorted(missing))}")
+        for key, texts in (entry.get("phrases") or {}).items():
+            if not {"cs", "en"} <= set(texts):
+                raise ValueError(f"{_CATALOGUE}: finding '{code}', phrase '{key}' needs cs and en")
     return data
 
 
@@ -87,6 +90,16 @@ def make(
         value=None if value is None else str(value)[:200],
         message=prefix + body,
     )
+
+
+def phrase(code: str, key: str, lang: str, **params: Any) -> str:
+    """A part of a message kept in the catalogue beside its code (e.g. a "did you mean" hint)."""
+    return catalogue()[code]["phrases"][key][lang].format(**params)
+
+
+def failed(file: str, lang: str, exc: BaseException) -> Finding:
+    """The finding for an unexpected error inside auditkit on one file: the batch goes on."""
+    return make("internal_error", lang, file, detail=f"{type(exc).__name__}: {str(exc)[:120]}")
 
 
 def has_errors(findings: list[Finding]) -> bool:

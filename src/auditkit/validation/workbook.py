@@ -20,7 +20,7 @@ from auditkit.questionnaire.loader import registry
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
 from auditkit.validation import personal
 from auditkit.validation.cells import as_text, expected, fmt_num, parse
-from auditkit.validation.findings import Finding, has_errors, make
+from auditkit.validation.findings import Finding, has_errors, make, phrase
 from auditkit.validation.models import Answer, Audit, FileResult, ServiceInfo
 
 _ID_LIKE = re.compile(r"^[A-Z][0-9]{2,3}$")
@@ -156,9 +156,7 @@ def _locate(book: Book, q: Questionnaire, ctx: _Ctx) -> dict[str, Sheet]:
                 ctx.add("sheet_renamed", sheet=found[key].name, found=found[key].name, expected=expected_name)
             else:
                 close = difflib.get_close_matches(expected_name, [s.name for s in free], n=1, cutoff=0.5)
-                hint = ""
-                if close:
-                    hint = f" Nemysleli jste '{close[0]}'?" if ctx.lang == "cs" else f" Did you mean '{close[0]}'?"
+                hint = phrase("sheet_missing", "did_you_mean", ctx.lang, close=close[0]) if close else ""
                 ctx.add("sheet_missing", sheet=expected_name, expected=expected_name, suggestion=hint)
         for extra in candidates:
             free.remove(extra)
