@@ -522,6 +522,20 @@ def far_cell_prefixed(good: Path, folder: Path) -> Path:
 
 
 @case
+def far_cell_second_reference(good: Path, folder: Path) -> Path:
+    """A cell tag with two r attributes: calamine places the cell by the last one (XFD1048576)."""
+    cell = '<c r="C70" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>'
+    return edit_sheet_xml(good, folder / "far-second-ref.xlsx", E, lambda x: append_rows(x, f'<row r="70">{cell}</row>'))
+
+
+@case
+def far_cell_second_reference_quoted(good: Path, folder: Path) -> Path:
+    """The same with single quotes and spaces around '=', which the plain-form scan does not accept."""
+    cell = "<c r = 'C70' s='1' r='XFD1048576'><v>1</v></c>"
+    return edit_sheet_xml(good, folder / "far-second-ref-q.xlsx", E, lambda x: append_rows(x, f'<row r="70">{cell}</row>'))
+
+
+@case
 def many_sheets(good: Path, folder: Path) -> Path:
     def change(wb: Any) -> None:
         for i in range(60):

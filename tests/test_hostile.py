@@ -66,6 +66,8 @@ EXPECTED: dict[str, tuple[str, set[tuple[str | None, str | None, str]], set[tupl
     "far_cell_hidden_in_attribute": (INVALID, {(E, "XFD4000", "sheet_too_many_cells")}, set()),
     "far_cell_without_reference": (INVALID, {(E, "K1048577", "sheet_too_many_rows")}, set()),
     "far_cell_prefixed": (INVALID, {(E, "A900000", "sheet_too_many_rows")}, set()),
+    "far_cell_second_reference": (INVALID, {(None, None, "file_unreadable")}, set()),
+    "far_cell_second_reference_quoted": (INVALID, {(None, None, "file_unreadable")}, set()),
     "many_sheets": (INVALID, {(None, None, "file_too_large")}, set()),
     "many_merged_ranges": (INVALID, {(E, None, "sheet_too_many_merged")}, set()),
     "formula_errors": (INVALID, {(E, "C6", "formula_error"), (E, "C7", "formula_error")}, set()),
@@ -441,3 +443,11 @@ def test_a_misnamed_workbook_is_read_by_its_content(tmp_path, good_workbook, nam
     result = validate(misnamed)
     assert result.status == "valid", [f.message for f in result.findings]
     assert _answers(result) == _answers(validate(good_workbook))
+
+
+def test_the_plain_cell_shortcut_stays_within_the_limits():
+    """The reader skips locating cells when every tag is '<c r="A1" …>' within ZZ999: that must stay safe."""
+    from auditkit.excel import reader
+
+    assert reader._NEAR_ROWS <= reader.MAX_ROWS
+    assert reader._NEAR_ROWS * reader._NEAR_COLS <= reader.MAX_CELLS

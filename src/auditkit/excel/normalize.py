@@ -54,15 +54,28 @@ def clean_text(value: str, *, keep_newlines: bool = False) -> str:
     return _SPACES.sub(" ", text.replace("\r", " ").replace("\n", " ")).strip()
 
 
+# cleaned text by raw text: most cells of a workbook are the template's own labels, the same in every file
+_CELL_TEXT: dict[str, str | None] = {}
+_CELL_TEXT_MAX, _CELL_TEXT_LEN = 20_000, 300  # entries, characters per cached text
+
+
 def normalize_cell(value: Any) -> Any:
     """Plain value of a cell: text cleaned ('' → None), whole floats → int. Dates stay dates."""
     if isinstance(value, str):
         if not value:
             return None
+        hit = _CELL_TEXT.get(value, _CELL_TEXT)
+        if hit is not _CELL_TEXT:
+            return hit
         if not _UNCLEAN.search(value) and unicodedata.is_normalized("NFC", value):
-            return value
-        text = clean_text(value, keep_newlines=True)
-        return text or None
+            text: str | None = value
+        else:
+            text = clean_text(value, keep_newlines=True) or None
+        if len(value) <= _CELL_TEXT_LEN:
+            if len(_CELL_TEXT) >= _CELL_TEXT_MAX:
+                _CELL_TEXT.clear()
+            _CELL_TEXT[value] = text
+        return text
     if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value

@@ -22,6 +22,7 @@ so they are read by python-calamine in a child process under a memory and time l
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import json
@@ -104,6 +105,7 @@ def col_letter(col: int) -> str:
     return letters
 
 
+@functools.lru_cache(maxsize=4096)
 def cell_ref(row: int, col: int) -> str:
     """0-based (row, col) → 'C7'."""
     return f"{col_letter(col)}{row + 1}"
@@ -238,11 +240,21 @@ _CELL = re.compile(
 # the form every spreadsheet program writes: r first, double quotes; (letters, digits, '/' if empty)
 _PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]*)([0-9]*)"(?:\s+[\w:.-]+="[^"]*")*\s*(/?)>')
 _ODD_CELL_TAG = re.compile(rb"<c[>/\t\n\r]")  # and any ':c' (a prefixed cell) sends a part the slow way
+# a cell tag that is not '<c r="A1" …>' with at most two letters, a row up to 999 and no second r
+# attribute: most parts have none, and then the bounds below hold without locating a single cell (a
+# prefixed ':c' tag is checked apart)
+_UNUSUAL_CELL = re.compile(rb'<c(?! r="[A-Z]{1,2}[1-9][0-9]{0,2}"(?:\s+(?!r\s*=)[\w:.-]+="[^"]*")*\s*/?>)[\s>/]')
+_NEAR_ROWS, _NEAR_COLS = 999, 26 + 26 * 26  # ZZ999
 _ROW_REF = re.compile(
     rb"<(?:" + _NAME + rb":)?row(?:" + _OTHER_ATTR + rb")*\s+r\s*=\s*[\"'][A-Za-z]*([0-9]*)[\"']"
 )
 _ROW_START = re.compile(rb"<(?:" + _NAME + rb":)?row(?:" + _ATTR + rb")*\s*>()")
 _ROW_END = re.compile(rb"</(?:" + _NAME + rb":)?row\s*>")
+# a cell with two r attributes: calamine takes the last, the patterns above the first
+_TWO_REFS = re.compile(
+    rb"<(?:" + _NAME + rb":)?c(?:" + _ATTR + rb")*?\s+(?:" + _NAME + rb":)?r\s*=\s*(?:\"[^\"]*\"|'[^']*')"
+    rb"(?:" + _ATTR + rb")*?\s+(?:" + _NAME + rb":)?r\s*="
+)
 _HAS_ERROR = re.compile(rb"\st\s*=\s*[\"']e[\"']")
 
 _ERROR_CELL = re.compile(
@@ -296,6 +308,12 @@ def _cells(data: bytes) -> list[tuple[bytes, bytes]]:
 
 def _scan_sheet(data: bytes) -> _SheetScan:
     """Locate every non-empty ``<c>`` of a worksheet part; conservative for cells without ``r``."""
+    merged = data.count(b"mergeCell") if b"mergeCell" in data else 0
+    if not _UNUSUAL_CELL.search(data) and b":c" not in data:
+        # every cell tag is the plain form and lies within A1:ZZ999: the limits hold whatever the rest
+        return _SheetScan(rows=_NEAR_ROWS, cols=_NEAR_COLS, far_row="", far_col="", merged=merged)
+    if _TWO_REFS.search(data):
+        raise ReadError("file_unreadable", "a cell with two references")
     cells = _cells(data)
     rows = cols = 0
     far_row = far_col = ""
@@ -323,7 +341,7 @@ def _scan_sheet(data: bytes) -> _SheetScan:
         cols=cols,
         far_row=far_row,
         far_col=far_col,
-        merged=data.count(b"mergeCell") if b"mergeCell" in data else 0,
+        merged=merged,
     )
 
 
