@@ -1,0 +1,343 @@
+"""A streaming .xlsx writer for long tidy tables: one header row and many data rows per sheet.
+
+openpyxl's write-only mode costs several microseconds per cell. Here each row is formatted straight into
+SpreadsheetML and written to a temporary file of its sheet, so memory does not grow with the number of rows
+and any number of sheets can be filled in any order. At close the package is assembled, the sheet bodies are
+copied into the zip in chunks, and the file appears in one rename.
+
+Text is always an inline string, which no spreadsheet program evaluates: a value starting with '=' stays text,
+never a formula. Characters that XML 1.0 forbids are dropped and text is cut to Excel's 32,767 characters per
+cell. Nothing in the package depends on the clock, so the same input always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import numbers
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from auditkit.fsutil import atomic_write
+
+_TEXT_MAX = 32767  # UTF-16 code units, as Excel counts them
+_MAX_ROWS = 1_048_576
+_MAX_COLS = 16_384
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # not allowed in XML 1.0
+_ESCAPE_LIKE = re.compile("_(x[0-9A-Fa-f]{4}_)")  # Excel would read '_x0041_' as 'A'
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+_EPOCH = dt.datetime(1899, 12, 30)
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CHUNK = 1 << 20
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_BOLD, _DATE, _DATETIME = ' s="1"', ' s="2"', ' s="3"'
+
+_STYLES = (
+    f'{_HEAD}<styleSheet xmlns="{_MAIN}">'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="D. M. YYYY"/>'
+    '<numFmt numFmtId="165" formatCode="D. M. YYYY H:MM"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    '</styleSheet>'
+)
+_ROOT_RELS = (
+    f'{_HEAD}<Relationships xmlns="{_PKG_RELS}">'
+    f'<Relationship Id="rId1" Type="{_DOC_RELS}/officeDocument" Target="xl/workbook.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
+    'core-properties" Target="docProps/core.xml"/>'
+    f'<Relationship Id="rId3" Type="{_DOC_RELS}/extended-properties" Target="docProps/app.xml"/>'
+    '</Relationships>'
+)
+_CORE = (
+    f'{_HEAD}<cp:coreProperties '
+    'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>auditkit</dc:creator></cp:coreProperties>'
+)
+_APP = (
+    f'{_HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    '<Application>auditkit</Application></Properties>'
+)
+_SHEET_VIEW = (
+    '<sheetViews><sheetView workbookViewId="0">'
+    '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+    '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+)
+_SHEET_TAIL = b"</sheetData></worksheet>"
+
+
+def _letters(start: int, stop: int) -> list[str]:
+    """Column letters for the 0-based columns ``start`` to ``stop - 1`` ('A', 'B', … 'AA', …)."""
+    out = []
+    for i in range(start + 1, stop + 1):
+        name = ""
+        while i:
+            i, r = divmod(i - 1, 26)
+            name = chr(65 + r) + name
+        out.append(name)
+    return out
+
+
+def _xml_text(s: str) -> str:
+    """``s`` as element text: illegal characters dropped, cut to the cell limit, escaped."""
+    if not s.isprintable():
+        s = _ILLEGAL.sub("", s)
+    if len(s) > _TEXT_MAX // 2 and len(s.encode("utf-16-le")) > 2 * _TEXT_MAX:
+        s = s.encode("utf-16-le")[: 2 * _TEXT_MAX].decode("utf-16-le", "ignore")  # never half a pair
+    if "&" in s:
+        s = s.replace("&", "&amp;")
+    if "<" in s:
+        s = s.replace("<", "&lt;")
+    if ">" in s:
+        s = s.replace(">", "&gt;")
+    if "\r" in s:
+        s = s.replace("\r", "&#13;")  # a literal CR would be read back as a line feed
+    if "_x" in s:
+        s = _ESCAPE_LIKE.sub(r"_x005F_\1", s)
+    return s
+
+
+def _text_cell(ref: str, s: str, style: str = "") -> str:
+    s = _xml_text(s)
+    if not s:
+        return ""
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{s}</t></is></c>'
+
+
+def _serial(value: dt.datetime) -> float | None:
+    """Excel's day number (1900 date system), or None before 1900, which Excel cannot show as a date."""
+    delta = value - _EPOCH
+    if delta.days < 2:
+        return None
+    days = delta.days - 1 if delta.days <= 60 else delta.days  # Excel counts a 29 February 1900
+    return days + (delta.seconds + delta.microseconds / 1e6) / 86400
+
+
+def _cell(ref: str, value: Any, style: str = "") -> str:
+    """The ``<c>`` element for a value of any type, or '' for an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, str):
+        return _text_cell(ref, str.__str__(value), style)  # a str subclass (a str enum) counts by its text
+    if isinstance(value, numbers.Integral):
+        return f'<c r="{ref}"{style}><v>{int(value)}</v></c>'
+    if isinstance(value, (numbers.Real, Decimal)):
+        x = float(value)
+        if x - x == 0:
+            return f'<c r="{ref}"{style}><v>{x!r}</v></c>'
+        return _text_cell(ref, repr(x), style) if x == x else ""  # 'inf', '-inf'; NaN is empty
+    if isinstance(value, dt.datetime):
+        if value.utcoffset() is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)  # aware: stored as UTC
+        serial = _serial(value)
+        if serial is None:
+            return _text_cell(ref, value.isoformat(" "), style)
+        return f'<c r="{ref}"{_DATETIME}><v>{serial!r}</v></c>'
+    if isinstance(value, dt.date):
+        serial = _serial(dt.datetime(value.year, value.month, value.day))
+        if serial is None:
+            return _text_cell(ref, value.isoformat(), style)
+        return f'<c r="{ref}"{_DATE}><v>{int(serial)}</v></c>'
+    if isinstance(value, (list, tuple)):
+        return _text_cell(ref, "; ".join(map(str, value)), style)
+    return _text_cell(ref, str(value), style)
+
+
+def _check_title(title: str, taken: Iterable[str]) -> None:
+    """Excel's rules for a sheet name; ValueError when ``title`` breaks one."""
+    if not title or len(title) > 31:
+        raise ValueError(f"a sheet title must have 1 to 31 characters: {title!r}")
+    if _BAD_TITLE.search(title) or _ILLEGAL.search(title) or title[0] == "'" or title[-1] == "'":
+        raise ValueError(f"a sheet title must not contain []:*?/\\ or start or end with ': {title!r}")
+    key = title.casefold()
+    if key == "history" or key in (t.casefold() for t in taken):
+        raise ValueError(f"sheet title taken or reserved: {title!r}")
+
+
+def _attr(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed timestamp and fast compression."""
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = 1  # no public setter before Python 3.13; level 1 keeps the write fast
+    return info
+
+
+class SheetStream:
+    """One sheet of an ``XlsxStream``; rows go straight to a temporary file."""
+
+    def __init__(self, title: str, header: list[str], tmpdir: Path) -> None:
+        self.title = title
+        self._file: IO[bytes] = tempfile.TemporaryFile(dir=tmpdir, buffering=_CHUNK)
+        self._cols = _letters(0, len(header))
+        self._rows = 1
+        cells = "".join(_cell(f"{c}1", v, _BOLD) for c, v in zip(self._cols, header))
+        self._file.write(f'<row r="1">{cells}</row>'.encode())
+
+    def append(self, row: Sequence[Any]) -> None:
+        """Write one row below the previous one."""
+        n = self._rows + 1
+        if n > _MAX_ROWS:
+            raise ValueError(f"sheet {self.title!r} is full: Excel has {_MAX_ROWS} rows")
+        cols = self._cols
+        if len(row) > len(cols):
+            cols = self._widen(len(row))
+        parts = [f'<row r="{n}">']
+        add = parts.append
+        for col, v in zip(cols, row):
+            t = type(v)
+            if t is str:
+                if not v:
+                    continue
+                if (len(v) > _TEXT_MAX // 2 or not v.isprintable() or "&" in v or "<" in v or ">" in v
+                        or "_x" in v):
+                    add(_text_cell(f"{col}{n}", v))
+                else:
+                    add(f'<c r="{col}{n}" t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>')
+            elif t is int:
+                add(f'<c r="{col}{n}"><v>{v}</v></c>')
+            elif t is float and v - v == 0:
+                add(f'<c r="{col}{n}"><v>{v!r}</v></c>')
+            elif v is not None:
+                add(_cell(f"{col}{n}", v))
+        add("</row>")
+        self._file.write("".join(parts).encode())
+        self._rows = n
+
+    def extend(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Write rows one after another."""
+        for row in rows:
+            self.append(row)
+
+    def _widen(self, width: int) -> list[str]:
+        if width > _MAX_COLS:
+            raise ValueError(f"a row of {width} cells: Excel has {_MAX_COLS} columns")
+        self._cols += _letters(len(self._cols), width)
+        return self._cols
+
+    def _store(self, zf: zipfile.ZipFile, name: str) -> None:
+        """Copy the sheet into the zip member ``name`` chunk by chunk."""
+        ref = f"A1:{self._cols[-1]}{self._rows}" if self._cols else "A1"
+        head = (f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_DOC_RELS}"><dimension ref="{ref}"/>'
+                f'{_SHEET_VIEW}<sheetFormatPr defaultRowHeight="15"/><sheetData>').encode()
+        body = self._file
+        size = body.tell()
+        body.seek(0)
+        info = _member(name)
+        info.file_size = len(head) + size + len(_SHEET_TAIL)  # lets zipfile choose ZIP64 for a huge sheet
+        with zf.open(info, "w") as out:
+            out.write(head)
+            shutil.copyfileobj(body, out, _CHUNK)
+            out.write(_SHEET_TAIL)
+
+    def _discard(self) -> None:
+        self._file.close()
+
+
+class XlsxStream:
+    """Write an .xlsx of simple tables row by row; nothing is held in memory per row."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._sheets: list[SheetStream] = []
+        self._closed = False
+
+    def sheet(self, title: str, header: list[str]) -> SheetStream:
+        """A new sheet with a bold, frozen ``header`` row; sheets appear in the order created."""
+        if self._closed:
+            raise ValueError("the workbook is closed")
+        _check_title(title, (s.title for s in self._sheets))
+        sheet = SheetStream(title, header, self.path.parent)
+        self._sheets.append(sheet)
+        return sheet
+
+    def close(self) -> Path:
+        """Assemble the package at ``path`` (atomically) and delete the temporary files."""
+        if self._closed:
+            return self.path
+        try:
+            if not self._sheets:
+                raise ValueError("a workbook needs at least one sheet")
+            with atomic_write(self.path) as tmp, zipfile.ZipFile(tmp, "w") as zf:
+                for name, text in self._parts():
+                    zf.writestr(_member(name), text)
+                for i, sheet in enumerate(self._sheets, 1):
+                    sheet._store(zf, f"xl/worksheets/sheet{i}.xml")
+        finally:
+            self._discard()
+        return self.path
+
+    def _parts(self) -> list[tuple[str, str]]:
+        n = len(self._sheets)
+        sheets = "".join(f'<sheet name="{_attr(s.title)}" sheetId="{i}" r:id="rId{i}"/>'
+                         for i, s in enumerate(self._sheets, 1))
+        sheet_rels = "".join(f'<Relationship Id="rId{i}" Type="{_DOC_RELS}/worksheet" '
+                             f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
+        office = "application/vnd.openxmlformats-officedocument"
+        sheet_types = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+                              f'ContentType="{office}.spreadsheetml.worksheet+xml"/>'
+                              for i in range(1, n + 1))
+        return [
+            ("[Content_Types].xml", (
+                f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                '<Default Extension="rels" '
+                'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                f'<Override PartName="/xl/workbook.xml" ContentType="{office}.spreadsheetml.sheet.main+xml"/>'
+                f'{sheet_types}'
+                f'<Override PartName="/xl/styles.xml" ContentType="{office}.spreadsheetml.styles+xml"/>'
+                '<Override PartName="/docProps/core.xml" '
+                'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+                f'<Override PartName="/docProps/app.xml" ContentType="{office}.extended-properties+xml"/>'
+                '</Types>')),
+            ("_rels/.rels", _ROOT_RELS),
+            ("docProps/core.xml", _CORE),
+            ("docProps/app.xml", _APP),
+            ("xl/workbook.xml", (
+                f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_DOC_RELS}">'
+                f'<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>')),
+            ("xl/_rels/workbook.xml.rels", (
+                f'{_HEAD}<Relationships xmlns="{_PKG_RELS}">{sheet_rels}'
+                f'<Relationship Id="rId{n + 1}" Type="{_DOC_RELS}/styles" Target="styles.xml"/>'
+                '</Relationships>')),
+            ("xl/styles.xml", _STYLES),
+        ]
+
+    def _discard(self) -> None:
+        self._closed = True
+        for sheet in self._sheets:
+            sheet._discard()
+
+    def __enter__(self) -> XlsxStream:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._discard()
