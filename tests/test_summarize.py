@@ -12,6 +12,7 @@ from conftest import set_answer
 from test_cli import run
 
 from auditkit.paths import sample_audits_dir
+from auditkit.questionnaire.loader import default_questionnaire
 
 
 @pytest.fixture(scope="module")
@@ -91,14 +92,32 @@ def test_mixed_round_accounts_for_every_file(tmp_path, edited, good_workbook):
     assert evil and all(c.data_type == "s" for c in evil)
 
 
+def _sheets(path: Path) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+
+
+def _report_texts(folder: Path) -> dict[str, str]:
+    from pypdf import PdfReader
+
+    return {p.name: "".join(page.extract_text() for page in PdfReader(p).pages)
+            for p in sorted((folder / "reports").glob("*.pdf"))}
+
+
 def test_output_identical_whatever_the_jobs(tmp_path):
     outs = []
     for jobs in ("1", "2"):
-        proc = run("summarize", str(sample_audits_dir()), "--out", str(tmp_path / jobs), "--json", "--jobs", jobs,
-                   "--no-reports")
-        assert proc.returncode == 0
+        proc = run("summarize", str(sample_audits_dir()), "--out", str(tmp_path / jobs), "--json", "--jobs", jobs)
+        assert proc.returncode == 0, proc.stderr
         outs.append(json.loads(proc.stdout))
     assert outs[0] == outs[1]
+    one, two = tmp_path / "1", tmp_path / "2"
+    assert (one / "summary.xlsx").read_bytes() == (two / "summary.xlsx").read_bytes()
+    reports = _report_texts(one)
+    assert len(reports) == 6 and reports == _report_texts(two)  # written by two workers, the same reports
+    answers = _sheets(one / "summary.xlsx")["answers"]
+    questions = sum(len(a.questions) for a in default_questionnaire().areas)
+    assert len(answers) == 1 + 6 * questions  # every answer of every service, read back from the spool
 
 
 def test_report_command(tmp_path):

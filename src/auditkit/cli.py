@@ -98,14 +98,18 @@ def summarize(
     from auditkit.paths import sample_audits_dir
     from auditkit.pipeline import process_files, questionnaire_of, write_outputs
     from auditkit.render import print_json, progress_bar, render_summary
+    from auditkit.spool import Spool
     from auditkit.summary import summarize_round, summary_json
 
     paths = paths or [sample_audits_dir()]
-    with progress_bar(lang.value) as tick:
-        results, scored = process_files(paths, lang.value, jobs, tick)
-    q = questionnaire_of(scored)
-    summary = summarize_round(q, scored, results)
-    outputs = write_outputs(summary, results, out, lang.value, reports=not no_reports)
+    with Spool.temporary() as spool:  # the typed audits wait on disk: memory stays flat in the round size
+        with progress_bar(lang.value) as tick:
+            results, scored = process_files(paths, lang.value, jobs, tick, spool=spool)
+        q = questionnaire_of(scored)
+        summary = summarize_round(q, scored, results)
+        with progress_bar(lang.value, "progress_outputs") as tick:
+            outputs = write_outputs(summary, results, out, lang.value, reports=not no_reports, spool=spool,
+                                    jobs=jobs, progress=tick)
     if json_out:
         print_json(summary_json(summary))
     else:

@@ -18,15 +18,17 @@ from pydantic import BaseModel
 from auditkit.questionnaire.loader import default_questionnaire, registry
 from auditkit.questionnaire.models import Questionnaire
 from auditkit.scoring import ScoredAudit, score_audit
-from auditkit.summary import Summary, summarize_round
+from auditkit.spool import Parked, Spool
+from auditkit.summary import Benchmark, Summary, summarize_round
 from auditkit.validation import batch
 from auditkit.validation.findings import failed
-from auditkit.validation.models import FileResult
+from auditkit.validation.models import Audit, FileResult
 
 
 class Processed(BaseModel):
     result: FileResult
     scored: ScoredAudit | None = None
+    parked: Parked | None = None  # where the typed audit waits when the run keeps a spool
 
 
 def process_one(path: Path, name: str, lang: str, score: bool = True) -> Processed:
@@ -47,13 +49,32 @@ def _score(result: FileResult) -> ScoredAudit | None:
     return score_audit(q, result.audit)
 
 
-def _process_chunk(items: list[tuple[Path, str]], lang: str, score: bool) -> list[Processed]:
-    return [process_one(p, n, lang, score) for p, n in items]
+def _process_chunk(
+    items: list[tuple[Path, str]], lang: str, score: bool, spool: Spool | None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Processed]:
+    """Process ``items``; with a spool, every typed audit is parked there and only small results return."""
+    done = []
+    writer = spool.writer() if spool is not None and score else None
+    try:
+        for i, (p, n) in enumerate(items):
+            one = process_one(p, n, lang, score)
+            audit = one.result.audit
+            if writer is not None and audit is not None:
+                one = Processed(result=one.result.model_copy(update={"audit": None}), scored=one.scored,
+                                parked=writer.put(audit))
+            done.append(one)
+            if progress:
+                progress(i + 1)
+    finally:
+        if writer is not None:
+            writer.close()
+    return done
 
 
-def default_jobs(n_files: int) -> int:
-    """Processes pay only above a few dozen files; never more than the cores."""
-    return 1 if n_files < 40 else max(1, min(os.cpu_count() or 1, 4))
+def default_jobs(n_files: int, *, heavy: bool = False) -> int:
+    """Processes pay above a few dozen workbooks (or a few reports, ``heavy``); never more than the cores."""
+    return 1 if n_files < (4 if heavy else 40) else max(1, min(os.cpu_count() or 1, 4))
 
 
 def process_files(
@@ -62,22 +83,25 @@ def process_files(
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     score: bool = True,
+    spool: Spool | None = None,
 ) -> tuple[list[FileResult], list[ScoredAudit]]:
-    """Every file of ``paths`` validated (and scored), in file order whatever the number of jobs."""
+    """Every file of ``paths`` validated (and scored), in file order whatever the number of jobs.
+
+    With a ``spool`` the valid files' typed audits are parked there (``spool.index``) instead of being
+    kept in the results, so memory stays flat however many files there are.
+    """
     todo, skipped = batch.expand(paths, lang)
     jobs = default_jobs(len(todo)) if jobs is None else max(1, jobs)
     done: list[Processed] = []
     if jobs == 1 or len(todo) < 2:
-        for i, (p, n) in enumerate(todo):
-            done.append(process_one(p, n, lang, score))
-            if progress:
-                progress(i + 1, len(todo))
+        tick = (lambda i: progress(i, len(todo))) if progress else None
+        done = _process_chunk(todo, lang, score, spool, tick)
     else:
-        size = max(1, min(32, len(todo) // (jobs * 4) or 1))
+        size = max(1, min(8, len(todo) // (jobs * 8)))  # small chunks: the workers finish together
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         registry()  # load the definitions once, before the workers fork
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [(chunk, pool.submit(_process_chunk, chunk, lang, score)) for chunk in chunks]
+            futures = [(chunk, pool.submit(_process_chunk, chunk, lang, score, spool)) for chunk in chunks]
             for chunk, fut in futures:
                 try:
                     done.extend(fut.result())
@@ -93,9 +117,10 @@ def process_files(
         return results, []
     results = batch.mark_duplicate_services(results, lang)
     valid = {r.file for r in results if r.status == "valid"}
+    if spool is not None:
+        spool.index.update({d.result.file: d.parked for d in done if d.parked is not None and d.result.file in valid})
     scored = sorted([d.scored for d in done if d.scored is not None and d.scored.file in valid], key=lambda s: s.file)
     return results, scored
-
 
 
 def score_results(results: list[FileResult]) -> list[ScoredAudit]:
@@ -140,42 +165,92 @@ class Outputs(BaseModel):
     reports: list[Path]
 
 
+AuditSource = Callable[[str], Audit]  # file name → its typed audit
+
+
+def audit_source(results: list[FileResult], spool: Spool | None = None) -> AuditSource:
+    """Where the typed audits of the included files come from: the spool, or the results themselves."""
+    if spool is not None:
+        return spool.load
+    audits = {r.file: r.audit for r in results if r.status == "valid" and r.audit is not None}
+    return audits.__getitem__
+
+
 def write_outputs(
-    summary: Summary, results: list[FileResult], out: Path, lang: str, reports: bool = True
+    summary: Summary, results: list[FileResult], out: Path, lang: str, reports: bool = True,
+    spool: Spool | None = None, jobs: int | None = None, progress: Callable[[int, int], None] | None = None,
 ) -> Outputs:
-    """Write the summary PDF, the tidy workbook, the JSON and (optionally) one report per service."""
+    """Write the summary PDF, the tidy workbook, the JSON and (optionally) one report per service.
+
+    ``spool``: where :func:`process_files` parked the typed audits (else they are taken from ``results``).
+    ``jobs``: processes for the provider reports (default: by the number of services).
+    """
     import json
 
     from auditkit.excel.tidy import write_tidy
-    from auditkit.fsutil import write_text_atomic
+    from auditkit.fsutil import atomic_write
     from auditkit.reports.summary_pdf import write_summary_pdf
     from auditkit.summary import benchmark, summary_json
 
     q = questionnaire_of(summary.services)
     out.mkdir(parents=True, exist_ok=True)
-    audits = {r.file: r.audit for r in results if r.status == "valid" and r.audit is not None}
+    audit_of = audit_source(results, spool)
     tidy = out / "summary.xlsx"
     # A large round: the tidy workbook is written by a forked child while this process writes the rest.
-    child = _fork(write_tidy, summary, audits, q, lang, tidy) if len(audits) >= PARALLEL_TIDY else None
+    big = len(summary.services) >= PARALLEL_TIDY
+    child = _fork(write_tidy, summary, audit_of, q, lang, tidy) if big else None
     if child is None:
-        write_tidy(summary, audits, q, lang, tidy)
-    data = summary_json(summary)
+        write_tidy(summary, audit_of, q, lang, tidy)
     js = out / "summary.json"
-    write_text_atomic(js, json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    with atomic_write(js) as tmp, tmp.open("w", encoding="utf-8") as fh:  # streamed: no copy of it in memory
+        json.dump(summary_json(summary), fh, ensure_ascii=False, indent=2, default=str)
+        fh.write("\n")
     pdf = write_summary_pdf(summary, q, lang, out / "summary.pdf")
     if child is not None:
         child.join()
         if child.exitcode != 0:  # the child failed: write it here, so an error surfaces normally
-            write_tidy(summary, audits, q, lang, tidy)
+            write_tidy(summary, audit_of, q, lang, tidy)
     written = []
-    if reports:
-        from auditkit.reports.provider_pdf import write_provider_report
-
+    if reports and summary.services:
         bench = benchmark(q, summary.services)
-        for s in summary.services:
-            name = f"{s.service.service_id}_{slug(s.service.service_name)}.pdf"
-            written.append(write_provider_report(audits[s.file], s, bench, q, lang, out / "reports" / name))
+        tasks = [(s, out / "reports" / f"{s.service.service_id}_{slug(s.service.service_name)}.pdf")
+                 for s in summary.services]
+        # workers read the audits from the spool; without one they would have to be sent to each worker
+        written = _write_reports(tasks, audit_of, bench, q, lang, jobs if spool is not None else 1, progress)
     return Outputs(summary_pdf=pdf, tidy_xlsx=tidy, summary_json=js, reports=written)
+
+
+def _report_chunk(tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, bench: Benchmark,
+                  q: Questionnaire, lang: str) -> list[Path]:
+    from auditkit.reports.provider_pdf import write_provider_report
+
+    return [write_provider_report(audit_of(s.file), s, bench, q, lang, path) for s, path in tasks]
+
+
+def _write_reports(
+    tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, bench: Benchmark, q: Questionnaire,
+    lang: str, jobs: int | None, progress: Callable[[int, int], None] | None,
+) -> list[Path]:
+    """One PDF per service, in service order; in parallel when it pays (each report is written whole
+    by one process, so the files are the same whatever the number of jobs)."""
+    jobs = default_jobs(len(tasks), heavy=True) if jobs is None else max(1, jobs)
+    if jobs == 1 or len(tasks) < 2:
+        written = []
+        for i, task in enumerate(tasks):
+            written += _report_chunk([task], audit_of, bench, q, lang)
+            if progress:
+                progress(i + 1, len(tasks))
+        return written
+    size = max(1, min(4, len(tasks) // (jobs * 4)))
+    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    written = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_report_chunk, chunk, audit_of, bench, q, lang) for chunk in chunks]
+        for fut in futures:
+            written += fut.result()
+            if progress:
+                progress(len(written), len(tasks))
+    return written
 
 
 def provider_report(file: Path, benchmark_paths: list[Path], lang: str, out: Path):

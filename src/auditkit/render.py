@@ -21,6 +21,7 @@ WORDS = {
         "template_written": "Šablona uložena: {path} (dotazník {qid}, verze {version})",
         "report_written": "Zpráva uložena: {path} (srovnání s {n} službami)",
         "progress": "Zpracovávám sešity",
+        "progress_outputs": "Zapisuji výstupy a zprávy",
         "summary_title": "Souhrnná analýza: skóre oblastí (%)",
         "rank": "#",
         "service": "Služba",
@@ -49,6 +50,7 @@ WORDS = {
         "template_written": "Template written: {path} (questionnaire {qid}, version {version})",
         "report_written": "Report written: {path} (compared with {n} services)",
         "progress": "Processing workbooks",
+        "progress_outputs": "Writing outputs and reports",
         "summary_title": "Summary analysis: area scores (%)",
         "rank": "#",
         "service": "Service",
@@ -135,12 +137,12 @@ def render_validation(results: list[FileResult], lang: str, console: Console | N
 
 
 @contextlib.contextmanager
-def progress_bar(lang: str) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(lang: str, key: str = "progress") -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr (hidden when stderr is not a terminal); yields tick(done, total)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     progress = Progress(
-        TextColumn(WORDS[lang]["progress"]), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        TextColumn(WORDS[lang][key]), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=console_err(), transient=True,
     )
     task = progress.add_task("", total=None)
