@@ -532,11 +532,16 @@ class _VerdictCell(Paragraph):
     background: rl_colors.Color
 
 
-def verdict_cell(text: str, hex_color: str) -> Paragraph:
-    """A table cell: ``text`` (plain) in bold on a ``hex_color`` background, white on dark colours."""
+def verdict_colors(hex_color: str) -> tuple[rl_colors.Color, rl_colors.Color]:
+    """(text, background) for a verdict colour: white text on dark backgrounds, ink on light ones."""
     bg = rl_colors.HexColor(hex_color)
     luminance = 0.2126 * bg.red + 0.7152 * bg.green + 0.0722 * bg.blue
-    fg = rl_colors.white if luminance < 0.55 else INK
+    return (rl_colors.white if luminance < 0.55 else INK), bg
+
+
+def verdict_cell(text: str, hex_color: str) -> Paragraph:
+    """A table cell: ``text`` (plain) in bold on a ``hex_color`` background, white on dark colours."""
+    fg, bg = verdict_colors(hex_color)
     style = ParagraphStyle("verdict", _st("cell_bold"), textColor=fg, backColor=bg)
     cell = _VerdictCell(esc(text), style)
     cell.background = bg
@@ -551,7 +556,8 @@ def table(data: Sequence[Sequence], col_widths: Sequence[float], header_rows: in
     """A wrapped, DejaVu table that repeats its header rows on every page.
 
     Cells given as ``str`` (or numbers) are plain text and wrap in their column; flowables (a ``Paragraph``
-    with your own markup, ``verdict_cell``) are used as they are; None is an empty cell. ``align`` gives
+    with your own markup, ``verdict_cell``) are used as they are, and one with a ``background`` colour
+    gets its cell painted; None is an empty cell. ``align`` gives
     per-column alignment ("LEFT", "RIGHT", "CENTER"). ``style_extra`` TableStyle commands go last.
     """
     cell_styles: dict[tuple[str, str], ParagraphStyle] = {}
@@ -574,6 +580,9 @@ def table(data: Sequence[Sequence], col_widths: Sequence[float], header_rows: in
                 out.append(value)
             elif value is None:
                 out.append("")
+            elif getattr(value, "background", None) is not None:  # a flowable that paints its cell
+                verdicts.append(("BACKGROUND", (c, r), (c, r), value.background))
+                out.append(value)
             elif isinstance(value, (str, int, float)):
                 out.append(Paragraph(esc(value), style_for("cell_header" if r < header_rows else "cell", c)))
             else:

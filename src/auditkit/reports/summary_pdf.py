@@ -13,8 +13,10 @@ excluded files · annex with one profile per service.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -30,6 +32,7 @@ from auditkit.questionnaire.models import Indicator, Questionnaire
 from auditkit.reports import fmt
 from auditkit.reports.pdfkit import (
     ACCENT, FONT, FONT_BOLD, INK, ReportDoc, esc, hbar_chart, scatter_chart, styles, table, verdict_cell,
+    verdict_colors,
 )
 from auditkit.reports.pdfkit import Heading as H
 from auditkit.reports.texts import Texts, recommendations, texts
@@ -192,9 +195,11 @@ _ALIGN = {"LEFT": TA_LEFT, "RIGHT": TA_RIGHT, "CENTER": TA_CENTER}
 class _Line(Flowable):
     """One line of plain text in a table cell, drawn like a one-line cell paragraph."""
 
-    def __init__(self, text: str, align: str = "LEFT", bold: bool = False) -> None:
+    def __init__(self, text: str, align: str = "LEFT", bold: bool = False, color: Any = INK,
+                 background: Any = None) -> None:
         super().__init__()
         self.text, self.align, self.font = text, align, FONT_BOLD if bold else FONT
+        self.color, self.background = color, background  # pdfkit.table paints the cell's background
 
     def wrap(self, aW, aH):
         self.width, self.height = aW, CELL_LEADING
@@ -203,7 +208,7 @@ class _Line(Flowable):
     def draw(self) -> None:
         c = self.canv
         c.setFont(self.font, CELL_SIZE)
-        c.setFillColor(INK)
+        c.setFillColor(self.color)
         y = CELL_LEADING - CELL_SIZE  # where a Paragraph puts its first baseline
         if self.align == "RIGHT":
             c.drawRightString(self.width, y, self.text)
@@ -231,9 +236,15 @@ def _strip_common_prefix(names: list[str]) -> tuple[str, list[str]]:
 
 
 def _rank(services: list[ScoredAudit], s: ScoredAudit) -> int | None:
-    if s.process_index is None:
-        return None
-    return 1 + sum(o.process_index is not None and o.process_index > s.process_index for o in services)
+    """1 + the services with a higher process index (ties share a rank); None without an index."""
+    return _ranks(services)[services.index(s)]
+
+
+def _ranks(services: list[ScoredAudit]) -> list[int | None]:
+    """``_rank`` of every service at once (sorting, not counting per service: a round may be large)."""
+    higher_first = sorted((-s.process_index for s in services if s.process_index is not None))
+    return [None if s.process_index is None else 1 + bisect_left(higher_first, -s.process_index)
+            for s in services]
 
 
 # ----------------------------------------------------------------------------------------------------- story
@@ -288,9 +299,13 @@ def _method(ctx: _Ctx) -> list:
 
 
 def _score_cell(ctx: _Ctx, score: float | None, verdict: str | None, decimals: int = 0):
+    """A score on its verdict's colour: one drawn line (a large round has thousands of them)."""
     v = ctx.verdict(verdict)
     text = ctx.num(score, decimals)
-    return verdict_cell(text, v[1]) if v else text
+    if not v:
+        return text
+    fg, bg = verdict_colors(v[1])
+    return _Line(text, "CENTER", bold=True, color=fg, background=bg)
 
 
 def _overview(ctx: _Ctx) -> list:
@@ -305,8 +320,7 @@ def _overview(ctx: _Ctx) -> list:
     align = ["RIGHT", "LEFT", *["CENTER"] * len(areas), "RIGHT", "RIGHT"]
     rows: list = [[ctx.s("overview.rank"), ctx.c("service"), *(a.code for a in areas),
                    ctx.s("overview.process"), ctx.s("overview.outcome")]]
-    for s in sm.services:
-        rank = _rank(sm.services, s)
+    for s, rank in zip(sm.services, _ranks(sm.services)):
         rows.append(ctx.row([f"{rank}." if rank else ctx.c("na"), _name(s),
                              *(_score_cell(ctx, *_area(s, a.id)) for a in areas),
                              ctx.num(s.process_index, 1), ctx.num(s.outcome_index, 1)], widths, align))
