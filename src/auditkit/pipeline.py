@@ -6,10 +6,12 @@ of jobs (results are sorted by file name).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -77,6 +79,18 @@ def default_jobs(n_files: int, *, heavy: bool = False) -> int:
     return 1 if n_files < (4 if heavy else 40) else max(1, min(os.cpu_count() or 1, 4))
 
 
+@contextlib.contextmanager
+def _pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """A process pool whose workers inherit a frozen heap: the garbage collector never walks what was
+    there before the fork, so the workers neither copy those pages nor spend time on them (~10 %)."""
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
+
+
 def process_files(
     paths: list[Path],
     lang: str,
@@ -97,10 +111,10 @@ def process_files(
         tick = (lambda i: progress(i, len(todo))) if progress else None
         done = _process_chunk(todo, lang, score, spool, tick)
     else:
-        size = max(1, min(8, len(todo) // (jobs * 8)))  # small chunks: the workers finish together
+        size = max(1, min(4, len(todo) // (jobs * 8)))  # small chunks: the workers finish together
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         registry()  # load the definitions once, before the workers fork
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with _pool(jobs) as pool:
             futures = [(chunk, pool.submit(_process_chunk, chunk, lang, score, spool)) for chunk in chunks]
             for chunk, fut in futures:
                 try:
@@ -244,7 +258,7 @@ def _write_reports(
     size = max(1, min(4, len(tasks) // (jobs * 4)))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     written = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with _pool(jobs) as pool:
         futures = [pool.submit(_report_chunk, chunk, audit_of, bench, q, lang) for chunk in chunks]
         for fut in futures:
             written += fut.result()

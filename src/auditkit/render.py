@@ -105,12 +105,16 @@ def render_validation(results: list[FileResult], lang: str, console: Console | N
     w = WORDS[lang]
     if not results:
         console.print(Text(w["no_files"], style="yellow"))
+    lines = Text()  # file lines are printed in one go up to the next table (a folder may hold hundreds)
     for r in results:
-        head = Text(f"{r.file}  ", style="bold")
-        head.append(w[r.status], style=_STATUS_STYLE[r.status])
-        console.print(head)
+        if lines:
+            lines.append("\n")
+        lines.append(f"{r.file}  ", style="bold")
+        lines.append(w[r.status], style=_STATUS_STYLE[r.status])
         if not r.findings:
             continue
+        console.print(lines)
+        lines = Text()
         table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
         for col in ("severity", "sheet", "cell", "code", "message"):
             table.add_column(w[col], overflow="fold")
@@ -123,6 +127,8 @@ def render_validation(results: list[FileResult], lang: str, console: Console | N
                 Text(f.message),
             )
         console.print(table)
+    if lines:
+        console.print(lines)
     console.print(
         Text(
             w["totals"].format(

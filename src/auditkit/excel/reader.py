@@ -29,6 +29,7 @@ import json
 import os
 import re
 import stat
+import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -240,10 +241,11 @@ _CELL = re.compile(
 # the form every spreadsheet program writes: r first, double quotes; (letters, digits, '/' if empty)
 _PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]*)([0-9]*)"(?:\s+[\w:.-]+="[^"]*")*\s*(/?)>')
 _ODD_CELL_TAG = re.compile(rb"<c[>/\t\n\r]")  # and any ':c' (a prefixed cell) sends a part the slow way
-# a cell tag that is not '<c r="A1" …>' with at most two letters, a row up to 999 and no second r
-# attribute: most parts have none, and then the bounds below hold without locating a single cell (a
-# prefixed ':c' tag is checked apart)
-_UNUSUAL_CELL = re.compile(rb'<c(?! r="[A-Z]{1,2}[1-9][0-9]{0,2}"(?:\s+(?!r\s*=)[\w:.-]+="[^"]*")*\s*/?>)[\s>/]')
+# a cell tag that is not '<c r="A1" s="3" t="s">' (the form Excel, LibreOffice and openpyxl write; s and t
+# optional) with at most two letters and a row up to 999: most parts have none, and then the bounds below
+# hold without locating a single cell (a prefixed ':c' tag is checked apart); any other form, a second r
+# attribute included, goes the slow, exact way
+_UNUSUAL_CELL = re.compile(rb'<c(?! r="[A-Z]{1,2}[1-9][0-9]{0,2}"(?: [st]="[0-9A-Za-z]{1,9}"){0,2}\s*/?>)[\s>/]')
 _NEAR_ROWS, _NEAR_COLS = 999, 26 + 26 * 26  # ZZ999
 _ROW_REF = re.compile(
     rb"<(?:" + _NAME + rb":)?row(?:" + _OTHER_ATTR + rb")*\s+r\s*=\s*[\"'][A-Za-z]*([0-9]*)[\"']"
@@ -268,9 +270,10 @@ _FORMULA_CELL = re.compile(
 _SST_ROOT = re.compile(rb"<(?:" + _NAME + rb":)?sst[\s>/]")
 
 
-def _maybe(data: bytes, value: bytes) -> bool:
-    """Cheap pre-test for an attribute value (t="e"): the quoted value must occur somewhere."""
-    return b'"' + value + b'"' in data or b"'" + value + b"'" in data
+# cheap pre-tests (a literal search by the regex engine beats ``in`` on these short needles)
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")  # a cell tag with a namespace prefix, <x:c …>
+_FORMULA_END = re.compile(rb"</f>")
+_QUOTED_E = (re.compile(rb'"e"'), re.compile(rb"'e'"))  # t="e" needs one of them
 
 
 def _col_index(letters: bytes) -> int:
@@ -299,7 +302,7 @@ class _SheetScan:
 def _cells(data: bytes) -> list[tuple[bytes, bytes]]:
     """(letters, digits) of every <c> start tag with content; ('', '') where r is missing or odd."""
     n = data.count(b'<c r="')
-    if data.count(b"<c ") == n and b":c" not in data and not _ODD_CELL_TAG.search(data):
+    if data.count(b"<c ") == n and not _PREFIXED_CELL.search(data) and not _ODD_CELL_TAG.search(data):
         plain = _PLAIN_CELL.findall(data)
         if len(plain) == n:  # every cell tag read whole: the fast answer is the exact one
             return [(c, d) if c and d else (b"", b"") for c, d, empty in plain if not empty]
@@ -309,7 +312,7 @@ def _cells(data: bytes) -> list[tuple[bytes, bytes]]:
 def _scan_sheet(data: bytes) -> _SheetScan:
     """Locate every non-empty ``<c>`` of a worksheet part; conservative for cells without ``r``."""
     merged = data.count(b"mergeCell") if b"mergeCell" in data else 0
-    if not _UNUSUAL_CELL.search(data) and b":c" not in data:
+    if not _UNUSUAL_CELL.search(data) and not _PREFIXED_CELL.search(data):
         # every cell tag is the plain form and lies within A1:ZZ999: the limits hold whatever the rest
         return _SheetScan(rows=_NEAR_ROWS, cols=_NEAR_COLS, far_row="", far_col="", merged=merged)
     if _TWO_REFS.search(data):
@@ -360,11 +363,11 @@ def _hidden_values(data: bytes) -> dict[tuple[int, int], str]:
     """What python-calamine reads as blank but a person sees: formula errors (#DIV/0! …) and, for a
     formula never calculated, its text ('=SUM(B2:B9)') — so nothing typed is silently lost."""
     out: dict[tuple[int, int], str] = {}
-    if b"</f>" in data:
+    if _FORMULA_END.search(data):
         for m in _FORMULA_CELL.finditer(data):
             text = html.unescape(m.group(3).decode("utf-8", "replace"))
             out[(int(m.group(2)) - 1, _col_index(m.group(1)))] = "=" + text
-    if _maybe(data, b"e") and _HAS_ERROR.search(data):
+    if any(q.search(data) for q in _QUOTED_E) and _HAS_ERROR.search(data):
         for m in _ERROR_CELL.finditer(data):
             out[(int(m.group(2)) - 1, _col_index(m.group(1)))] = m.group(3).decode("ascii", "replace")
     return out
@@ -396,6 +399,31 @@ def _longest_shared_string(data: bytes) -> int:
 class _Plan:
     kind: str  # 'xlsx' or 'ods'
     hidden: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # see _hidden_values
+    members: list[tuple[zipfile.ZipInfo, bytes]] = field(default_factory=list)  # checked, inflated (xlsx)
+
+
+def _stored_zip(members: list[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
+    """The checked parts as an uncompressed zip in memory, for python-calamine to parse.
+
+    calamine then reads exactly the bytes that passed the checks (not the file again, which could have
+    changed, nor a member whose size lied), and does not inflate them a second time. The CRCs are the
+    original ones, which zipfile verified while inflating.
+    """
+    local: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for info, data in members:
+        name = info.filename.encode("utf-8")
+        size, crc = len(data), info.CRC if data else 0
+        # version 2.0, UTF-8 names (flag bit 11), stored (method 0), a fixed date (1980-01-01)
+        head = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0x800, 0, 0, 0x21, crc, size, size, len(name), 0)
+        local += (head, name, data)
+        central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0x800, 0, 0, 0x21, crc, size, size,
+                                   len(name), 0, 0, 0, 0, 0, offset) + name)
+        offset += len(head) + len(name) + size
+    directory = b"".join(central)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(directory), offset, 0)
+    return b"".join(local) + directory + end
 
 
 _NOT_SPREADSHEET = {"word/document.xml": "Word .docx", "ppt/presentation.xml": "PowerPoint .pptx",
@@ -493,8 +521,12 @@ def _check_zip(path: Path) -> _Plan:
         parts: dict[str, bytes] = {}
         sheet_data: list[tuple[str, bytes]] = []  # a list: a zip may hold two members of one name
         sst: list[bytes] = []
+        members: list[tuple[zipfile.ZipInfo, bytes]] = []
         for info in infos:
-            if info.is_dir() or info.file_size == 0:
+            if info.is_dir():
+                continue
+            if info.file_size == 0:
+                members.append((info, b""))
                 continue
             try:
                 # read(n) inflates at most n bytes; read() would inflate a lying member whole
@@ -509,6 +541,7 @@ def _check_zip(path: Path) -> _Plan:
                 raise ReadError("file_unsafe", f"{info.filename}: {problem}")
             if kind != "xlsx":
                 continue
+            members.append((info, data))
             if info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
                 if len(data) > MAX_TREE_BYTES:
                     raise ReadError("file_too_large", f"{info.filename}: {_human_bytes(len(data))}",
@@ -537,7 +570,7 @@ def _check_zip(path: Path) -> _Plan:
         cells = _hidden_values(last.get(part, b""))
         if cells:
             hidden[name] = cells
-    return _Plan(kind, hidden)
+    return _Plan(kind, hidden, members)
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -572,10 +605,7 @@ def _read_xlsx(path: Path, plan: _Plan) -> Book:
     import python_calamine as pc  # imported here: the CLI's --help stays fast
 
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            wb = pc.CalamineWorkbook.from_path(str(path))
-        else:  # calamine picks its reader by the suffix: let it look at the content instead
-            wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(_stored_zip(plan.members)))
     except pc.PasswordError:
         raise ReadError("file_encrypted") from None
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged files

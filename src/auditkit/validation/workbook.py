@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from auditkit.excel import layout
-from auditkit.excel.normalize import Problem, clean_text, fold
+from auditkit.excel.normalize import Problem, fold
 from auditkit.excel.reader import Book, ReadError, Sheet, cell_ref, col_letter, read_workbook
 from auditkit.questionnaire.loader import registry
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
@@ -261,7 +261,7 @@ def _read_questions(
             else:
                 ctx.add("answer_required", label=item.label(ctx.lang), expected=expected(q, item, ctx.lang), **where)
         comment_raw = sheet.get(r, ac + 1)
-        comment = clean_text(as_text(comment_raw), keep_newlines=True) if comment_raw is not None else None
+        comment = as_text(comment_raw) if comment_raw is not None else None  # text cells: cleaned by the reader
         if not identification:
             if item.kind == "text":
                 _scan_personal(ctx, value, **where)
