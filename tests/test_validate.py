@@ -286,3 +286,26 @@ def test_fill_writes_labels_in_the_template_language(questionnaire):
     wb = fill(build_template(questionnaire, "en"), questionnaire, "en", {"A02": "partly"})
     ws = wb["A Contract"]
     assert ws[f"C{find_row(ws, 'A02')}"].value == "partly"
+
+
+def test_a_repeated_value_parses_the_same_every_time(questionnaire):
+    """parse() keeps what it found per question and value: a repeat must give the same answer or problem."""
+    from auditkit.excel.normalize import Problem
+    from auditkit.validation.cells import parse
+
+    items = questionnaire.questions()
+    yes_no = next(item for _, item in items.values() if item.kind == "yes_no")
+    supervisions = items["E02"][1]
+    multi = next(item for _, item in items.values() if item.kind == "multi_choice")
+    for _ in range(3):
+        assert parse(questionnaire, yes_no, "Ano") == ("answered", "yes")
+        assert parse(questionnaire, supervisions, "11") == ("answered", 11)
+        with pytest.raises(Problem) as problem:
+            parse(questionnaire, supervisions, "hodně")
+        assert problem.value.code == "answer_type"
+        with pytest.raises(Problem) as problem:
+            parse(questionnaire, yes_no, "11")  # the same text, another question: not a cached number
+        assert problem.value.code == "answer_choice"
+    first = parse(questionnaire, multi, multi.options[0].label.cs)[1]
+    first.append("changed by the caller")
+    assert parse(questionnaire, multi, multi.options[0].label.cs)[1] == [multi.options[0].id]

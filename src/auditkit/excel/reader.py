@@ -23,6 +23,7 @@ so they are read by python-calamine in a child process under a memory and time l
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import io
 import json
@@ -94,6 +95,7 @@ class Sheet:
 class Book:
     path: Path
     sheets: dict[str, Sheet]
+    sha256: str = ""  # of the bytes that were read (the file is read once)
 
 
 def col_letter(col: int) -> str:
@@ -122,8 +124,8 @@ def _short(exc: BaseException) -> str:
 
 
 # -- the file --------------------------------------------------------------------------------------
-def sniff(path: Path) -> str:
-    """'zip', 'ole' or raise ReadError for what is not a workbook at all."""
+def _load(path: Path) -> bytes:
+    """The whole file (at most ``MAX_FILE_BYTES``): read once, checked and parsed from memory."""
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):  # a folder, FIFO or device: never opened (a FIFO would block)
@@ -133,9 +135,19 @@ def sniff(path: Path) -> str:
         if st.st_size > MAX_FILE_BYTES:
             raise ReadError("file_too_large", _human_bytes(st.st_size), limit=_human_bytes(MAX_FILE_BYTES))
         with path.open("rb") as fh:
-            head = fh.read(4096)
+            data = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
     except OSError as exc:
         raise ReadError("file_missing", exc.strerror or str(exc)) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ReadError("file_too_large", _human_bytes(len(data)), limit=_human_bytes(MAX_FILE_BYTES))
+    if not data:
+        raise ReadError("file_empty")
+    return data
+
+
+def sniff(data: bytes) -> str:
+    """'zip', 'ole' or raise ReadError for what is not a workbook at all (by the first bytes, never the name)."""
+    head = data[:4096]
     if head.startswith(_ZIP_MAGIC):
         return "zip"
     if head.startswith(_OLE_MAGIC):
@@ -174,8 +186,7 @@ def _ole_streams(data: bytes, names: tuple[str, ...]) -> set[str]:
     return found
 
 
-def _check_ole(path: Path) -> None:
-    data = path.read_bytes()  # at most MAX_FILE_BYTES (checked by sniff)
+def _check_ole(data: bytes) -> None:
     streams = _ole_streams(data, ("EncryptionInfo", "EncryptedPackage", "Workbook", "WORKBOOK", "Book"))
     if streams & {"EncryptionInfo", "EncryptedPackage"}:
         raise ReadError("file_encrypted")
@@ -507,10 +518,10 @@ def _sheet_parts(parts: dict[str, bytes], names: set[str]) -> dict[str, str]:
     return out
 
 
-def _check_zip(path: Path) -> _Plan:
+def _check_zip(data: bytes) -> _Plan:
     """Check the container and every part before parsing; return what the read needs."""
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - BadZipFile, but also OSError/ValueError on odd files
         raise ReadError("file_unreadable", f"zip: {_short(exc)}") from None
     with zf:
@@ -591,17 +602,18 @@ def _grid(rows: list[list[Any]], hidden: dict[tuple[int, int], str]) -> tuple[li
 
 def read_workbook(path: Path) -> Book:
     """Read every sheet of a .xlsx / .xlsm / .xls / .ods workbook, or raise ReadError."""
-    kind = sniff(path)
-    if kind == "ole":
-        _check_ole(path)
-        return _read_sandboxed(path, "xls")
-    plan = _check_zip(path)
+    data = _load(path)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if sniff(data) == "ole":
+        _check_ole(data)
+        return _read_sandboxed(path, "xls", sha256)
+    plan = _check_zip(data)
     if plan.kind == "ods":
-        return _read_sandboxed(path, "ods")
-    return _read_xlsx(path, plan)
+        return _read_sandboxed(path, "ods", sha256)
+    return _read_xlsx(path, plan, sha256)
 
 
-def _read_xlsx(path: Path, plan: _Plan) -> Book:
+def _read_xlsx(path: Path, plan: _Plan, sha256: str) -> Book:
     import python_calamine as pc  # imported here: the CLI's --help stays fast
 
     try:
@@ -635,7 +647,7 @@ def _read_xlsx(path: Path, plan: _Plan) -> Book:
         raise ReadError("file_unreadable", _short(exc)) from None
     finally:
         wb.close()
-    return Book(path=path, sheets=sheets)
+    return Book(path=path, sheets=sheets, sha256=sha256)
 
 
 # -- .xls and .ods: python-calamine in a child process with limits ----------------------------------
@@ -721,7 +733,7 @@ def _dec(v: Any) -> Any:
     return v
 
 
-def _read_sandboxed(path: Path, kind: str) -> Book:
+def _read_sandboxed(path: Path, kind: str, sha256: str) -> Book:
     """Read .xls / .ods in a child process: a hostile file can exhaust only the child's memory and time."""
     args = [sys.executable, "-P", "-c", _CHILD, str(path), str(SANDBOX_MEMORY), str(MAX_ROWS), str(MAX_COLS),
             str(MAX_SHEETS), kind]
@@ -747,4 +759,4 @@ def _read_sandboxed(path: Path, kind: str) -> Book:
         merged = [((a, b), (c, d)) for (a, b), (c, d) in s["merged"]]
         sheets[s["name"]] = Sheet(name=s["name"], visible=s["visible"], rows=grid, merged=merged,
                                   truncated=truncated)
-    return Book(path=path, sheets=sheets)
+    return Book(path=path, sheets=sheets, sha256=sha256)

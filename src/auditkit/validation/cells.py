@@ -132,8 +132,35 @@ def _match(options: tuple[Option, ...], value: Any) -> str:
     return found
 
 
+# (questionnaire, item, raw value) → result: most cells of a round repeat a few values per question ("ano",
+# "částečně", small numbers), so each is parsed once per process; checked by identity like _cached
+_PARSED: dict[tuple[int, int, type, Any], tuple[object, object, tuple[str, Any] | Problem]] = {}
+_PARSED_MAX, _PARSED_TEXT = 50_000, 300  # entries; longer texts (free answers) are not kept
+
+
 def parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, Any]:
     """(status, value) for a cell; raises Problem with a catalogue code."""
+    if isinstance(raw, str) and len(raw) > _PARSED_TEXT:
+        return _parse(q, item, raw)
+    key = (id(q), id(item), type(raw), raw)
+    hit = _PARSED.get(key)
+    if hit is not None and hit[0] is q and hit[1] is item:
+        out = hit[2]
+    else:
+        try:
+            out = _parse(q, item, raw)
+        except Problem as p:
+            out = p
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = (q, item, out)
+    if isinstance(out, Problem):
+        raise Problem(out.code, out.detail)
+    status, value = out
+    return status, list(value) if isinstance(value, list) else value
+
+
+def _parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, Any]:
     err = formula_error(raw)
     if err:
         raise Problem("formula_error", err)

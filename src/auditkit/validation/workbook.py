@@ -7,7 +7,6 @@ every problem becomes a catalogued :class:`Finding` with the sheet and cell the 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +62,7 @@ def validate_file(path: Path, lang: str = "cs", name: str | None = None) -> File
     )
     audit = Audit(
         file=ctx.file,
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        sha256=book.sha256,
         questionnaire_id=q.id,
         questionnaire_version=q.version,
         language=lang,
