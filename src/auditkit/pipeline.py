@@ -229,8 +229,7 @@ def write_outputs(
         bench = benchmark(q, summary.services)
         tasks = [(s, out / "reports" / f"{s.service.service_id}_{slug(s.service.service_name)}.pdf")
                  for s in summary.services]
-        # workers read the audits from the spool; without one they would have to be sent to each worker
-        written = _write_reports(tasks, audit_of, bench, q, lang, jobs if spool is not None else 1, progress)
+        written = _write_reports(tasks, audit_of, spool, bench, q, lang, jobs, progress)
     return Outputs(summary_pdf=pdf, tidy_xlsx=tidy, summary_json=js, reports=written)
 
 
@@ -242,13 +241,17 @@ def _report_chunk(tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, 
 
 
 def _write_reports(
-    tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, bench: Benchmark, q: Questionnaire,
-    lang: str, jobs: int | None, progress: Callable[[int, int], None] | None,
+    tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, spool: Spool | None, bench: Benchmark,
+    q: Questionnaire, lang: str, jobs: int | None, progress: Callable[[int, int], None] | None,
 ) -> list[Path]:
     """One PDF per service, in service order; in parallel when it pays (each report is written whole
-    by one process, so the files are the same whatever the number of jobs)."""
+    by one process, so the files are the same whatever the number of jobs).
+
+    The workers read the audits from the spool; without one (a library caller holding the audits in its
+    results) the reports are written here, as sending every audit to the workers would cost more.
+    """
     jobs = default_jobs(len(tasks), heavy=True) if jobs is None else max(1, jobs)
-    if jobs == 1 or len(tasks) < 2:
+    if jobs == 1 or len(tasks) < 2 or spool is None:
         written = []
         for i, task in enumerate(tasks):
             written += _report_chunk([task], audit_of, bench, q, lang)
@@ -259,7 +262,10 @@ def _write_reports(
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     written = []
     with _pool(jobs) as pool:
-        futures = [pool.submit(_report_chunk, chunk, audit_of, bench, q, lang) for chunk in chunks]
+        futures = []
+        for chunk in chunks:  # each worker is sent the spool index of its own chunk only
+            part = Spool(spool.folder, {s.file: spool.index[s.file] for s, _ in chunk})
+            futures.append(pool.submit(_report_chunk, chunk, part.load, bench, q, lang))
         for fut in futures:
             written += fut.result()
             if progress:
