@@ -182,7 +182,10 @@ def _member(name: str) -> zipfile.ZipInfo:
     """A zip entry with a fixed timestamp and fast compression."""
     info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
-    info._compresslevel = 1  # no public setter before Python 3.13; level 1 keeps the write fast
+    if hasattr(info, "compress_level"):  # Python 3.13 and later
+        info.compress_level = 1
+    else:
+        info._compresslevel = 1  # no public setter before 3.13; level 1 keeps the write fast
     return info
 
 
