@@ -630,7 +630,7 @@ def bench_phases(wbs: Workbooks, n: int, workdir: Path) -> None:
             phases.append((label, na(exc)))
 
     def tidy() -> None:
-        from auditkit.excel.tidy import write_tidy
+        from auditkit.tidy import write_tidy
 
         write_tidy(summary, spool.load, q, LANG, out / "summary.xlsx")
 

@@ -201,7 +201,7 @@ def write_outputs(
     """
     import json
 
-    from auditkit.excel.tidy import write_tidy
+    from auditkit.tidy import write_tidy
     from auditkit.fsutil import atomic_write
     from auditkit.reports.summary_pdf import write_summary_pdf
     from auditkit.summary import benchmark, summary_json

@@ -15,7 +15,7 @@ from auditkit import __version__
 from auditkit.excel import layout
 from auditkit.fsutil import atomic_write
 from auditkit.questionnaire.models import Column, Question, Questionnaire
-from auditkit.validation.cells import expected, specials
+from auditkit.questionnaire.wording import expected, specials
 
 _TITLE = Font(bold=True, size=14, color="1F3864")
 _BOLD = Font(bold=True)

@@ -22,69 +22,6 @@ from auditkit.excel.normalize import (
 )
 from auditkit.questionnaire.models import Column, Option, Question, Questionnaire
 
-_KIND_WORDS = {
-    "cs": {
-        "integer": "celé číslo",
-        "decimal": "číslo",
-        "percent": "procento",
-        "date": "datum (např. 30. 3. 2023)",
-        "text": "text",
-    },
-    "en": {
-        "integer": "a whole number",
-        "decimal": "a number",
-        "percent": "a percentage",
-        "date": "a date (e.g. 2023-03-30 or 30. 3. 2023)",
-        "text": "text",
-    },
-}
-_OR = {"cs": " nebo ", "en": " or "}
-
-
-def fmt_num(x: float, lang: str) -> str:
-    text = f"{x:.6g}" if not float(x).is_integer() else str(int(x))
-    return text.replace(".", ",") if lang == "cs" else text
-
-
-def _range_text(item: Question | Column, lang: str) -> str:
-    lo, hi = item.min, item.max
-    if item.kind == "date":
-        lo_s = None if lo is None else (f"1. 1. {int(lo)}" if lang == "cs" else f"{int(lo)}-01-01")
-        hi_s = None if hi is None else (f"31. 12. {int(hi)}" if lang == "cs" else f"{int(hi)}-12-31")
-    else:
-        lo_s = fmt_num(lo, lang) if lo is not None else None
-        hi_s = fmt_num(hi, lang) if hi is not None else None
-    if lo_s and hi_s:
-        return f"{lo_s}–{hi_s}"
-    if lo_s:
-        return f"≥ {lo_s}"
-    if hi_s:
-        return f"≤ {hi_s}"
-    return ""
-
-
-def specials(q: Questionnaire, lang: str) -> list[str]:
-    return [q.not_applicable.label(lang), q.not_evidenced.label(lang)]
-
-
-def expected(q: Questionnaire, item: Question | Column, lang: str, *, with_specials: bool = True) -> str:
-    """What the cell should hold, in words: 'celé číslo 0–52 nebo N/A / nedoloženo'."""
-    if item.kind in ("choice", "multi_choice", "yes_no", "yes_partly_no", "scale_0_3"):
-        text = " / ".join(o.label(lang) for o in q.options_for(item))
-        if item.kind == "multi_choice":
-            text += " (" + ("více hodnot oddělte středníkem" if lang == "cs" else "separate several with ;") + ")"
-    else:
-        text = _KIND_WORDS[lang][item.kind]
-        rng = _range_text(item, lang)
-        if rng:
-            text += f" {rng}"
-        if item.unit is not None:
-            text += f" ({item.unit(lang)})"
-    if with_specials and isinstance(item, Question) and item.na_allowed:
-        text += _OR[lang] + " / ".join(specials(q, lang))
-    return text
-
-
 _IDENTITY_CACHE: dict[int, tuple[object, dict[str, str]]] = {}
 
 

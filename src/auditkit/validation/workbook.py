@@ -18,7 +18,8 @@ from auditkit.excel.reader import Book, ReadError, Sheet, cell_ref, col_letter, 
 from auditkit.questionnaire.loader import registry
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
 from auditkit.validation import personal
-from auditkit.validation.cells import as_text, expected, fmt_num, parse
+from auditkit.questionnaire.wording import expected, fmt_num
+from auditkit.validation.cells import as_text, parse
 from auditkit.validation.findings import Finding, has_errors, make, phrase
 from auditkit.validation.models import Answer, Audit, FileResult, ServiceInfo
 
