@@ -234,9 +234,12 @@ def write_outputs(
 
 
 def _report_chunk(tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, bench: Benchmark,
-                  q: Questionnaire, lang: str) -> list[Path]:
+                  q: Questionnaire | tuple[str, str], lang: str) -> list[Path]:
+    """Write the reports of ``tasks``; ``q`` may be given by its registry key (cheaper to send to a worker)."""
     from auditkit.reports.provider_pdf import write_provider_report
 
+    if isinstance(q, tuple):
+        q = registry()[q]
     return [write_provider_report(audit_of(s.file), s, bench, q, lang, path) for s, path in tasks]
 
 
@@ -261,11 +264,13 @@ def _write_reports(
     size = max(1, min(4, len(tasks) // (jobs * 4)))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     written = []
+    key = (q.id, q.version)
+    q_ref = key if registry().get(key) is q else q  # the registry's own definition: send its key only
     with _pool(jobs) as pool:
         futures = []
         for chunk in chunks:  # each worker is sent the spool index of its own chunk only
             part = Spool(spool.folder, {s.file: spool.index[s.file] for s, _ in chunk})
-            futures.append(pool.submit(_report_chunk, chunk, part.load, bench, q, lang))
+            futures.append(pool.submit(_report_chunk, chunk, part.load, bench, q_ref, lang))
         for fut in futures:
             written += fut.result()
             if progress:
