@@ -459,7 +459,7 @@ def shared_string_bomb(good: Path, folder: Path) -> Path:
     """One 1-MB shared string referenced by 2,000 cells: a 60 KiB file that would expand to 2 GB."""
     def change(sst: str) -> str:
         return sst.replace("<si>", "<si><t>" + "x" * 1_000_000 + "</t></si><si>", 1).replace(
-            f'count="', 'count="1', 1)
+            'count="', 'count="1', 1)
 
     path = to_shared_strings(good, folder / "sst-bomb.xlsx", change)
     refs = "".join(

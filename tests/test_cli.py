@@ -31,7 +31,7 @@ def test_validate_samples_exit_0():
 def test_validate_json(tmp_path, edited):
     from conftest import set_answer
 
-    bad = edited(lambda wb: set_answer(wb, "E Supervize", "E02", "dvakrát"), name="bad.xlsx")
+    edited(lambda wb: set_answer(wb, "E Supervize", "E02", "dvakrát"), name="bad.xlsx")
     (tmp_path / "notes.txt").write_text("poznámky", encoding="utf-8")
     (tmp_path / "~$bad.xlsx").write_bytes(b"lock")
     proc = run("validate", str(tmp_path), "--json", "--lang", "en")

@@ -107,7 +107,6 @@ def test_renamed_sheet_is_read_with_a_warning(edited):
 
 def test_deleted_sheet_is_missing_with_a_suggestion(edited):
     def delete_and_add(wb):
-        ws = wb[E]
         del wb[E]
         wb.create_sheet("E Supervise")  # an empty sheet with a near name
 

@@ -87,7 +87,9 @@ def summarize(
     out: Annotated[Path, typer.Option("--out", help="Folder for summary.pdf, summary.xlsx, summary.json, reports/.")] = Path("out"),
     lang: LangOpt = Lang.cs,
     json_out: JsonOpt = False,
-    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Worker processes for the workbooks and the reports (default: by their number and the cores).")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", min=1, help="Worker processes for the workbooks and the reports (default: by their number and the cores)."
+    )] = None,
     no_reports: Annotated[bool, typer.Option("--no-reports", help="Skip the per-provider PDF reports.")] = False,
 ) -> None:
     """Score every workbook of a round and write the summary analysis (PDF, tidy xlsx, JSON) and provider reports.

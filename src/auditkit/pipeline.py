@@ -201,10 +201,10 @@ def write_outputs(
     """
     import json
 
-    from auditkit.tidy import write_tidy
     from auditkit.fsutil import atomic_write
     from auditkit.reports.summary_pdf import write_summary_pdf
     from auditkit.summary import benchmark, summary_json
+    from auditkit.tidy import write_tidy
 
     q = questionnaire_of(summary.services)
     out.mkdir(parents=True, exist_ok=True)
@@ -285,7 +285,7 @@ def provider_report(file: Path, benchmark_paths: list[Path], lang: str, out: Pat
     counted once (it is usually in the same folder).
     """
     from auditkit.reports.provider_pdf import write_provider_report
-    from auditkit.summary import Benchmark, benchmark
+    from auditkit.summary import benchmark
 
     own_results, own_scored = process_files([file], lang, 1)
     result = own_results[0]
