@@ -478,8 +478,10 @@ def bench_process(wbs: Workbooks, n: int, repeat: int) -> None:
                        ratio(statistics.median(r.cpu for r in runs), statistics.median(c.cpu for c in bare))])
         if any(r.rc == 1 for r in runs):
             s.notes.append("note: validate exited 1 (some generated workbook has errors).")
+        # the target is set for 500 workbooks: with fewer, start-up (~0.2 s against ~0.02 s) dominates
+        met = t / bare_t <= TARGET_PROCESS_RATIO if n >= 500 else None
         TARGETS.append(Target(f"`auditkit validate DIR` ({n} wb) vs bare calamine process",
-                              f"≤ {TARGET_PROCESS_RATIO:g}×", ratio(t, bare_t), t / bare_t <= TARGET_PROCESS_RATIO))
+                              f"≤ {TARGET_PROCESS_RATIO:g}× at 500 wb", ratio(t, bare_t), met))
         RESULTS["process"] = {"n": n, "bare_s": bare_t, "validate_s": t}
     s.notes.append(f"command: {' '.join(cli_cmd())} validate DIR")
     rss = []
