@@ -536,6 +536,12 @@ def far_cell_second_reference_quoted(good: Path, folder: Path) -> Path:
 
 
 @case
+def cell_in_row_0(good: Path, folder: Path) -> Path:
+    """A cell in row 0, which no program writes and calamine cannot place."""
+    return edit_sheet_xml(good, folder / "row-0.xlsx", E, lambda x: append_rows(x, '<row r="70">' + inline("A0", "x") + "</row>"))
+
+
+@case
 def many_sheets(good: Path, folder: Path) -> Path:
     def change(wb: Any) -> None:
         for i in range(60):

@@ -85,3 +85,10 @@ def test_every_command_has_help_and_docs(command):
     assert "Example" in proc.stdout
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"auditkit {command}" in readme
+
+
+def test_every_finding_code_is_documented():
+    from auditkit.validation.findings import catalogue
+
+    doc = (ROOT / "docs" / "json.md").read_text(encoding="utf-8")
+    assert [code for code in catalogue() if f"`{code}`" not in doc] == []

@@ -268,6 +268,7 @@ _TWO_REFS = re.compile(
     rb"<(?:" + _NAME + rb":)?c(?:" + _ATTR + rb")*?\s+(?:" + _NAME + rb":)?r\s*=\s*(?:\"[^\"]*\"|'[^']*')"
     rb"(?:" + _ATTR + rb")*?\s+(?:" + _NAME + rb":)?r\s*="
 )
+_R_VALUE = re.compile(rb"\s(?:[\w.-]+:)?r\s*=\s*[\"']([^\"'>]{0,24})[\"']")  # the values of r attributes
 _HAS_ERROR = re.compile(rb"\st\s*=\s*[\"']e[\"']")
 
 _ERROR_CELL = re.compile(
@@ -308,6 +309,8 @@ class _SheetScan:
     far_row: str  # the lowest cell holding a value, e.g. 'C60016'
     far_col: str  # the right-most one
     merged: int
+    bad_ref: str = ""  # a cell reference calamine would misplace: 'C70' (written twice) or 'A0'
+    bad_value: str = ""  # what the tag says, e.g. 'C70 / XFD1048576'
 
 
 def _cells(data: bytes) -> list[tuple[bytes, bytes]]:
@@ -326,8 +329,10 @@ def _scan_sheet(data: bytes) -> _SheetScan:
     if not _UNUSUAL_CELL.search(data) and not _PREFIXED_CELL.search(data):
         # every cell tag is the plain form and lies within A1:ZZ999: the limits hold whatever the rest
         return _SheetScan(rows=_NEAR_ROWS, cols=_NEAR_COLS, far_row="", far_col="", merged=merged)
-    if _TWO_REFS.search(data):
-        raise ReadError("file_unreadable", "a cell with two references")
+    two = _TWO_REFS.search(data)
+    if two:  # name both references the tag gives (the second one ends within the next few bytes)
+        refs = [r.decode("ascii", "replace") for r in _R_VALUE.findall(data, two.start(), two.end() + 64)]
+        return _SheetScan(0, 0, "", "", merged, bad_ref=refs[0] if refs else "?", bad_value=" / ".join(refs[:2]))
     cells = _cells(data)
     rows = cols = 0
     far_row = far_col = ""
@@ -339,8 +344,9 @@ def _scan_sheet(data: bytes) -> _SheetScan:
         if rows > MAX_ROWS or rows * cols > MAX_CELLS:  # name a real cell (only when refusing)
             far_row = next(_ref(c, d) for c, d in cells if d and int(d) == rows)
             far_col = next(_ref(c, d) for c, d in cells if c and _col_index(c) + 1 == cols)
-        if any(d and int(d) == 0 for d in {d for _, d in cells}):
-            raise ReadError("file_unreadable", "cell reference with row 0")
+        zero = next((_ref(c, d) for c, d in cells if d and int(d) == 0), None)
+        if zero:
+            return _SheetScan(0, 0, "", "", merged, bad_ref=zero, bad_value=zero)
     if (b"", b"") in cells:
         # calamine puts a cell without (a valid) r right after the previous cell of its row, and a row
         # without r right after the previous row: bound both by the cells of the fullest row and the
@@ -360,6 +366,8 @@ def _scan_sheet(data: bytes) -> _SheetScan:
 
 
 def _check_sheet(scan: _SheetScan, sheet: str) -> None:
+    if scan.bad_ref:
+        raise ReadError("cell_reference_invalid", sheet=sheet, cell=scan.bad_ref, value=scan.bad_value)
     if scan.rows > MAX_ROWS:
         raise ReadError("sheet_too_many_rows", sheet=sheet, cell=scan.far_row, value=scan.far_row,
                         rows=scan.rows, limit=MAX_ROWS)
