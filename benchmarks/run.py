@@ -125,23 +125,22 @@ def mib(kib: int | None) -> str:
     return "n/a" if kib is None else f"{kib / 1024:.0f}"
 
 
-def median_time(fn: Callable[[], Any], repeat: int) -> float:
+def _times(fn: Callable[[], Any], repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return times
+
+
+def median_time(fn: Callable[[], Any], repeat: int) -> float:
+    return statistics.median(_times(fn, repeat))
 
 
 def best_time(fn: Callable[[], Any], repeat: int) -> float:
     """Fastest of ``repeat`` passes: the least disturbed by other work on the machine."""
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+    return min(_times(fn, repeat))
 
 
 def machine() -> list[str]:

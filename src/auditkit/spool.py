@@ -75,9 +75,6 @@ class Spool:
     def writer(self) -> SpoolWriter:
         return SpoolWriter(self.folder)
 
-    def __contains__(self, file: str) -> bool:
-        return file in self.index
-
     def load(self, file: str) -> Audit:
         """The audit of ``file`` (KeyError if it was not parked).
 
