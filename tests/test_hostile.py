@@ -31,6 +31,7 @@ from auditkit.excel import reader
 from auditkit.excel.normalize import clean_text, normalize_cell
 from auditkit.validation.batch import mark_duplicate_services, validate_paths
 from auditkit.validation.findings import catalogue
+from auditkit.validation.workbook import validate_file
 
 MAX_RSS_MIB = 500
 A, B, C, E, COVER = hostile.A, hostile.B, hostile.C, hostile.E, hostile.COVER
@@ -445,3 +446,14 @@ def test_the_plain_cell_shortcut_stays_within_the_limits():
 
     assert reader._NEAR_ROWS <= reader.MAX_ROWS
     assert reader._NEAR_ROWS * reader._NEAR_COLS <= reader.MAX_CELLS
+
+
+def test_the_reader_words_follow_the_language(tmp_path, good_workbook):
+    """What the reader says about a file (counts, 'a folder') comes from the catalogue in each language."""
+    many = _case(tmp_path, good_workbook, "many_sheets")
+    (cs,), (en,) = validate(many, "cs").findings, validate(many, "en").findings
+    assert cs.code == en.code == "file_too_large"
+    assert "listů" in cs.message and "sheets" not in cs.message
+    assert "sheets" in en.message and "listů" not in en.message
+    (folder,) = validate_file(tmp_path, "cs").findings  # a folder given where a workbook is expected
+    assert folder.code == "file_not_workbook" and "složka nebo zařízení" in folder.message

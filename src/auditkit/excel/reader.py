@@ -64,10 +64,26 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _XML_SCAN = 64 * 1024  # the prolog (declaration, comments, DOCTYPE) must end within this
 
 
-class ReadError(Exception):
-    """A file that cannot be used; ``params`` fill the catalogue message (and may name sheet/cell)."""
+@dataclass(frozen=True)
+class Phrase:
+    """Words inside a ReadError's message, given per language by the catalogue (the code's ``phrases``)."""
 
-    def __init__(self, code: str, detail: str = "", **params: Any) -> None:
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _words(key: str, **params: Any) -> Phrase:
+    return Phrase(key, params)
+
+
+class ReadError(Exception):
+    """A file that cannot be used; ``params`` fill the catalogue message (and may name sheet/cell).
+
+    ``detail`` and the params are plain values (a part name, a size, what a library said) or a
+    :class:`Phrase` for words, which the catalogue has in every language.
+    """
+
+    def __init__(self, code: str, detail: str | Phrase = "", **params: Any) -> None:
         super().__init__(f"{code}: {detail}")
         self.code = code
         self.detail = detail
@@ -129,7 +145,7 @@ def _load(path: Path) -> bytes:
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):  # a folder, FIFO or device: never opened (a FIFO would block)
-            raise ReadError("file_not_workbook", "not a regular file")
+            raise ReadError("file_not_workbook", _words("not_a_file"))
         if st.st_size == 0:
             raise ReadError("file_empty")
         if st.st_size > MAX_FILE_BYTES:
@@ -154,7 +170,7 @@ def sniff(data: bytes) -> str:
         return "ole"
     if head.startswith(_EMPTY_ZIP):
         raise ReadError("file_not_workbook", "zip")
-    raise ReadError("file_not_workbook", "text/CSV" if _looks_like_text(head) else "?")
+    raise ReadError("file_not_workbook", "text/CSV" if _looks_like_text(head) else _words("unknown"))
 
 
 def _looks_like_text(chunk: bytes) -> bool:
@@ -467,13 +483,13 @@ def _kind(zf: zipfile.ZipFile, names: set[str]) -> str:
 
 def _check_members(infos: list[zipfile.ZipInfo]) -> None:
     if len(infos) > MAX_MEMBERS:
-        raise ReadError("file_too_large", f"{len(infos)} parts", limit=f"{MAX_MEMBERS} parts")
+        raise ReadError("file_too_large", _words("parts", n=len(infos)), limit=_words("parts", n=MAX_MEMBERS))
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
             raise ReadError("file_encrypted")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise ReadError("file_unreadable", f"{info.filename}: compression method {info.compress_type}")
+            raise ReadError("file_unreadable", _words("compression", part=info.filename, method=info.compress_type))
         total += info.file_size
         if info.file_size > MAX_MEMBER_BYTES:
             raise ReadError("file_too_large", f"{info.filename}: {_human_bytes(info.file_size)}",
@@ -504,7 +520,7 @@ def _sheet_parts(parts: dict[str, bytes], names: set[str]) -> dict[str, str]:
         raise ReadError("file_unreadable", f"xl/_rels/workbook.xml.rels: {exc}") from None
     sheets = [e for e in book.iter() if _local(e.tag) == "sheet"]
     if len(sheets) > MAX_SHEETS:
-        raise ReadError("file_too_large", f"{len(sheets)} sheets", limit=f"{MAX_SHEETS} sheets")
+        raise ReadError("file_too_large", _words("sheets", n=len(sheets)), limit=_words("sheets", n=MAX_SHEETS))
     targets = {}
     for rel in rels:
         if rel.get("Type", "").endswith("/worksheet"):
@@ -554,7 +570,7 @@ def _check_zip(data: bytes) -> _Plan:
             except Exception as exc:  # noqa: BLE001 - CRC, damaged deflate data, size mismatch
                 raise ReadError("file_unreadable", f"{info.filename}: {_short(exc)}") from None
             if len(data) != info.file_size:
-                raise ReadError("file_unreadable", f"{info.filename}: shorter than declared")
+                raise ReadError("file_unreadable", _words("shorter", part=info.filename))
             problem = _prolog_problem(data)
             if problem:
                 raise ReadError("file_unsafe", f"{info.filename}: {problem}")
@@ -634,7 +650,7 @@ def _read_xlsx(path: Path, plan: _Plan, sha256: str) -> Book:
     try:
         meta = wb.sheets_metadata
         if len(meta) > MAX_SHEETS:
-            raise ReadError("file_too_large", f"{len(meta)} sheets", limit=f"{MAX_SHEETS} sheets")
+            raise ReadError("file_too_large", _words("sheets", n=len(meta)), limit=_words("sheets", n=MAX_SHEETS))
         for m in meta:
             if str(m.typ).rsplit(".", 1)[-1] != "WorkSheet":
                 continue
@@ -687,8 +703,7 @@ def main(path):
         wb = pc.CalamineWorkbook.from_path(path)  # calamine picks its reader by the suffix
         meta = wb.sheets_metadata
         if len(meta) > max_sheets:
-            return {"error": "file_too_large", "detail": f"{len(meta)} sheets",
-                    "limit": f"{max_sheets} sheets"}
+            return {"error": "sheets", "sheets": len(meta)}
         out = []
         for m in meta:
             if str(m.typ).rsplit(".", 1)[-1] != "WorkSheet":
@@ -748,18 +763,20 @@ def _read_sandboxed(path: Path, kind: str, sha256: str) -> Book:
     try:
         proc = subprocess.run(args, capture_output=True, timeout=SANDBOX_SECONDS, check=False)
     except subprocess.TimeoutExpired:
-        raise ReadError("file_too_large", f"> {SANDBOX_SECONDS} s", limit=f"{SANDBOX_SECONDS} s") from None
+        raise ReadError("file_too_large", _words("seconds", n=SANDBOX_SECONDS),
+                        limit=_words("seconds", n=SANDBOX_SECONDS)) from None
     try:
         result = json.loads(proc.stdout)
     except ValueError:
         result = {"error": "memory"} if proc.returncode in (-6, 134) or b"MemoryError" in proc.stderr else {
             "error": "file_unreadable", "detail": f"exit {proc.returncode}"}
     if result.get("error") == "memory":
-        raise ReadError("file_too_large", f"> {SANDBOX_MEMORY // 1024 // 1024} MiB RAM",
-                        limit=f"{SANDBOX_MEMORY // 1024 // 1024} MiB RAM")
+        mib = SANDBOX_MEMORY // 1024 // 1024
+        raise ReadError("file_too_large", _words("memory", n=mib), limit=_words("memory", n=mib))
+    if result.get("error") == "sheets":
+        raise ReadError("file_too_large", _words("sheets", n=result["sheets"]), limit=_words("sheets", n=MAX_SHEETS))
     if "error" in result:
-        raise ReadError(result["error"], result.get("detail", ""),
-                        **({"limit": result["limit"]} if "limit" in result else {}))
+        raise ReadError(result["error"], result.get("detail", ""))
     sheets = {}
     for s in result["sheets"]:
         rows = [[_dec(v) for v in row] for row in s["rows"]]

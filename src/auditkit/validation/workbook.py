@@ -14,7 +14,7 @@ from typing import Any
 
 from auditkit.excel import layout
 from auditkit.excel.normalize import Problem, fold
-from auditkit.excel.reader import Book, ReadError, Sheet, cell_ref, col_letter, read_workbook
+from auditkit.excel.reader import Book, Phrase, ReadError, Sheet, cell_ref, col_letter, read_workbook
 from auditkit.questionnaire.loader import registry
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
 from auditkit.validation import personal
@@ -42,7 +42,9 @@ def validate_file(path: Path, lang: str = "cs", name: str | None = None) -> File
     try:
         book = read_workbook(path)
     except ReadError as exc:
-        ctx.add(exc.code, detail=exc.detail, **exc.params)
+        words = {k: phrase(exc.code, v.key, lang, **v.params) if isinstance(v, Phrase) else v
+                 for k, v in {"detail": exc.detail, **exc.params}.items()}
+        ctx.add(exc.code, **words)
         return FileResult(file=ctx.file, status="invalid", findings=ctx.findings)
     q = _questionnaire(book, ctx)
     if q is None:
