@@ -127,3 +127,17 @@ def test_esc_and_heading_levels():
     assert pdfkit.esc("a < b & c > d\nnext") == "a &lt; b &amp; c &gt; d<br/>next"
     with pytest.raises(ValueError):
         pdfkit.heading("x", 2)
+
+
+def test_cells_that_carry_a_colour_get_their_background():
+    """verdict_cell, and any flowable with a ``background``, paints its own cell (and only it)."""
+    from reportlab.lib.colors import HexColor
+
+    mark = Spacer(1, 1)
+    mark.background = HexColor("#C62828")
+    t = pdfkit.table([["a", "b", "c"], ["x", pdfkit.verdict_cell("dobré", "#2E7D32"), mark]], [60, 60, 60],
+                     align=["LEFT", "CENTER", "RIGHT"])
+    painted = {(cmd[1], cmd[2], cmd[3].hexval()) for cmd in t._bkgrndcmds if cmd[0] == "BACKGROUND"}
+    assert ((1, 1), (1, 1), HexColor("#2E7D32").hexval()) in painted
+    assert ((2, 1), (2, 1), HexColor("#C62828").hexval()) in painted
+    assert t._cellvalues[1][1].style.alignment == 1  # centred, as its column

@@ -573,15 +573,12 @@ def table(data: Sequence[Sequence], col_widths: Sequence[float], header_rows: in
     for r, row in enumerate(data):
         out = []
         for c, value in enumerate(row):
-            if isinstance(value, _VerdictCell):
-                verdicts.append(("BACKGROUND", (c, r), (c, r), value.background))
-                if align and c < len(align):
-                    value.style = ParagraphStyle("verdict", value.style, alignment=_ALIGN[align[c].upper()])
-                out.append(value)
-            elif value is None:
+            if value is None:
                 out.append("")
             elif getattr(value, "background", None) is not None:  # a flowable that paints its cell
                 verdicts.append(("BACKGROUND", (c, r), (c, r), value.background))
+                if isinstance(value, _VerdictCell) and align and c < len(align):
+                    value.style = ParagraphStyle("verdict", value.style, alignment=_ALIGN[align[c].upper()])
                 out.append(value)
             elif isinstance(value, (str, int, float)):
                 out.append(Paragraph(esc(value), style_for("cell_header" if r < header_rows else "cell", c)))
