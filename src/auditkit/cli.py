@@ -98,20 +98,13 @@ def summarize(
     Exit code 0 when every file was included, 1 when any was rejected (outputs are still written).
     """
     from auditkit.paths import sample_audits_dir
-    from auditkit.pipeline import process_files, questionnaire_of, write_outputs
+    from auditkit.pipeline import questionnaire_of, run_summary
     from auditkit.render import print_json, progress_bar, render_summary
-    from auditkit.spool import Spool
-    from auditkit.summary import summarize_round, summary_json
+    from auditkit.summary import summary_json
 
-    paths = paths or [sample_audits_dir()]
-    with Spool.temporary() as spool:  # the typed audits wait on disk: memory stays flat in the round size
-        with progress_bar(lang.value) as tick:
-            results, scored = process_files(paths, lang.value, jobs, tick, spool=spool)
-        q = questionnaire_of(scored)
-        summary = summarize_round(q, scored, results)
-        with progress_bar(lang.value, "progress_outputs") as tick:
-            outputs = write_outputs(summary, results, out, lang.value, reports=not no_reports, spool=spool,
-                                    jobs=jobs, progress=tick)
+    with progress_bar(lang.value) as tick:
+        summary, outputs = run_summary(paths or [sample_audits_dir()], out, lang.value, jobs, not no_reports, tick)
+    q = questionnaire_of(summary.services)
     if json_out:
         print_json(summary_json(summary))
     else:

@@ -153,6 +153,25 @@ def run_round(paths: list[Path], lang: str = "cs", jobs: int | None = 1) -> tupl
     return summarize_round(questionnaire_of(scored), scored, results), results
 
 
+def run_summary(
+    paths: list[Path], out: Path, lang: str = "cs", jobs: int | None = None, reports: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[Summary, Outputs]:
+    """``auditkit summarize``: validate and score every file, aggregate, write every output into ``out``.
+
+    The typed audits wait in a temporary spool, so memory stays flat in the size of the round.
+    ``progress(phase, done, total)`` is told how far it is; ``phase`` is "workbooks", then "outputs".
+    """
+    tick = progress or (lambda phase, done, total: None)
+    with Spool.temporary() as spool:
+        results, scored = process_files(paths, lang, jobs, lambda d, t: tick("workbooks", d, t), spool=spool)
+        summary = summarize_round(questionnaire_of(scored), scored, results)
+        tick("outputs", 0, len(summary.services) if reports else 0)
+        outputs = write_outputs(summary, results, out, lang, reports, spool, jobs,
+                                lambda d, t: tick("outputs", d, t))
+    return summary, outputs
+
+
 def slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60] or "sluzba"

@@ -20,7 +20,7 @@ WORDS = {
     "cs": {
         "template_written": "Šablona uložena: {path} (dotazník {qid}, verze {version})",
         "report_written": "Zpráva uložena: {path} (srovnání s {n} službami)",
-        "progress": "Zpracovávám sešity",
+        "progress_workbooks": "Zpracovávám sešity",
         "progress_outputs": "Zapisuji výstupy",
         "summary_title": "Souhrnná analýza: skóre oblastí (%)",
         "rank": "#",
@@ -49,7 +49,7 @@ WORDS = {
     "en": {
         "template_written": "Template written: {path} (questionnaire {qid}, version {version})",
         "report_written": "Report written: {path} (compared with {n} services)",
-        "progress": "Processing workbooks",
+        "progress_workbooks": "Processing workbooks",
         "progress_outputs": "Writing the outputs",
         "summary_title": "Summary analysis: area scores (%)",
         "rank": "#",
@@ -143,18 +143,19 @@ def render_validation(results: list[FileResult], lang: str, console: Console | N
 
 
 @contextlib.contextmanager
-def progress_bar(lang: str, key: str = "progress") -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr (hidden when stderr is not a terminal); yields tick(done, total)."""
+def progress_bar(lang: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on stderr (hidden when stderr is not a terminal); yields tick(phase, done, total),
+    the phase ("workbooks", "outputs") naming what is being done."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     progress = Progress(
-        TextColumn(WORDS[lang][key]), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=console_err(), transient=True,
     )
     task = progress.add_task("", total=None)
     with progress:
-        def tick(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+        def tick(phase: str, done: int, total: int) -> None:
+            progress.update(task, description=WORDS[lang][f"progress_{phase}"], completed=done, total=total or None)
 
         yield tick
 
