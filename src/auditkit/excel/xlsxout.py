@@ -210,7 +210,7 @@ class SheetStream:
             cols = self._widen(len(row))
         parts = [f'<row r="{n}">']
         add = parts.append
-        for col, v in zip(cols, row):
+        for col, v in zip(cols, row):  # plain str, int and float inline (the hot path); the rest via _cell
             t = type(v)
             if t is str:
                 if not v:
