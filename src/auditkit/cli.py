@@ -59,21 +59,37 @@ def validate(
     lang: LangOpt = Lang.cs,
     json_out: JsonOpt = False,
     jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Worker processes (default: by the number of files).")] = None,
+    annotate: Annotated[Path | None, typer.Option(
+        "--annotate", help="Write an annotated return copy: each problem as a comment on its cell and a first sheet "
+        "listing them. An .xlsx file for one workbook, a folder for several.")] = None,
 ) -> None:
     """Check filled workbooks and point at every problem by sheet and cell.
 
     Example: auditkit validate sample_audits/ --lang en
+
+    Example: auditkit validate audit_jasmin.xlsx --annotate audit_jasmin_opravy.xlsx
     """
     from auditkit.pipeline import process_files
-    from auditkit.render import print_json, render_validation
+    from auditkit.render import console_err, print_json, render_annotations, render_validation
 
     results, _ = process_files(paths, lang.value, jobs, score=False)
+    if annotate is not None:
+        from auditkit.annotation import AnnotateTargetError, annotate_results
+        from auditkit.render import say
+
+        try:
+            done = annotate_results(results, annotate, lang.value)
+        except AnnotateTargetError as exc:
+            say(console_err(), exc.key, lang.value, path=exc.path)
+            raise typer.Exit(2) from None
     if json_out:
         from auditkit.serialize import validation_json
 
         print_json(validation_json(results))
     else:
         render_validation(results, lang.value)
+    if annotate is not None:
+        render_annotations(done, lang.value)
     raise typer.Exit(1 if any(r.status == "invalid" for r in results) else 0)
 
 

@@ -45,6 +45,14 @@ WORDS = {
         "info": "info",
         "no_files": "Nenalezen žádný soubor.",
         "totals": "{files} souborů: {valid} v pořádku, {invalid} s chybami, {skipped} přeskočeno",
+        "annotated_written": "Opravná kopie: {copy} (označené buňky: {cells})",
+        "annotated_not_annotatable": "Opravnou kopii nelze zapsat pro {file}: komentáře umí jen .xlsx a .xlsm. "
+                                     "Uložte sešit jako .xlsx.",
+        "annotated_unreadable": "Opravnou kopii nelze zapsat pro {file}: sešit nejde otevřít.",
+        "annotated_would_overwrite": "Opravná kopie by přepsala originál {file}. Zvolte pro --annotate jinou složku.",
+        "annotate_needs_folder": "--annotate {path}: kontrolujete více sešitů, zadejte složku, ne soubor .xlsx.",
+        "annotate_is_folder": "--annotate {path}: to je složka; zadejte název nového souboru .xlsx.",
+        "annotate_not_folder": "--annotate {path}: soubor již existuje; pro kopii zadejte soubor .xlsx nebo složku.",
     },
     "en": {
         "template_written": "Template written: {path} (questionnaire {qid}, version {version})",
@@ -74,6 +82,14 @@ WORDS = {
         "info": "info",
         "no_files": "No file found.",
         "totals": "{files} files: {valid} valid, {invalid} with errors, {skipped} skipped",
+        "annotated_written": "Annotated copy: {copy} (cells marked: {cells})",
+        "annotated_not_annotatable": "No annotated copy for {file}: only .xlsx and .xlsm can carry comments. "
+                                     "Save the workbook as .xlsx.",
+        "annotated_unreadable": "No annotated copy for {file}: the workbook cannot be opened.",
+        "annotated_would_overwrite": "The annotated copy would replace the original {file}. Choose another folder for --annotate.",
+        "annotate_needs_folder": "--annotate {path}: several workbooks are checked; give a folder, not an .xlsx file.",
+        "annotate_is_folder": "--annotate {path}: this is a folder; give the name of a new .xlsx file.",
+        "annotate_not_folder": "--annotate {path}: this file exists; give an .xlsx file or a folder for the copies.",
     },
 }
 TERMINAL_ROWS = 30
@@ -94,6 +110,15 @@ def console_err() -> Console:
 
 def say(console: Console, key: str, lang: str, **params: Any) -> None:
     console.print(Text(WORDS[lang][key].format(**params)))
+
+
+def render_annotations(done: list[Any], lang: str, console: Console | None = None) -> None:
+    """One line per annotated return copy written (or why it could not be)."""
+    console = console or console_err()
+    for a in done:
+        style = "green" if a.status == "written" else "yellow"
+        console.print(Text(WORDS[lang][f"annotated_{a.status}"].format(file=a.file, copy=a.copy_path, cells=a.cells),
+                           style=style))
 
 
 def print_json(data: Any) -> None:

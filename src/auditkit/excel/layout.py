@@ -5,6 +5,30 @@ from __future__ import annotations
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
 COVER_SHEET = {"cs": "Úvod", "en": "Cover"}
+# The first sheet of an annotated return copy (validate --annotate); the reader ignores it.
+ANNOTATION_SHEET = {"cs": "Kontrola auditkit", "en": "auditkit check"}
+ANNOTATION = {
+    "cs": {
+        "title": "Kontrola sešitu: co je třeba opravit",
+        "counts": "Chyby: {errors} · varování: {warnings}",
+        "note": ("Tento list a komentáře u buněk přidal auditkit. Odpovědi ani ověřování dat se nezměnily. "
+                 "Opravte označené buňky (odkaz ve sloupci Buňka vede přímo na ně) a sešit zkontrolujte znovu; "
+                 "list můžete ponechat, kontrola ho vynechá."),
+        "sheet": "List", "cell": "Buňka", "severity": "Závažnost", "question": "Otázka", "message": "Co opravit",
+        "error": "chyba", "warning": "varování", "info": "informace",
+        "whole_file": "(celý sešit)", "none": "Sešit je v pořádku: žádná chyba ani varování.",
+    },
+    "en": {
+        "title": "Workbook check: what to fix",
+        "counts": "Errors: {errors} · warnings: {warnings}",
+        "note": ("auditkit added this sheet and the cell comments. No answer and no data validation was changed. "
+                 "Fix the marked cells (the link in the Cell column leads to each) and check the workbook again; "
+                 "you may keep this sheet, the check skips it."),
+        "sheet": "Sheet", "cell": "Cell", "severity": "Severity", "question": "Question", "message": "What to fix",
+        "error": "error", "warning": "warning", "info": "info",
+        "whole_file": "(whole workbook)", "none": "The workbook is fine: no error and no warning.",
+    },
+}
 
 HEADERS = {
     "id": {"cs": "ID", "en": "ID"},

@@ -136,7 +136,7 @@ def _locate(book: Book, q: Questionnaire, ctx: _Ctx) -> dict[str, Sheet]:
         labels = {fold(c.label(lang)) for c in r.columns for lang in ("cs", "en")}
         targets.append(("records:" + r.id, {fold(r.sheet.cs), fold(r.sheet.en)}, r.sheet(ctx.lang), labels))
 
-    hidden = {fold(layout.META_SHEET), fold(layout.LISTS_SHEET)}
+    hidden = {fold(layout.META_SHEET), fold(layout.LISTS_SHEET), *map(fold, layout.ANNOTATION_SHEET.values())}
     free = [s for s in book.sheets.values() if fold(s.name) not in hidden]
     found: dict[str, Sheet] = {}
     for key, names, _, _ in targets:

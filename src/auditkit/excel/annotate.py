@@ -1,0 +1,163 @@
+"""The annotated return copy: the auditor's own workbook with every validation problem shown on its cell.
+
+A copy, never the original: each problem with a cell becomes a cell comment and a highlighted cell; a first
+sheet lists every problem grouped by sheet, with a link to the cell. Answers, styles of answers (number
+formats), data validations, sheet protection and the hidden sheets are kept as they are, so the copy
+validates exactly as the original (the list sheet is ignored by the reader, see ``layout.ANNOTATION_SHEET``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from auditkit.excel import layout
+
+if TYPE_CHECKING:  # the problems are validation findings; this module only reads their fields
+    from auditkit.validation.findings import Finding
+
+_FILL = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+AUTHOR = "auditkit"
+ANNOTATABLE = (".xlsx", ".xlsm")
+
+
+def _anchor(ws, ref: str):
+    """The cell that carries ``ref``'s content: the top-left cell of a merged range it lies in."""
+    from openpyxl.cell.cell import MergedCell
+
+    cell = ws[ref]
+    if isinstance(cell, MergedCell):
+        for rng in ws.merged_cells.ranges:
+            if ref in rng:
+                return ws.cell(row=rng.min_row, column=rng.min_col)
+    return cell
+
+
+def _comment_on(cell, problems: list[Finding], words: dict[str, str]) -> None:
+    from openpyxl.comments import Comment
+
+    lines = [f"{words[p.severity]}: {_body(p)}" for p in problems]
+    text = "\n\n".join(lines)
+    if cell.comment is not None and cell.comment.text:
+        text = cell.comment.text.rstrip() + "\n\n" + text
+    comment = Comment(text, AUTHOR)
+    comment.width = 320
+    comment.height = min(600, 40 + 16 * sum(1 + len(line) // 45 for line in lines))
+    cell.comment = comment
+
+
+def _highlight(cell, severity: str) -> None:
+    from openpyxl.styles import PatternFill
+
+    cell.fill = PatternFill(fill_type="solid", start_color=_FILL[severity], end_color=_FILL[severity])
+
+
+def _sort_key(f: Finding) -> tuple:
+    from openpyxl.utils.cell import coordinate_from_string
+
+    try:
+        col, row = coordinate_from_string(f.cell) if f.cell else ("", 0)
+    except ValueError:
+        col, row = "", 0
+    return (row, len(col), col, _ORDER[f.severity])
+
+
+def _body(p: Finding) -> str:
+    """The message without its "Sheet X, cell Y:" prefix (the list has columns for both)."""
+    head, sep, rest = p.message.partition(": ")
+    return rest if sep and p.sheet and p.sheet in head and (not p.cell or p.cell in head) else p.message
+
+
+def _list_sheet(wb, problems: list[Finding], lang: str, present: list[str]) -> None:
+    """The first sheet: every problem grouped by sheet (file-level ones first), each cell a link."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    words = layout.ANNOTATION[lang]
+    ws = wb.create_sheet(layout.ANNOTATION_SHEET[lang], 0)
+    ws["A1"] = words["title"]
+    ws["A1"].font = Font(bold=True, size=14)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = sum(p.severity == "warning" for p in problems)
+    ws["A2"] = words["counts"].format(errors=errors, warnings=warnings)
+    ws["A3"] = words["note"]
+    ws["A3"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells("A3:E3")
+    ws.row_dimensions[3].height = 45
+    header = 5
+    for col, key in enumerate(("sheet", "cell", "severity", "question", "message"), start=1):
+        c = ws.cell(row=header, column=col, value=words[key])
+        c.font = Font(bold=True)
+        c.fill = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9")
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for p in problems:
+        groups[p.sheet or ""].append(p)
+    row = header + 1
+    order = {name: i for i, name in enumerate(present)}  # file-level problems first, then in the tabs' order
+    for sheet in sorted(groups, key=lambda s: (s != "", order.get(s, len(order)), s)):
+        for p in sorted(groups[sheet], key=_sort_key):
+            ws.cell(row=row, column=1, value=sheet or words["whole_file"])
+            cell = ws.cell(row=row, column=2, value=p.cell or "")
+            for c in range(1, 6):
+                ws.cell(row=row, column=c).alignment = Alignment(wrap_text=c in (1, 5), vertical="top")
+            if p.cell and sheet in present:
+                quoted = "'" + sheet.replace("'", "''") + "'"
+                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quoted}!{p.cell}", display=p.cell)
+                cell.font = Font(color="0563C1", underline="single")
+            sev = ws.cell(row=row, column=3, value=words[p.severity])
+            sev.fill = PatternFill(fill_type="solid", start_color=_FILL[p.severity], end_color=_FILL[p.severity])
+            ws.cell(row=row, column=4, value=p.question_id or "")
+            text = _body(p)
+            ws.cell(row=row, column=5, value=text)
+            ws.row_dimensions[row].height = 15 * max(1, -(-len(text) // 95))
+            row += 1
+    if not problems:
+        ws.cell(row=row, column=1, value=words["none"])
+    for col, width in zip("ABCDE", (30, 8, 11, 14, 100)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = ws.cell(row=header + 1, column=1)
+    ws.print_title_rows = f"{header}:{header}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.tabColor = "C00000" if errors else "70AD47"
+
+
+def annotate_workbook(src: Path, dest: Path, problems: list[Finding], lang: str) -> int:
+    """Write ``dest``: a copy of ``src`` with ``problems`` on their cells and listed on a first sheet.
+
+    Returns how many cells were annotated. ``dest`` is written atomically (temp file + rename).
+    """
+    import openpyxl
+
+    wb = openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", keep_links=True)
+    for name in layout.ANNOTATION_SHEET.values():  # an older annotation is replaced, not stacked
+        if name in wb.sheetnames:
+            del wb[name]
+    words = layout.ANNOTATION[lang]
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for p in problems:
+        if p.sheet in wb.sheetnames and p.cell:
+            by_cell[(p.sheet, p.cell)].append(p)
+    for (sheet, ref), found in by_cell.items():
+        try:
+            cell = _anchor(wb[sheet], ref)
+        except ValueError:  # not a cell reference openpyxl knows: listed on the first sheet only
+            continue
+        found.sort(key=lambda p: _ORDER[p.severity])
+        _comment_on(cell, found, words)
+        _highlight(cell, found[0].severity)
+    _list_sheet(wb, problems, lang, list(wb.sheetnames))
+    wb.active = 0
+    for ws in wb.worksheets[1:]:
+        ws.sheet_view.tabSelected = False
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(f".{dest.name}.part")
+    try:
+        wb.save(part)
+        part.replace(dest)
+    finally:
+        part.unlink(missing_ok=True)
+    return len(by_cell)
