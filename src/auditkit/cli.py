@@ -111,12 +111,13 @@ def summarize(
     """Score every workbook of a round and write the summary analysis (PDF, tidy xlsx, JSON) and provider reports.
 
     Example: auditkit summarize audits_2023/ --out out_2023 --json
-    Exit code 0 when every file was included, 1 when any was rejected (outputs are still written).
+    Exit code 0 when every workbook was included (skipped lock files do not count), 1 when any was rejected
+    (outputs are still written).
     """
     from auditkit.paths import sample_audits_dir
     from auditkit.pipeline import questionnaire_of, run_summary
     from auditkit.render import print_json, progress_bar, render_summary
-    from auditkit.summary import summary_json
+    from auditkit.serialize import summary_json
 
     with progress_bar(lang.value) as tick:
         summary, outputs = run_summary(paths or [sample_audits_dir()], out, lang.value, jobs, not no_reports, tick)

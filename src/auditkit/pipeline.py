@@ -222,7 +222,8 @@ def write_outputs(
 
     from auditkit.fsutil import atomic_write
     from auditkit.reports.summary_pdf import write_summary_pdf
-    from auditkit.summary import benchmark, summary_json
+    from auditkit.serialize import summary_json
+    from auditkit.summary import benchmark
     from auditkit.tidy import write_tidy
 
     q = questionnaire_of(summary.services)

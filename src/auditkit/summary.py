@@ -4,8 +4,6 @@ the staffing ↔ inclusion relationship, ranking, and the anonymous regional ben
 from __future__ import annotations
 
 import math
-from typing import Any
-
 from pydantic import BaseModel
 
 from auditkit.questionnaire.models import Questionnaire
@@ -171,40 +169,3 @@ def quartile_position(value: float | None, st: Stats, higher_is_better: bool | N
     else:
         pos = 4
     return pos if higher_is_better is not False else 5 - pos
-
-
-def summary_json(summary: Summary) -> dict[str, Any]:
-    """The documented JSON (docs/summary.md)."""
-    def service(rank: int, s: ScoredAudit) -> dict[str, Any]:
-        return {
-            "file": s.file,
-            "service_id": s.service.service_id,
-            "service_name": s.service.service_name,
-            "provider": s.service.provider,
-            "audit_date": s.service.audit_date.isoformat() if s.service.audit_date else None,
-            "rank": rank,
-            "areas": {k: {"score": _r(v.score), "verdict": v.verdict, "red_flags": v.red_flags,
-                          "not_evidenced": v.not_evidenced, "not_applicable": v.not_applicable}
-                      for k, v in s.areas.items()},
-            "process_index": _r(s.process_index),
-            "outcome_index": _r(s.outcome_index),
-            "indicators": {k: _r(v) for k, v in s.indicators.items()},
-            "findings": [f.model_dump(mode="json") for f in s.findings],
-        }
-
-    return {
-        "questionnaire": {"id": summary.questionnaire_id, "version": summary.questionnaire_version},
-        "services": [service(i, s) for i, s in enumerate(summary.services, start=1)],
-        "rejected": [{"file": r.file, "findings": [f.model_dump(mode="json") for f in r.findings]} for r in summary.rejected],
-        "skipped": [{"file": r.file, "findings": [f.model_dump(mode="json") for f in r.findings]} for r in summary.skipped],
-        "areas": {k: v.model_dump() for k, v in summary.area_stats.items()},
-        "indicators": {k: v.model_dump() for k, v in summary.indicator_stats.items()},
-        "process_index": summary.process_stats.model_dump(),
-        "outcome_index": summary.outcome_stats.model_dump(),
-        "systemic_findings": [x.model_dump() for x in summary.systemic],
-        "relationship": summary.relationship.model_dump() if summary.relationship else None,
-    }
-
-
-def _r(x: float | None) -> float | None:
-    return None if x is None else round(x, 2)

@@ -179,7 +179,7 @@ def _find_header(sheet: Sheet) -> tuple[int, int] | None:
 def _problem(ctx: _Ctx, q: Questionnaire, item: Question | Column, p: Problem, raw: Any, **where: Any) -> None:
     code = p.code
     if code == "answer_too_long":
-        ctx.add(code, value=p.detail, expected=item.max_length, **where)
+        ctx.add(code, value=raw, length=p.detail, expected=item.max_length, **where)  # value: the cell's own
     elif code == "formula_error":
         ctx.add(code, value=p.detail or raw, **where)
     elif code == "answer_ambiguous":
@@ -315,8 +315,8 @@ def _read_records(
                 code = _RECORD_CODES.get(p.code, p.code)
                 extra = {"expected": expected(q, c, ctx.lang)} if code.startswith("record_") else {}
                 if p.code == "answer_too_long":
-                    extra = {"expected": c.max_length}
-                ctx.add(code, value=p.detail if p.code == "answer_too_long" else raw[c.id], **extra, **where)
+                    extra = {"expected": c.max_length, "length": p.detail}
+                ctx.add(code, value=raw[c.id], **extra, **where)
                 row[c.id] = None
                 bad.add(c.id)
                 continue
