@@ -4,6 +4,7 @@ the staffing ↔ inclusion relationship, ranking, and the anonymous regional ben
 from __future__ import annotations
 
 import math
+
 from pydantic import BaseModel
 
 from auditkit.questionnaire.models import Questionnaire
