@@ -37,19 +37,36 @@ def template(
     out: Annotated[Path, typer.Option("--out", help="Where to write the blank workbook (.xlsx).")],
     lang: LangOpt = Lang.cs,
     service_name: Annotated[str | None, typer.Option("--service-name", help="Prefill the service name.")] = None,
+    previous: Annotated[Path | None, typer.Option(
+        "--from", help="The service's workbook from the previous round: its identification and staff list are "
+        "carried over and its answers shown beside the blank answer cells.")] = None,
 ) -> None:
     """Write a blank audit workbook for auditors to fill.
 
     Example: auditkit template --out audit_2024.xlsx --service-name "Azylový dům Hvězda"
+
+    Example: auditkit template --from audits_2023/ad_kotva.xlsx --out audits_2024/ad_kotva.xlsx
     """
-    from auditkit.excel.template import write_template
-    from auditkit.questionnaire.loader import default_questionnaire
     from auditkit.render import console_err, say
 
-    q = default_questionnaire()
     if out.suffix.lower() != ".xlsx":
         out = out.with_suffix(".xlsx")
-    write_template(out, q, lang.value, service_name)
+    if previous is not None:
+        from auditkit.nextround import next_round_template
+        from auditkit.render import render_validation
+
+        result, q = next_round_template(previous, out, lang.value)
+        if q is None:
+            render_validation([result], lang.value)
+            raise typer.Exit(1)
+        if result.errors:
+            say(console_err(), "previous_has_errors", lang.value, path=previous, n=result.errors)
+    else:
+        from auditkit.excel.template import write_template
+        from auditkit.questionnaire.loader import default_questionnaire
+
+        q = default_questionnaire()
+        write_template(out, q, lang.value, service_name)
     say(console_err(), "template_written", lang.value, path=out, qid=q.id, version=q.version)
 
 

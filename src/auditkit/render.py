@@ -45,6 +45,8 @@ WORDS = {
         "info": "info",
         "no_files": "Nenalezen žádný soubor.",
         "totals": "{files} souborů: {valid} v pořádku, {invalid} s chybami, {skipped} přeskočeno",
+        "previous_has_errors": "Pozor: minulý sešit {path} má chyby ({n}); jejich odpovědi ve sloupci předchozích "
+                               "odpovědí chybí. Zkontrolujte ho příkazem auditkit validate.",
         "annotated_written": "Opravná kopie: {copy} (označené buňky: {cells})",
         "annotated_not_annotatable": "Opravnou kopii nelze zapsat pro {file}: komentáře umí jen .xlsx a .xlsm. "
                                      "Uložte sešit jako .xlsx.",
@@ -82,6 +84,8 @@ WORDS = {
         "info": "info",
         "no_files": "No file found.",
         "totals": "{files} files: {valid} valid, {invalid} with errors, {skipped} skipped",
+        "previous_has_errors": "Note: the previous workbook {path} has errors ({n}); their answers are missing from "
+                               "the previous-answer column. Check it with auditkit validate.",
         "annotated_written": "Annotated copy: {copy} (cells marked: {cells})",
         "annotated_not_annotatable": "No annotated copy for {file}: only .xlsx and .xlsm can carry comments. "
                                      "Save the workbook as .xlsx.",

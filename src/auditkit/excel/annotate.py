@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditkit.excel import layout
+from auditkit.fsutil import atomic_write
 
 if TYPE_CHECKING:  # the problems are validation findings; this module only reads their fields
     from auditkit.validation.findings import Finding
@@ -153,11 +154,6 @@ def annotate_workbook(src: Path, dest: Path, problems: list[Finding], lang: str)
     wb.active = 0
     for ws in wb.worksheets[1:]:
         ws.sheet_view.tabSelected = False
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(f".{dest.name}.part")
-    try:
-        wb.save(part)
-        part.replace(dest)
-    finally:
-        part.unlink(missing_ok=True)
+    with atomic_write(dest) as tmp:
+        wb.save(tmp)
     return len(by_cell)

@@ -5,6 +5,19 @@ from __future__ import annotations
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
 COVER_SHEET = {"cs": "Úvod", "en": "Cover"}
+# The two locked columns of a prefilled next-round workbook (template --from) and the note on carried records.
+PREVIOUS = {
+    "cs": {
+        "answer": "Předchozí odpověď {round}",
+        "comment": "Předchozí komentář / doklad",
+        "records_note": "Řádky převzaté z minulého kola: aktualizujte je (odchody smažte, nové pracovníky doplňte).",
+    },
+    "en": {
+        "answer": "Previous answer {round}",
+        "comment": "Previous comment / evidence",
+        "records_note": "Rows carried over from the previous round: update them (delete leavers, add new staff).",
+    },
+}
 # The first sheet of an annotated return copy (validate --annotate); the reader ignores it.
 ANNOTATION_SHEET = {"cs": "Kontrola auditkit", "en": "auditkit check"}
 ANNOTATION = {

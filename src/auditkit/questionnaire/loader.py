@@ -150,6 +150,14 @@ def _cross_check(q: Questionnaire, main: Path, files: dict[str, Path]) -> None:
     for dup, n in ids.items():
         if n > 1:
             errors.append(f"{main.parent}: question ID '{dup}' is used {n} times; IDs must be unique")
+    ident_ids = {x.id for x in q.identification}
+    for kept in q.next_round.keep:
+        if kept not in ident_ids:
+            errors.append(f"{main}: next_round.keep: '{kept}' is not an identification field "
+                          f"(known: {', '.join(sorted(ident_ids))})")
+    for table in q.next_round.records:
+        if table not in {r.id for r in q.records}:
+            errors.append(f"{main}: next_round.records: '{table}' is not a record table")
     for label, values in (
         ("area id", [a.id for a in q.areas]),
         ("area code", [a.code for a in q.areas]),

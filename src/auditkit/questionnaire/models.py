@@ -260,6 +260,13 @@ class Analysis(Strict):
     min_group: int = Field(default=5, ge=2)
 
 
+class NextRound(Strict):
+    """What ``template --from`` carries into the next round's workbook (docs/cycle.md)."""
+
+    keep: tuple[str, ...] = ()  # identification fields carried over; the others (date, round) stay blank
+    records: tuple[str, ...] = ()  # record tables whose rows are carried over for the auditor to update
+
+
 class Questionnaire(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     version: str = Field(pattern=r"^\d+\.\d+$")
@@ -274,6 +281,7 @@ class Questionnaire(Strict):
     scoring: Scoring
     indicators: tuple[Indicator, ...] = ()
     analysis: Analysis = Analysis()
+    next_round: NextRound = NextRound()
 
     # -- lookups used by the engine --------------------------------------------------------
     def questions(self) -> dict[str, tuple[Area, Question]]:

@@ -1,0 +1,36 @@
+"""``template --from``: the next round's workbook for a service, prefilled from its previous workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditkit.excel.prefill import add_previous
+from auditkit.excel.template import build_template
+from auditkit.fsutil import atomic_write
+from auditkit.questionnaire.loader import registry
+from auditkit.questionnaire.models import Questionnaire
+from auditkit.validation.batch import validate_one
+from auditkit.validation.models import FileResult
+
+
+def newest(questionnaire_id: str) -> Questionnaire:
+    versions = [q for (qid, _), q in registry().items() if qid == questionnaire_id]
+    return max(versions, key=lambda q: tuple(int(p) for p in q.version.split(".")))
+
+
+def next_round_template(previous: Path, out: Path, lang: str) -> tuple[FileResult, Questionnaire | None]:
+    """Write ``out`` from ``previous``; returns the previous workbook's validation and the questionnaire used
+    (``None`` when the previous workbook could not be read: nothing is written then).
+
+    A previous workbook with errors still gives a template: the answers that could not be read stay empty in
+    the "previous answer" column, and the caller shows the problems.
+    """
+    result = validate_one(previous, str(previous), lang)
+    if result.audit is None:
+        return result, None
+    q = newest(result.audit.questionnaire_id)
+    wb = build_template(q, lang)
+    add_previous(wb, q, result.audit, lang)
+    with atomic_write(out) as tmp:
+        wb.save(tmp)
+    return result, q
