@@ -34,6 +34,8 @@ def _label(q: Questionnaire, item: Any, value: Any, lang: str) -> Any:
         return options[value]
     if item.kind == "scale_0_3" and isinstance(value, int):
         return value
+    if item.kind == "percent" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value / 100  # the template's percent cells have a % format: 40 % is stored as 0.4
     return value
 
 

@@ -38,6 +38,37 @@ class Problem(Exception):
         self.detail = detail
 
 
+class Percent(float):
+    """A number cell shown with a percent format: the float is the stored value (1.0 for "100 %"),
+    :attr:`shown` what the auditor sees (100)."""
+
+    __slots__ = ()
+
+    @property
+    def shown(self) -> float:
+        return denoise(float(self) * 100)
+
+    def __repr__(self) -> str:
+        return f"Percent({float(self)!r})"
+
+
+def as_percent(value: Any) -> Any:
+    """Mark a number read from a percent-formatted cell; anything else (text, blank) stays as it is."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return Percent(value)
+    return value
+
+
+_NOISE_DIGITS = 12  # significant digits kept: what a person types, without a formula's binary noise
+
+
+def denoise(number: float) -> float:
+    """3.0000000000000004 → 3.0, 0.30000000000000004 → 0.3 (formulas cached in binary floating point)."""
+    if number.is_integer() or not math.isfinite(number):
+        return number
+    return float(f"{number:.{_NOISE_DIGITS}g}")
+
+
 def clean_text(value: str, *, keep_newlines: bool = False) -> str:
     """NFC, no invisible characters, non-breaking and odd spaces made plain, runs of spaces collapsed."""
     if (
@@ -76,8 +107,10 @@ def normalize_cell(value: Any) -> Any:
                 _CELL_TEXT.clear()
             _CELL_TEXT[value] = text
         return text
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
+    if isinstance(value, float) and math.isfinite(value):
+        value = denoise(value)
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
     return value
 
 
@@ -146,15 +179,36 @@ def parse_number(value: Any, *, integer: bool = False) -> int | float:
 
 
 def parse_percent(value: Any) -> float:
-    """'40 %', '40', 40 → 40; a fraction below 1 ('0,4', 0.4, a %-formatted cell) → 40."""
+    """A percentage as the auditor sees it.
+
+    A %-formatted cell (:class:`Percent`) holds a fraction: 1.0 is 100 %, 2.5 is 250 %. Text with a
+    % sign ('40 %') is read as written. A bare number (a General cell, or text without %) is read as
+    percent points ('40' → 40), except a fraction below 1 ('0,4' → 40), see :func:`percent_is_ambiguous`.
+    """
+    if isinstance(value, Percent):
+        return value.shown
     if isinstance(value, str):
         text = clean_text(value)
         if text.endswith("%"):
             return float(parse_number(text[:-1]))
     number = float(parse_number(value))
     if 0 < abs(number) < 1:
-        number = round(number * 100, 10)
+        number = denoise(number * 100)
     return number
+
+
+def percent_is_ambiguous(value: Any) -> bool:
+    """A bare number up to 1 in a percent answer: 1 might mean 100 %, 0,5 might mean 0,5 %."""
+    if isinstance(value, Percent) or isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        if clean_text(value).endswith("%"):
+            return False
+        try:
+            value = parse_number(value)
+        except Problem:
+            return False
+    return isinstance(value, (int, float)) and 0 < abs(value) <= 1
 
 
 # -- dates -----------------------------------------------------------------------------------------

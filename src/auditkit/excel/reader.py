@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditkit.excel.normalize import normalize_cell
+from auditkit.excel.normalize import as_percent, normalize_cell
 
 # Limits on what a workbook may hold; an audit workbook is ~40 KiB zipped, ~170 KiB of XML, < 100 rows
 # and 5 columns per sheet. See docs/security.md for what each guarantees.
@@ -429,12 +429,84 @@ def _longest_shared_string(data: bytes) -> int:
     return longest
 
 
+# -- number formats --------------------------------------------------------------------------------
+# python-calamine turns date formats into dates but exposes no other format, so a "100 %" the auditor
+# typed (stored as 1 with a percent format) would read as 1. The reader therefore looks up the style
+# table itself: which cell formats (xl/styles.xml, <cellXfs>) show a percent, and which cells use them
+# (their s attribute). Nothing of this is parsed unless the workbook has a percent format at all.
+_STYLES_PART = "xl/styles.xml"  # calamine reads the styles from this name too
+MAX_XFS = 64_000  # Excel's own limit of distinct cell formats; formats beyond it are not looked at
+_PERCENT_BUILTIN = {9, 10}  # 0% and 0.00%
+_CELL_XFS = re.compile(rb"<(?:[\w.-]+:)?cellXfs[\s>/]")
+_CELL_XFS_END = re.compile(rb"</(?:[\w.-]+:)?cellXfs\s*>")
+_XF = re.compile(rb"<(?:[\w.-]+:)?xf(?=[\s/>])([^>]*)>")
+_NUM_FMT = re.compile(rb"<(?:[\w.-]+:)?numFmt\s([^>]*)>")
+_NUM_FMT_ID = re.compile(rb"\snumFmtId\s*=\s*[\"']([0-9]{1,9})[\"']")
+_FORMAT_CODE = re.compile(rb"\sformatCode\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+# what a format code shows literally (quoted text, escaped characters, [colour] / [locale] sections,
+# padding and fill characters): a % there is text, not the percent scaling
+_FORMAT_LITERAL = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+_S_VALUE = re.compile(rb"\ss\s*=\s*[\"']([0-9]{1,6})[\"']")
+
+
+def _is_percent_format(code: str) -> bool:
+    """A format code that multiplies by 100 and shows %: '0%', '0.00 %', '0,0\\ %' (first section)."""
+    section = _FORMAT_LITERAL.sub("", code).split(";", 1)[0]
+    return "%" in section
+
+
+def _percent_styles(styles: bytes) -> frozenset[int]:
+    """Indices of the cell formats (the s attribute of a cell) that show a number as a percent."""
+    if b"%" not in styles and b'"9"' not in styles and b'"10"' not in styles:
+        return frozenset()
+    percent_ids = set(_PERCENT_BUILTIN)
+    for m in _NUM_FMT.finditer(styles):
+        num_id, code = _NUM_FMT_ID.search(b" " + m.group(1)), _FORMAT_CODE.search(b" " + m.group(1))
+        if num_id and code:
+            text = html.unescape((code.group(1) or code.group(2) or b"").decode("utf-8", "replace"))
+            if _is_percent_format(text):
+                percent_ids.add(int(num_id.group(1)))
+            else:
+                percent_ids.discard(int(num_id.group(1)))  # a built-in id redefined
+    start = _CELL_XFS.search(styles)
+    if start is None:
+        return frozenset()
+    end = _CELL_XFS_END.search(styles, start.end())
+    out = set()
+    for i, m in enumerate(_XF.finditer(styles, start.end(), end.start() if end else len(styles))):
+        if i >= MAX_XFS:
+            break
+        num_id = _NUM_FMT_ID.search(m.group(1))
+        if num_id and int(num_id.group(1)) in percent_ids:
+            out.add(i)
+    return frozenset(out)
+
+
+# a cell tag with its reference first (as every spreadsheet program writes it) and a style
+_STYLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*)>')
+
+
+def _percent_cells(data: bytes, styles: frozenset[int]) -> set[tuple[int, int]]:
+    """0-based (row, col) of the cells of a worksheet part that use a percent format."""
+    if not styles:
+        return set()
+    if len(styles) <= 16 and not any(b's="%d"' % i in data for i in styles):
+        return set()  # the usual case for most sheets: a quick search for each style's attribute
+    out = set()
+    for m in _STYLED_CELL.finditer(data):
+        s = _S_VALUE.search(m.group(3))
+        if s and int(s.group(1)) in styles:
+            out.add((int(m.group(2)) - 1, _col_index(m.group(1))))
+    return out
+
+
 # -- the zip container -----------------------------------------------------------------------------
 @dataclass
 class _Plan:
     kind: str  # 'xlsx' or 'ods'
     hidden: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # see _hidden_values
     members: list[tuple[zipfile.ZipInfo, bytes]] = field(default_factory=list)  # checked, inflated (xlsx)
+    percent: dict[str, set[tuple[int, int]]] = field(default_factory=dict)  # cells shown as a percent
 
 
 def _stored_zip(members: list[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
@@ -556,6 +628,7 @@ def _check_zip(data: bytes) -> _Plan:
         parts: dict[str, bytes] = {}
         sheet_data: list[tuple[str, bytes]] = []  # a list: a zip may hold two members of one name
         sst: list[bytes] = []
+        styles = b""
         members: list[tuple[zipfile.ZipInfo, bytes]] = []
         for info in infos:
             if info.is_dir():
@@ -582,6 +655,8 @@ def _check_zip(data: bytes) -> _Plan:
                     raise ReadError("file_too_large", f"{info.filename}: {_human_bytes(len(data))}",
                                     limit=_human_bytes(MAX_TREE_BYTES))
                 parts[info.filename] = data
+            elif info.filename == _STYLES_PART:
+                styles = data
             elif b"sheetData" in data:  # calamine reads cells only after <sheetData>, from any part
                 sheet_data.append((info.filename, data))
             elif _SST_ROOT.search(data, 0, 4096):
@@ -600,18 +675,29 @@ def _check_zip(data: bytes) -> _Plan:
                 raise ReadError("file_text_too_large", detail=str(total // 1_000_000),
                                 limit=str(MAX_TEXT_CHARS // 1_000_000))
     hidden = {}
+    percent = {}
     last = dict(sheet_data)
+    percent_styles = _percent_styles(styles) if styles else frozenset()
     for part, name in sheet_names.items():
         cells = _hidden_values(last.get(part, b""))
         if cells:
             hidden[name] = cells
-    return _Plan(kind, hidden, members)
+        shown = _percent_cells(last.get(part, b""), percent_styles)
+        if shown:
+            percent[name] = shown
+    return _Plan(kind, hidden, members, percent)
 
 
 # -- reading ---------------------------------------------------------------------------------------
-def _grid(rows: list[list[Any]], hidden: dict[tuple[int, int], str]) -> tuple[list[list[Any]], bool]:
-    """Normalised rows (at most MAX_ROWS × MAX_COLS), blank-read values put back, and whether cut."""
+def _grid(
+    rows: list[list[Any]], hidden: dict[tuple[int, int], str], percent: set[tuple[int, int]] | None = None
+) -> tuple[list[list[Any]], bool]:
+    """Normalised rows (at most MAX_ROWS × MAX_COLS), blank-read values put back, numbers shown as a
+    percent marked as :class:`Percent`, and whether the sheet was cut."""
     grid = [[normalize_cell(v) for v in row[:MAX_COLS]] for row in rows[:MAX_ROWS]]
+    for r, c in percent or ():
+        if r < len(grid) and c < len(grid[r]):
+            grid[r][c] = as_percent(grid[r][c])
     for (r, c), value in sorted(hidden.items()):
         if r >= MAX_ROWS or c >= MAX_COLS:
             continue
@@ -657,7 +743,7 @@ def _read_xlsx(path: Path, plan: _Plan, sha256: str) -> Book:
             sheet = wb.get_sheet_by_name(m.name)
             # rows from A1 (skip_empty_area=False keeps the empty rows and columns before the data)
             rows = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS + 1)
-            grid, truncated = _grid(rows, plan.hidden.get(m.name, {}))
+            grid, truncated = _grid(rows, plan.hidden.get(m.name, {}), plan.percent.get(m.name))
             sheets[m.name] = Sheet(
                 name=m.name,
                 visible=str(m.visible).rsplit(".", 1)[-1] == "Visible",
@@ -698,6 +784,36 @@ def enc(v):
         return {"td": v.total_seconds()}
     return v
 
+def ods_percent(path):
+    # sheet name -> [row, col] of the cells typed as a percentage (calamine reads them as fractions)
+    import zipfile
+    import xml.etree.ElementTree as ET
+    T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+    out, sheet, row, col, cells = {}, None, 0, 0, None
+    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+        for event, el in ET.iterparse(fh, events=("start", "end")):
+            tag = el.tag
+            if tag == T + "table":
+                if event == "start":
+                    sheet, row, cells = el.get(T + "name", ""), 0, []
+                else:
+                    if cells:
+                        out[sheet] = cells
+                    el.clear()
+            elif tag == T + "table-row" and event == "end":
+                row += int(el.get(T + "number-rows-repeated", "1") or 1)
+                col = 0
+                el.clear()
+            elif tag == T + "table-row":
+                col = 0
+            elif tag in (T + "table-cell", T + "covered-table-cell") and event == "end":
+                n = min(int(el.get(T + "number-columns-repeated", "1") or 1), max_cols)
+                if el.get(O + "value-type") == "percentage" and row <= max_rows and cells is not None:
+                    cells.extend([row, c] for c in range(col, min(col + n, max_cols)))
+                col += n
+    return out
+
 def main(path):
     try:
         wb = pc.CalamineWorkbook.from_path(path)  # calamine picks its reader by the suffix
@@ -717,6 +833,9 @@ def main(path):
                 rows.append([enc(v) for v in ([""] * min(c0, max_cols) + row[: max(0, max_cols - c0)])])
             out.append({"name": m.name, "visible": str(m.visible).rsplit(".", 1)[-1] == "Visible",
                         "rows": rows, "merged": list(sheet.merged_cell_ranges or [])[:2000]})
+        percent = ods_percent(path) if kind == "ods" else {}
+        for sheet in out:
+            sheet["percent"] = percent.get(sheet["name"], [])
         return {"sheets": out}
     except pc.PasswordError:
         return {"error": "file_encrypted"}
@@ -780,7 +899,7 @@ def _read_sandboxed(path: Path, kind: str, sha256: str) -> Book:
     sheets = {}
     for s in result["sheets"]:
         rows = [[_dec(v) for v in row] for row in s["rows"]]
-        grid, truncated = _grid(rows, {})
+        grid, truncated = _grid(rows, {}, {(r, c) for r, c in s.get("percent", ())})
         merged = [((a, b), (c, d)) for (a, b), (c, d) in s["merged"]]
         sheets[s["name"]] = Sheet(name=s["name"], visible=s["visible"], rows=grid, merged=merged,
                                   truncated=truncated)

@@ -14,8 +14,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from auditkit import __version__
 from auditkit.excel import layout
 from auditkit.fsutil import atomic_write
-from auditkit.questionnaire.models import Column, Question, Questionnaire
-from auditkit.questionnaire.wording import expected, specials
+from auditkit.questionnaire.models import Column, Question, Questionnaire, value_range
+from auditkit.questionnaire.wording import expected, special_labels
 
 _TITLE = Font(bold=True, size=14, color="1F3864")
 _BOLD = Font(bold=True)
@@ -45,6 +45,7 @@ _WORDS = {
         "round_hint": "Questionnaire template {qid} version {version}.",
     },
 }
+PERCENT_FORMAT = "0 %"  # a true percent format: "40 %" typed is stored as 0.4 and read back as 40 %
 _EXCEL_PROMPT_MAX = 255
 _EXCEL_TITLE_MAX = 32
 
@@ -74,8 +75,7 @@ class _Lists:
 def _validation(q: Questionnaire, item: Question | Column, cell: str, lang: str, lists: _Lists) -> DataValidation:
     """The data validation for one answer cell (or the top cell of a record column range)."""
     words = _WORDS[lang]
-    na = isinstance(item, Question) and item.na_allowed
-    extra = tuple(specials(q, lang)) if na else ()
+    extra = tuple(special_labels(q, item, lang))
     quoted = "".join(f',{cell}="{s}"' for s in extra)
     kind = item.kind
     if kind in ("yes_no", "yes_partly_no", "scale_0_3", "choice"):
@@ -85,10 +85,12 @@ def _validation(q: Questionnaire, item: Question | Column, cell: str, lang: str,
         conds = [f"ISNUMBER({cell})"]
         if kind == "integer":
             conds.append(f"INT({cell})={cell}")
-        if item.min is not None:
-            conds.append(f"{cell}>={item.min:g}")
-        if item.max is not None:
-            conds.append(f"{cell}<={item.max:g}")
+        lo, hi = value_range(item)
+        scale = 100 if kind == "percent" else 1  # a %-formatted cell stores 40 % as 0.4
+        if lo is not None:
+            conds.append(f"{cell}>={lo / scale:g}")
+        if hi is not None:
+            conds.append(f"{cell}<={hi / scale:g}")
         test = f"AND({','.join(conds)})"
         dv = DataValidation(type="custom", formula1=f"OR({test}{quoted})" if extra else test, allow_blank=True)
     elif kind == "date":
@@ -109,7 +111,7 @@ def _validation(q: Questionnaire, item: Question | Column, cell: str, lang: str,
 
 
 def _number_format(item: Question | Column) -> str | None:
-    return {"date": "D. M. YYYY", "decimal": "0.##", "percent": "0.##", "integer": "0"}.get(item.kind)
+    return {"date": "D. M. YYYY", "decimal": "0.##", "percent": PERCENT_FORMAT, "integer": "0"}.get(item.kind)
 
 
 def _protect(ws: Worksheet) -> None:

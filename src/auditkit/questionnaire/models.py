@@ -28,6 +28,7 @@ AnswerKind = Literal[
 SCALE_KINDS = ("yes_no", "yes_partly_no", "scale_0_3")
 NUMBER_KINDS = ("integer", "decimal", "percent")
 CHOICE_KINDS = ("choice", "multi_choice") + SCALE_KINDS
+PERCENT_RANGE = (0.0, 100.0)  # a percent answer's range unless the question declares another
 
 
 class Strict(BaseModel):
@@ -195,6 +196,16 @@ class SumCheck(Strict):
     where: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     question: str
     tolerance: float = Field(default=0.0, ge=0)
+
+
+def value_range(item: Question | Column) -> tuple[float | None, float | None]:
+    """(min, max) a number (or a date's year) must lie in; a percent is 0–100 unless declared otherwise."""
+    if item.kind == "percent":
+        return (
+            PERCENT_RANGE[0] if item.min is None else item.min,
+            PERCENT_RANGE[1] if item.max is None else item.max,
+        )
+    return item.min, item.max
 
 
 class RecordTable(Strict):

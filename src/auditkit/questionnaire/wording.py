@@ -3,7 +3,7 @@ validation messages say the same thing ('celé číslo 0–52 nebo N/A / nedolo�
 
 from __future__ import annotations
 
-from auditkit.questionnaire.models import Column, Question, Questionnaire
+from auditkit.questionnaire.models import Column, Question, Questionnaire, value_range
 
 _KIND_WORDS = {
     "cs": {
@@ -30,7 +30,7 @@ def fmt_num(x: float, lang: str) -> str:
 
 
 def _range_text(item: Question | Column, lang: str) -> str:
-    lo, hi = item.min, item.max
+    lo, hi = value_range(item)
     if item.kind == "date":
         lo_s = None if lo is None else (f"1. 1. {int(lo)}" if lang == "cs" else f"{int(lo)}-01-01")
         hi_s = None if hi is None else (f"31. 12. {int(hi)}" if lang == "cs" else f"{int(hi)}-12-31")
@@ -50,6 +50,19 @@ def specials(q: Questionnaire, lang: str) -> list[str]:
     return [q.not_applicable.label(lang), q.not_evidenced.label(lang)]
 
 
+def allowed_specials(q: Questionnaire, item: Question | Column) -> tuple[str, ...]:
+    """The special answers a cell accepts: every audit question takes 'not evidenced' (a legitimate
+    outcome), 'N/A' unless ``na_allowed: false``; identification and record cells take neither."""
+    if not isinstance(item, Question) or any(item is x for x in q.identification):
+        return ()
+    return ("na", "not_evidenced") if item.na_allowed else ("not_evidenced",)
+
+
+def special_labels(q: Questionnaire, item: Question | Column, lang: str) -> list[str]:
+    labels = {"na": q.not_applicable.label(lang), "not_evidenced": q.not_evidenced.label(lang)}
+    return [labels[s] for s in allowed_specials(q, item)]
+
+
 def expected(q: Questionnaire, item: Question | Column, lang: str, *, with_specials: bool = True) -> str:
     """What the cell should hold, in words: 'celé číslo 0–52 nebo N/A / nedoloženo'."""
     if item.kind in ("choice", "multi_choice", "yes_no", "yes_partly_no", "scale_0_3"):
@@ -63,6 +76,7 @@ def expected(q: Questionnaire, item: Question | Column, lang: str, *, with_speci
             text += f" {rng}"
         if item.unit is not None:
             text += f" ({item.unit(lang)})"
-    if with_specials and isinstance(item, Question) and item.na_allowed:
-        text += _OR[lang] + " / ".join(specials(q, lang))
+    extra = special_labels(q, item, lang) if with_specials else []
+    if extra:
+        text += _OR[lang] + " / ".join(extra)
     return text

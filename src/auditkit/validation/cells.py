@@ -20,7 +20,8 @@ from auditkit.excel.normalize import (
     parse_percent,
     split_multi,
 )
-from auditkit.questionnaire.models import Column, Option, Question, Questionnaire
+from auditkit.questionnaire.models import Column, Option, Question, Questionnaire, value_range
+from auditkit.questionnaire.wording import allowed_specials
 
 _IDENTITY_CACHE: dict[int, tuple[object, dict[str, str]]] = {}
 
@@ -106,7 +107,7 @@ def _parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, An
     if isinstance(raw, str) and isinstance(item, Question):
         special = _special_index(q).get(fold(raw))
         if special is not None:
-            if not item.na_allowed:
+            if special not in allowed_specials(q, item):
                 raise Problem("answer_na_not_allowed")
             return special, None
     kind = item.kind
@@ -122,12 +123,14 @@ def _parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, An
         return "answered", ids
     if kind in ("integer", "decimal", "percent"):
         number = parse_percent(raw) if kind == "percent" else parse_number(raw, integer=kind == "integer")
-        if (item.min is not None and number < item.min) or (item.max is not None and number > item.max):
+        lo, hi = value_range(item)
+        if (lo is not None and number < lo) or (hi is not None and number > hi):
             raise Problem("answer_range")
         return "answered", number
     if kind == "date":
         date = parse_date(raw)
-        if (item.min is not None and date.year < item.min) or (item.max is not None and date.year > item.max):
+        lo, hi = value_range(item)
+        if (lo is not None and date.year < lo) or (hi is not None and date.year > hi):
             raise Problem("answer_range")
         return "answered", date
     # text

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from auditkit.excel import layout
-from auditkit.excel.normalize import Problem, fold
+from auditkit.excel.normalize import Percent, Problem, fold, percent_is_ambiguous
 from auditkit.excel.reader import Book, Phrase, ReadError, Sheet, cell_ref, col_letter, read_workbook
 from auditkit.questionnaire.loader import registry
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
@@ -176,8 +176,25 @@ def _find_header(sheet: Sheet) -> tuple[int, int] | None:
 
 
 # -- questions -------------------------------------------------------------------------------------
+def shown(raw: Any, lang: str) -> Any:
+    """A raw cell value as the auditor sees it in messages: a %-formatted 1.5 is '150 %'."""
+    if isinstance(raw, Percent):
+        return f"{fmt_num(raw.shown, lang)} %"
+    return raw
+
+
+def _percent_note(ctx: _Ctx, item: Question | Column, raw: Any, value: Any, **where: Any) -> None:
+    """Warn where a bare number in a percent answer could mean two things (1 → 1 % or 100 %?)."""
+    if item.kind != "percent" or not percent_is_ambiguous(raw):
+        return
+    other = 100 if value == 1 else value / 100  # 1 read as 1 % (or 100 %?); 0,4 read as 40 % (or 0,4 %?)
+    ctx.add("answer_percent_ambiguous", value=raw, read=fmt_num(value, ctx.lang),
+            other=fmt_num(round(other, 6), ctx.lang), **where)
+
+
 def _problem(ctx: _Ctx, q: Questionnaire, item: Question | Column, p: Problem, raw: Any, **where: Any) -> None:
     code = p.code
+    raw = shown(raw, ctx.lang)
     if code == "answer_too_long":
         ctx.add(code, value=raw, length=p.detail, expected=item.max_length, **where)  # value: the cell's own
     elif code == "formula_error":
@@ -185,7 +202,7 @@ def _problem(ctx: _Ctx, q: Questionnaire, item: Question | Column, p: Problem, r
     elif code == "answer_ambiguous":
         ctx.add(code, value=raw, detail=p.detail, **where)
     elif code == "answer_na_not_allowed":
-        ctx.add(code, value=raw, expected=expected(q, item, ctx.lang, with_specials=False), **where)
+        ctx.add(code, value=raw, expected=expected(q, item, ctx.lang), **where)
     else:
         ctx.add(code, value=raw, expected=expected(q, item, ctx.lang), **where)
 
@@ -257,6 +274,8 @@ def _read_questions(
         except Problem as p:
             _problem(ctx, q, item, p, raw, **where)
             status, value = "invalid", None
+        if status == "answered":
+            _percent_note(ctx, item, raw, value, **where)
         if status == "blank" and item.required:
             if identification:
                 ctx.add("ident_missing", label=item.label(ctx.lang), **where)
@@ -316,12 +335,14 @@ def _read_records(
                 extra = {"expected": expected(q, c, ctx.lang)} if code.startswith("record_") else {}
                 if p.code == "answer_too_long":
                     extra = {"expected": c.max_length, "length": p.detail}
-                ctx.add(code, value=raw[c.id], **extra, **where)
+                ctx.add(code, value=shown(raw[c.id], ctx.lang), **extra, **where)
                 row[c.id] = None
                 bad.add(c.id)
                 continue
             if status == "blank" and c.required:
                 ctx.add("record_required", **where)
+            if status == "answered":
+                _percent_note(ctx, c, raw[c.id], value, **where)
             row[c.id] = value
             if c.kind == "text":
                 _scan_personal(ctx, value, sheet=sheet.name, cell=where["cell"])

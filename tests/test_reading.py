@@ -1,0 +1,171 @@
+"""Every value read as the auditor meant it: number formats, special answers, lists, blank-like input.
+
+Each test types into a workbook made from the template (as a person would), validates it through the
+library and asserts on (sheet, cell, code) and on the value read.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+
+import pytest
+from conftest import find_row, set_answer, validate, where
+
+A, B, C, D, E, F = (
+    "A Smlouva", "B Základní činnosti", "C Personál a vrátnice", "D Potraviny a materiální pomoc", "E Supervize",
+    "F Výsledky",
+)
+
+
+# -- 1. numbers read with their cell format -------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("typed", "number_format", "read"),
+    [
+        (1.0, None, 100),  # "100 %" typed in the template's %-formatted cell: Excel stores 1
+        (0.4, None, 40),
+        (0.07, None, 7),  # 0.07 × 100 = 7.000000000000001 in binary: the noise is rounded away
+        (1, "0.00%", 100),
+        (0.333, "0.0\\ %", 33.3),  # LibreOffice writes an escaped space
+        ("100 %", None, 100),  # text typed with a % sign: read as written
+        ("40 %", "General", 40),
+        ("40", "General", 40),
+        (40, "General", 40),
+        (40, "0", 40),
+    ],
+)
+def test_percent_answers_read_as_shown(edited, typed, number_format, read):
+    cell = {}
+
+    def typing(wb):
+        cell["c"] = set_answer(wb, A, "A05", typed)
+        if number_format:
+            wb[A][cell["c"]].number_format = number_format
+
+    result = validate(edited(typing))
+    assert result.status == "valid", [f.message for f in result.findings]
+    assert result.audit.answers["A05"].value == read
+    assert not [f for f in result.findings if f.cell == cell["c"]]
+
+
+@pytest.mark.parametrize(("typed", "shown"), [(2.5, "250 %"), (1.5, "150 %"), (-0.3, "-30 %")])
+def test_percent_out_of_range_names_the_cell_and_what_it_shows(edited, typed, shown):
+    cell = {}
+    result = validate(edited(lambda wb: cell.setdefault("c", set_answer(wb, A, "A05", typed))))
+    assert (A, cell["c"], "answer_range") in where(result)
+    (finding,) = [f for f in result.findings if f.cell == cell["c"]]
+    assert f"'{shown}'" in finding.message and "0–100" in finding.message
+
+
+@pytest.mark.parametrize(("typed", "value"), [("-30 %", -30), ("150 %", 150), (250, 250)])
+def test_percent_points_out_of_range(edited, typed, value):
+    """Text and numbers in a General cell are percent points: 0–100 unless the question says otherwise."""
+    cell = {}
+
+    def typing(wb):
+        cell["c"] = set_answer(wb, B, "B05", typed)
+        wb[B][cell["c"]].number_format = "General"
+
+    result = validate(edited(typing))
+    assert (B, cell["c"], "answer_range") in where(result)
+
+
+@pytest.mark.parametrize(("typed", "read", "other"), [(1, 1, "100"), ("1", 1, "100"), (0.4, 40, "0,4"), ("0,5", 50, "0,5")])
+def test_a_bare_number_up_to_one_in_a_general_cell_warns(edited, typed, read, other):
+    cell = {}
+
+    def typing(wb):
+        cell["c"] = set_answer(wb, A, "A05", typed)
+        wb[A][cell["c"]].number_format = "General"
+
+    result = validate(edited(typing))
+    assert result.status == "valid"
+    assert result.audit.answers["A05"].value == read
+    assert where(result) == {(A, cell["c"], "answer_percent_ambiguous")}
+    (finding,) = result.findings
+    assert finding.severity == "warning"
+    assert f"{other} %" in finding.message
+
+
+def test_float_noise_is_rounded_away(edited):
+    def typing(wb):
+        set_answer(wb, E, "E02", 3.0000000000000004)  # integer question: a formula's cached 3
+        set_answer(wb, C, "C03", 0.1 + 0.2 + 3.5)  # 3.8000000000000003
+        wb["Personál"]["B3"] = 0.30000000000000004 + 0.7
+
+    result = validate(edited(typing))
+    assert result.status == "valid", [f.message for f in result.findings]
+    assert result.audit.answers["E02"].value == 3
+    assert result.audit.answers["C03"].value == 3.8
+
+
+def _with_cached_formula(path, sheet_index: int, cell: str, formula: str, cached: str) -> None:
+    """Rewrite one cell of a saved workbook as a formula with a cached result (as Excel stores it)."""
+    tmp = path.with_suffix(".tmp")
+    shutil.move(path, tmp)
+    with zipfile.ZipFile(tmp) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == f"xl/worksheets/sheet{sheet_index}.xml":
+                text = data.decode()
+                pattern = re.compile(rf'<c r="{cell}"([^>]*?)(?: t="\w+")?([^>]*)>.*?</c>')
+                text, n = pattern.subn(rf'<c r="{cell}"\1\2><f>{formula}</f><v>{cached}</v></c>', text)
+                assert n == 1
+                data = text.encode()
+            out.writestr(info, data)
+    tmp.unlink()
+
+
+def test_formula_with_a_cached_noisy_result(edited):
+    cell = {}
+
+    def typing(wb):
+        cell["c"] = set_answer(wb, E, "E02", 0)
+        cell["index"] = wb.sheetnames.index(E) + 1  # openpyxl numbers sheet parts in workbook order
+
+    path = edited(typing)
+    index = cell["index"]
+    _with_cached_formula(path, index, cell["c"], "0.1*30", "3.0000000000000004")
+    result = validate(path)
+    assert result.status == "valid", [f.message for f in result.findings]
+    assert result.audit.answers["E02"].value == 3
+
+
+# -- 2. "nedoloženo" on every question -------------------------------------------------------------------
+@pytest.mark.parametrize(("sheet", "qid"), [(B, "B01"), (D, "D02"), (E, "E01"), (C, "C01"), (F, "F01")])
+def test_not_evidenced_is_accepted_where_na_is_not(edited, sheet, qid):
+    result = validate(edited(lambda wb: set_answer(wb, sheet, qid, "nedoloženo")))
+    assert not [f for f in result.findings if f.question_id == qid]
+    assert result.audit.answers[qid].status == "not_evidenced"
+
+
+@pytest.mark.parametrize(("sheet", "qid"), [(B, "B01"), (E, "E01")])
+def test_na_is_refused_where_not_allowed_and_the_message_offers_not_evidenced(edited, sheet, qid):
+    cell = {}
+    result = validate(edited(lambda wb: cell.setdefault("c", set_answer(wb, sheet, qid, "N/A"))))
+    assert (sheet, cell["c"], "answer_na_not_allowed") in where(result)
+    (finding,) = [f for f in result.findings if f.cell == cell["c"]]
+    assert "nedoloženo" in finding.message.split("Zadejte", 1)[1]
+
+
+def test_identification_takes_no_special_answers(edited):
+    cell = {}
+    result = validate(edited(lambda wb: cell.setdefault("c", set_answer(wb, "Úvod", "service_id", "nedoloženo"))))
+    assert ("Úvod", cell["c"], "answer_na_not_allowed") in where(result)
+
+
+def test_template_offers_not_evidenced_on_every_question(questionnaire, tmp_path):
+    import openpyxl
+
+    from auditkit.excel.template import write_template
+
+    path = write_template(tmp_path / "t.xlsx", questionnaire)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[E]
+    row = find_row(ws, "E01")
+    assert "nedoloženo" in ws[f"E{row}"].value and "N/A" not in ws[f"E{row}"].value
+    dv = next(dv for dv in ws.data_validations.dataValidation if f"C{row}" in str(dv.sqref))
+    ref = dv.formula1.split("!")[1].replace("$", "")
+    values = [c.value for (c,) in wb["_lists"][ref]]
+    assert "nedoloženo" in values and "N/A" not in values
