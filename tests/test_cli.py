@@ -25,7 +25,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def test_validate_samples_exit_0():
     proc = run("validate", str(sample_audits_dir()))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "6 souborů: 6 v pořádku" in proc.stdout
+    assert "6 souborů – v pořádku: 6" in proc.stdout
 
 
 def test_validate_json(tmp_path, edited):

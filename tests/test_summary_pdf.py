@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from auditkit import lang
 from pypdf import PdfReader
 
 import pdfcheck
@@ -82,8 +84,8 @@ def test_czech_words_numbers_and_systemic_counts(pdfs, sample):
     assert " ".join(fmt.pct(best.process_index, 1, "cs").split()) in text  # the annex: "92,7 %"
     first = summary.systemic[0]
     title = texts("recommendations")(f"{first.key}.title", "cs")
-    assert f"{first.count} z {first.n}: {title}" in text
-    assert f"z {len(summary.services)}" in text
+    assert f"{first.count} {lang.of(first.n, 'cs')} {first.n}: {title}" in text
+    assert f"{lang.of(len(summary.services), 'cs')} {len(summary.services)}" in text
     rho = fmt.num(summary.relationship.spearman, 2, "cs").replace("-", "−")
     assert f"ρ = {rho}" in text
     assert "statistickou významnost neuvádíme" in text
@@ -193,5 +195,6 @@ def test_large_round_shows_distributions(sample, tmp_path):
     reader = PdfReader(str(out))
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Služba 199" in text  # every service stays in the overview table
-    assert words("annex.omitted", "cs").format(n=200, limit=LARGE_ROUND) in " ".join(text.split())
+    shown = texts("summary")("annex.omitted", "cs", n=200, limit=LARGE_ROUND)
+    assert " ".join(shown.split()) in " ".join(text.split())
     assert len(reader.pages) < 40  # no page per service

@@ -85,7 +85,7 @@ def test_planted_errors_are_reported_at_their_cells(edited):
     assert (A, cells["personal"], "personal_data") in found
     message = next(f.message for f in result.findings if f.code == "answer_type")
     assert message.startswith(f"List {E}, buňka {cells['type']}:")
-    assert "celé číslo 0–52" in message and "'dvakrát'" in message
+    assert "celé číslo 0–52" in message and "„dvakrát“" in message
 
 
 def test_messages_in_english(edited):

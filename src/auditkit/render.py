@@ -14,12 +14,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from auditkit import lang as lang_
 from auditkit.validation.models import FileResult
 
 WORDS = {
     "cs": {
         "template_written": "Šablona uložena: {path} (dotazník {qid}, verze {version})",
-        "report_written": "Zpráva uložena: {path} (srovnání s {n} službami)",
+        # counted phrases: CLDR plural category → text; the form for n comes from Babel (auditkit.lang)
+        "report_written": {"one": "Zpráva uložena: {path} (srovnání s {n} službou)",
+                           "few": "Zpráva uložena: {path} (srovnání s {n} službami)",
+                           "many": "Zpráva uložena: {path} (srovnání s {n} službami)",
+                           "other": "Zpráva uložena: {path} (srovnání s {n} službami)"},
         "progress_workbooks": "Zpracovávám sešity",
         "progress_outputs": "Zapisuji výstupy",
         "summary_title": "Souhrnná analýza: skóre oblastí (%)",
@@ -31,7 +36,9 @@ WORDS = {
         "of": "z",
         "rejected": "Vyřazené soubory",
         "outputs": "Výstupy",
-        "more": "… a dalších {k} služeb (viz summary.xlsx)",
+        "more": {"one": "… a další {n} služba (viz summary.xlsx)", "few": "… a další {n} služby (viz summary.xlsx)",
+                 "many": "… a dalších {n} služby (viz summary.xlsx)",
+                 "other": "… a dalších {n} služeb (viz summary.xlsx)"},
         "valid": "v pořádku",
         "invalid": "chyby",
         "skipped": "přeskočeno",
@@ -44,7 +51,10 @@ WORDS = {
         "warning": "varování",
         "info": "info",
         "no_files": "Nenalezen žádný soubor.",
-        "totals": "{files} souborů: {valid} v pořádku, {invalid} s chybami, {skipped} přeskočeno",
+        "totals": {"one": "{n} soubor – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}",
+                   "few": "{n} soubory – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}",
+                   "many": "{n} souboru – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}",
+                   "other": "{n} souborů – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}"},
         "previous_has_errors": "Pozor: minulý sešit {path} má chyby ({n}); jejich odpovědi ve sloupci předchozích "
                                "odpovědí chybí. Zkontrolujte ho příkazem auditkit validate.",
         "annotated_written": "Opravná kopie: {copy} (označené buňky: {cells})",
@@ -58,7 +68,8 @@ WORDS = {
     },
     "en": {
         "template_written": "Template written: {path} (questionnaire {qid}, version {version})",
-        "report_written": "Report written: {path} (compared with {n} services)",
+        "report_written": {"one": "Report written: {path} (compared with {n} service)",
+                           "other": "Report written: {path} (compared with {n} services)"},
         "progress_workbooks": "Processing workbooks",
         "progress_outputs": "Writing the outputs",
         "summary_title": "Summary analysis: area scores (%)",
@@ -70,7 +81,7 @@ WORDS = {
         "of": "of",
         "rejected": "Rejected files",
         "outputs": "Outputs",
-        "more": "… and {k} more services (see summary.xlsx)",
+        "more": {"one": "… and {n} more service (see summary.xlsx)", "other": "… and {n} more services (see summary.xlsx)"},
         "valid": "valid",
         "invalid": "errors",
         "skipped": "skipped",
@@ -83,7 +94,8 @@ WORDS = {
         "warning": "warning",
         "info": "info",
         "no_files": "No file found.",
-        "totals": "{files} files: {valid} valid, {invalid} with errors, {skipped} skipped",
+        "totals": {"one": "{n} file – valid: {valid}, with errors: {invalid}, skipped: {skipped}",
+                   "other": "{n} files – valid: {valid}, with errors: {invalid}, skipped: {skipped}"},
         "previous_has_errors": "Note: the previous workbook {path} has errors ({n}); their answers are missing from "
                                "the previous-answer column. Check it with auditkit validate.",
         "annotated_written": "Annotated copy: {copy} (cells marked: {cells})",
@@ -112,8 +124,16 @@ def console_err() -> Console:
     return Console(stderr=True, highlight=False)
 
 
+def words(key: str, lang: str, **params: Any) -> str:
+    """A terminal phrase; a counted one (plural forms) takes its form for ``n`` from Babel."""
+    text = WORDS[lang][key]
+    if isinstance(text, dict):
+        return lang_.count(params.pop("n"), text, lang, **params)
+    return text.format(**params)
+
+
 def say(console: Console, key: str, lang: str, **params: Any) -> None:
-    console.print(Text(WORDS[lang][key].format(**params)))
+    console.print(Text(words(key, lang, **params)))
 
 
 def render_annotations(done: list[Any], lang: str, console: Console | None = None) -> None:
@@ -160,8 +180,9 @@ def render_validation(results: list[FileResult], lang: str, console: Console | N
         console.print(lines)
     console.print(
         Text(
-            w["totals"].format(
-                files=len(results),
+            words(
+                "totals", lang,
+                n=len(results),
                 valid=sum(r.status == "valid" for r in results),
                 invalid=sum(r.status == "invalid" for r in results),
                 skipped=sum(r.status == "skipped" for r in results),
@@ -206,7 +227,7 @@ def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console
         shown = shown[: TERMINAL_ROWS // 2] + [None] + shown[-TERMINAL_ROWS // 2 :]
     for entry in shown:
         if entry is None:
-            table.add_row("…", Text(w["more"].format(k=len(summary.services) - TERMINAL_ROWS)), *[""] * (len(q.areas) + 2))
+            table.add_row("…", Text(words("more", lang, n=len(summary.services) - TERMINAL_ROWS)), *[""] * (len(q.areas) + 2))
             continue
         i, s = entry
         cells = []
@@ -229,7 +250,7 @@ def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console
         rec = recommendations(q)
         console.print(Text(w["systemic"], style="bold"))
         for x in summary.systemic[:8]:
-            console.print(Text(f"  {x.count} {w['of']} {x.n}: {rec(x.key + '.title', lang)}"))
+            console.print(Text(f"  {x.count} {lang_.of(x.n, lang)} {x.n}: {rec(x.key + '.title', lang)}"))
     if summary.rejected or summary.skipped:
         console.print(Text(w["rejected"], style="bold red"))
         for r in [*summary.rejected, *summary.skipped]:

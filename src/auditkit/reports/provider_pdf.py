@@ -33,6 +33,7 @@ from reportlab.platypus import (
 )
 
 import auditkit
+from auditkit import lang as lang_
 from auditkit.fsutil import atomic_write
 from auditkit.questionnaire.models import (
     LANGS,
@@ -67,7 +68,7 @@ _KEYS = {
     "area": "score median counts not_scored found_title col_id col_question col_answer col_comment legend"
             " findings_title findings_note no_findings critical found evidence recommendation strengths_title"
             " strengths_intro no_strengths",
-    "answer": "scale blank number_unit",
+    "answer": "scale blank",
     "indicators": "title intro intro_own col_indicator col_value col_median col_position suppressed"
                   " no_direction position.1 position.2 position.3 position.4",
     "next_steps": "title intro col_no col_step col_area col_priority priority_critical priority_area"
@@ -313,7 +314,7 @@ def _med_range(st: Stats | None) -> tuple[float | None, float | None, float | No
 
 def _comparison_note(ctx: _Ctx) -> Paragraph:
     if ctx.compare:
-        return _para(ctx.t("summary.comparison", n=ctx.bench.n), "note")
+        return _para(ctx.t("summary.comparison", n=ctx.bench.n, of=lang_.of(ctx.bench.n, ctx.lang)), "note")
     return _para(ctx.t("summary.suppressed", n=ctx.bench.n, min_group=ctx.bench.min_group), "note")
 
 
@@ -463,8 +464,7 @@ def _number(ctx: _Ctx, item: Question, value: float) -> str:
     decimals = 0 if value.is_integer() else (1 if round(value, 1) == value else 2)
     if item.kind == "percent":
         return fmt.pct(value, decimals, ctx.lang)
-    text = fmt.num(value, decimals, ctx.lang)
-    return ctx.t("answer.number_unit", value=text, unit=item.unit(ctx.lang)) if item.unit else text
+    return lang_.with_unit(value, item.unit(ctx.lang) if item.unit else None, ctx.lang, decimals)
 
 
 def _finding_box(ctx: _Ctx, flag: Flag) -> Flowable:

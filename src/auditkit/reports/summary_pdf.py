@@ -27,6 +27,7 @@ from reportlab.platypus import (
     CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle,
 )
 
+from auditkit import lang as lang_
 from auditkit.fsutil import atomic_write
 from auditkit.questionnaire.models import Indicator, Questionnaire
 from auditkit.reports import fmt
@@ -466,10 +467,10 @@ def _systemic_table(ctx: _Ctx, items: list[Systemic]):
     widths = [7.2 * cm, 3.9 * cm, w - 11.1 * cm]
     rows = [[ctx.s("systemic.finding"), ctx.c("area"), ctx.s("systemic.services")]]
     for x in items:
-        count = ctx.s("systemic.count", count=x.count, n=x.n)
+        count = ctx.s("systemic.count", count=x.count, n=ctx.num(x.n, 0), of=lang_.of(x.n, ctx.lang))
         names = ", ".join(x.services[:NAMES_SHOWN])
         if len(x.services) > NAMES_SHOWN:
-            names += " " + ctx.s("systemic.more", k=len(x.services) - NAMES_SHOWN)
+            names += " " + ctx.s("systemic.more", n=len(x.services) - NAMES_SHOWN)
         rows.append([ctx.markup(f"<b>{esc(count)}:</b> {esc(ctx.rec_title(x.key))}", "cell"),
                      ctx.area_label(x.area), names])
     return table(rows, widths)
@@ -548,7 +549,7 @@ def _recommendations(ctx: _Ctx) -> list:
 
 
 def _recommendation(ctx: _Ctx, x: Systemic) -> list:
-    title = f"<b>{esc(ctx.rec_title(x.key))}</b> {esc(ctx.s('recommendations.count', count=x.count, n=x.n))}"
+    title = f"<b>{esc(ctx.rec_title(x.key))}</b> {esc(ctx.s('recommendations.count', count=x.count, n=x.n, of=lang_.of(x.n, ctx.lang)))}"
     body = [ctx.markup(title, "body")]
     if f"{x.key}.text" in ctx.rec.data:
         body.append(ctx.p(ctx.rec(f"{x.key}.text", ctx.lang), "small"))
@@ -626,7 +627,7 @@ def _profile(ctx: _Ctx, s: ScoredAudit) -> list:
         (ctx.c("process_index"), ctx.pct(s.process_index, 1)),
         (ctx.c("outcome_index"), ctx.pct(s.outcome_index, 1)),
         (ctx.s("annex.rank"),
-         ctx.s("annex.rank_value", rank=rank, n=len(sm.services)) if rank else ctx.c("na")),
+         ctx.s("annex.rank_value", rank=rank, n=len(sm.services), of=lang_.of(len(sm.services), ctx.lang)) if rank else ctx.c("na")),
     ]
     w = ctx.width
     half = (len(pairs) + 1) // 2
@@ -720,9 +721,11 @@ def _answer_text(ctx: _Ctx, f: Flag) -> str:
         except (ValueError, SyntaxError):
             pass
     question = found[1]
-    unit = question.unit(ctx.lang) if question.unit else "%" if question.kind == "percent" else ""
-    unit = f"\u00a0{unit}" if unit else ""
-    return _number(ctx, f.value, None) + unit
+    unit = question.unit(ctx.lang) if question.unit else "%" if question.kind == "percent" else None
+    try:
+        return lang_.with_unit(float(f.value), unit, ctx.lang)
+    except ValueError:
+        return redact(f.value)
 
 
 def _number(ctx: _Ctx, value: str, decimals: int | None) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from auditkit import lang as lang_
 from auditkit.paths import report_templates_dir
 from auditkit.questionnaire.models import LANGS, Questionnaire
 
@@ -19,10 +20,17 @@ class TextError(Exception):
     """A report text file that cannot be used; the message names the file and the key."""
 
 
-class Texts:
-    """Flat access to one text file: ``t("key", lang, **params)``."""
+Entry = str | dict[str, str]  # a text, or a counted phrase: CLDR plural category → text with {n}
 
-    def __init__(self, path: Path, data: dict[str, dict[str, str]]) -> None:
+
+class Texts:
+    """Flat access to one text file: ``t("key", lang, **params)``.
+
+    A counted phrase (``{cs: {one: …, few: …, many: …, other: …}, en: {one: …, other: …}}``) needs the
+    parameter ``n``: Babel picks the form for it (``lang.count``) and ``{n}`` is written as the language
+    writes numbers."""
+
+    def __init__(self, path: Path, data: dict[str, dict[str, Entry]]) -> None:
         self.path = path
         self.data = data
 
@@ -31,7 +39,16 @@ class Texts:
             text = self.data[key][lang]
         except KeyError:
             raise TextError(f"{self.path}: missing key '{key}' ({lang})") from None
+        if isinstance(text, dict):
+            if "n" not in params:
+                raise TextError(f"{self.path}: key '{key}' is a counted phrase and needs n")
+            n = params.pop("n")
+            return lang_.count(n, text, lang, **params)
         return text.format(**params) if params else text
+
+    def counted(self) -> list[str]:
+        """The keys of the counted phrases."""
+        return [k for k, v in self.data.items() if any(isinstance(x, dict) for x in v.values())]
 
     def require(self, keys: list[str]) -> None:
         missing = [k for k in keys if k not in self.data]
@@ -42,9 +59,23 @@ class Texts:
 _PLAIN_KEYS = {"theme", "color"}
 
 
-def _flatten(node: Any, prefix: str, path: Path, out: dict[str, dict[str, str]]) -> None:
+def _forms_ok(value: Any, lang: str) -> bool:
+    """A counted phrase's forms: every category the language needs, each a non-empty text."""
+    return (isinstance(value, dict) and set(value) <= set(lang_.CATEGORIES)
+            and all(isinstance(value.get(c), str) and value[c].strip() for c in lang_.REQUIRED[lang]))
+
+
+def _flatten(node: Any, prefix: str, path: Path, out: dict[str, dict[str, Entry]]) -> None:
     if isinstance(node, dict) and set(node) & set(LANGS):
-        missing = [lang for lang in LANGS if not isinstance(node.get(lang), str) or not node[lang].strip()]
+        forms = [lang for lang in LANGS if isinstance(node.get(lang), dict)]
+        if forms and len(forms) != len(LANGS):
+            raise TextError(f"{path}: key '{prefix}': a counted phrase needs plural forms in every language")
+        bad = [lang for lang in forms if not _forms_ok(node[lang], lang)]
+        if bad:
+            need = "; ".join(f"{lang}: {', '.join(lang_.REQUIRED[lang])}" for lang in bad)
+            raise TextError(f"{path}: key '{prefix}': plural forms missing or unknown (needs {need})")
+        missing = [lang for lang in LANGS if lang not in forms
+                   and (not isinstance(node.get(lang), str) or not node[lang].strip())]
         if missing:
             raise TextError(f"{path}: key '{prefix}': missing translation {', '.join(missing)}")
         extra = set(node) - set(LANGS)
@@ -67,7 +98,7 @@ def load_texts(path: Path) -> Texts:
         raise TextError(f"{path}: cannot read ({exc.strerror})") from None
     except yaml.YAMLError as exc:
         raise TextError(f"{path}: not valid YAML ({exc})") from None
-    out: dict[str, dict[str, str]] = {}
+    out: dict[str, dict[str, Entry]] = {}
     _flatten(data or {}, "", path, out)
     return Texts(path, out)
 

@@ -9,6 +9,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from auditkit import lang as lang_
+
 Severity = Literal["error", "warning", "info"]
 _CATALOGUE = Path(__file__).with_name("catalogue.yaml")
 _WHERE = {
@@ -93,8 +95,12 @@ def make(
 
 
 def phrase(code: str, key: str, lang: str, **params: Any) -> str:
-    """A part of a message kept in the catalogue beside its code (e.g. a "did you mean" hint)."""
-    return catalogue()[code]["phrases"][key][lang].format(**params)
+    """A part of a message kept in the catalogue beside its code (e.g. a "did you mean" hint). A counted
+    phrase (plural forms by CLDR category) takes its form for ``n`` from Babel (``auditkit.lang``)."""
+    text = catalogue()[code]["phrases"][key][lang]
+    if isinstance(text, dict):
+        return lang_.count(params.pop("n"), text, lang, **params)
+    return text.format(**params)
 
 
 def failed(file: str, lang: str, exc: BaseException) -> Finding:

@@ -1,0 +1,167 @@
+"""Counted phrases and numbers as Czech (and English) readers write them, through Babel (CLDR).
+
+Never hand-made plural rules: Czech has four CLDR categories and picks them by the number's form —
+``one`` (1: "1 soubor"), ``few`` (2–4: "2 soubory"), ``many`` (a decimal: "1,5 souboru") and ``other``
+(0, 5 and more: "5 souborů", "21 souborů"). English has ``one`` and ``other``. A counted phrase is data: a
+mapping from category to text (in YAML: ``{one: …, few: …, many: …, other: …}``), and ``count`` picks the
+form with Babel and fills ``{n}`` with the number formatted for the language (decimal comma, non-breaking
+thousands separator).
+
+Units of questionnaire answers ("lůžka", "týdny") are declined with the number through the table in
+templates/reports/units.yaml ("1 lůžko, 2 lůžka, 5 lůžek").
+
+This module is core: it imports nothing from the reports, the CLI or rendering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditkit.paths import report_templates_dir
+
+CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+NBSP = "\u00a0"
+# the categories each language needs in a counted phrase (CLDR cardinal rules for integers and decimals)
+REQUIRED = {"cs": ("one", "few", "many", "other"), "en": ("one", "other")}
+_QUOTES = {"cs": ("\u201e", "\u201c"), "en": ("\u201c", "\u201d")}
+
+
+@lru_cache(maxsize=4)
+def _locale(lang: str):
+    from babel import Locale
+
+    return Locale.parse(lang)
+
+
+def _decimals(x: float) -> int:
+    """As many decimal places as ``x`` has, at most two (``26`` → 0, ``1.5`` → 1, ``0.125`` → 2)."""
+    x = float(x)
+    if x.is_integer():
+        return 0
+    return 1 if round(x, 1) == round(x, 6) else 2
+
+
+def category(n: float, lang: str, decimals: int | None = None) -> str:
+    """The CLDR plural category of ``n`` as it is shown with ``decimals`` places: a number shown with
+    a decimal part is Czech ``many`` ("1,5 souboru", "1,0 úvazku"); a whole number by its value."""
+    from decimal import Decimal
+
+    if decimals is None:
+        decimals = _decimals(n)
+    return _locale(lang).plural_form(Decimal(f"{float(n):.{decimals}f}"))
+
+
+def number(x: float | None, decimals: int | None = None, lang: str = "cs", dash: str = "–") -> str:
+    """``x`` with ``decimals`` places (None: as many as it has, up to two) in the language's format:
+    Czech "12 345,5" (decimal comma, non-breaking space between thousands), English "12,345.5"; a true
+    minus sign."""
+    if x is None:
+        return dash
+    from babel.numbers import format_decimal
+
+    if decimals is None:
+        decimals = _decimals(x)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    text = format_decimal(round(float(x), decimals), format=pattern, locale=_locale(lang))
+    return text.replace("-", "\u2212")
+
+
+def percent(x: float | None, decimals: int = 0, lang: str = "cs", dash: str = "–") -> str:
+    """A value given in per cent: Czech "17 %" (non-breaking space), English "17%"."""
+    if x is None:
+        return dash
+    return f"{number(x, decimals, lang)}{NBSP if lang == 'cs' else ''}%"
+
+
+def count(n: float, forms: Mapping[str, str], lang: str, decimals: int | None = None, **params: Any) -> str:
+    """The form of a counted phrase for ``n``: ``forms`` maps CLDR categories to texts with ``{n}``
+    (filled with ``n`` formatted for the language) and any other ``params``."""
+    if decimals is None:
+        decimals = _decimals(n)
+    cat = category(n, lang, decimals)
+    text = forms.get(cat) or forms.get("other") or next(iter(forms.values()))
+    return text.format(n=number(n, decimals, lang), **params)
+
+
+# Czech writes "ze" instead of "z" before a number whose spoken genitive starts with s, z, š, ž or with
+# the clusters of "dvou, tří, čtyř" ("3 ze 6 služeb", "1 ze 2", but "2 z 5", "z 8"): the first word
+# of the number as read, by its leading digits.
+_ZE_UNITS = {2, 3, 4, 6, 7}  # dvou, tří, čtyř, šesti, sedmi
+_ZE_TEENS = {12, 13, 14, 16, 17}  # dvanácti, třinácti, čtrnácti, šestnácti, sedmnácti
+
+
+def of(n: float, lang: str) -> str:
+    """The preposition of a share's base: Czech "z" / "ze" as the number is read, English "of"."""
+    if lang != "cs":
+        return "of"
+    k = abs(int(n))
+    if k != n or k == 0:
+        return "z"
+    if k >= 1000:  # the leading group decides: "z 1 000" (z tisíce), "ze 2 000" (ze dvou tisíc)
+        lead = k // 1000 ** ((len(str(k)) - 1) // 3)
+        return "z" if lead == 1 else of(lead, lang)
+    if k >= 100:  # sta, dvou set, tří set, … šesti set, sedmi set
+        return "ze" if k // 100 in (1, *_ZE_UNITS) else "z"
+    if k >= 20:
+        return "ze" if k // 10 in _ZE_UNITS else "z"  # dvaceti, třiceti, čtyřiceti, šedesáti, sedmdesáti
+    return "ze" if k in _ZE_UNITS or k in _ZE_TEENS else "z"
+
+
+def share(k: int, n: int, noun: Mapping[str, str], lang: str) -> str:
+    """A share with its base: "1 z 6 spisů (17 %)", "3 ze 6 služeb (50 %)", "1 of 6 files (17%)".
+    ``noun`` holds the noun after the base as a counted phrase (Czech genitive: ``one`` "spisu",
+    ``other`` "spisů"; English ``one`` "file", ``other`` "files")."""
+    pct = percent(100 * k / n, 0, lang) if n else "–"
+    base = count(n, noun, lang, 0)
+    return f"{number(k, 0, lang)} {of(n, lang)} {base} ({pct})"
+
+
+def quote(text: str, lang: str) -> str:
+    """``text`` in the language's quotation marks: „…“ in Czech, “…” in English."""
+    left, right = _QUOTES.get(lang, _QUOTES["en"])
+    return f"{left}{text}{right}"
+
+
+def section(number_: str | int) -> str:
+    """A provision of an act: "§ 91" with a non-breaking space, as Czech legal typography writes it."""
+    return f"§{NBSP}{number_}"
+
+
+# ------------------------------------------------------------------------------------------------- units
+
+
+@lru_cache(maxsize=2)
+def _units(root: str | None = None) -> dict[str, dict[str, Any]]:
+    base = report_templates_dir() if root is None else Path(root)
+    data = yaml.safe_load((base / "units.yaml").read_text(encoding="utf-8")) or {}
+    return {lang: data.get(lang, {}) for lang in ("cs", "en")}
+
+
+def unit_forms(label: str, lang: str) -> Mapping[str, str] | None:
+    """The plural forms of a unit written as ``label`` in a questionnaire (None when not declinable)."""
+    entry = _units().get(lang, {}).get(label)
+    return entry if isinstance(entry, dict) else None
+
+
+def known_unit(label: str, lang: str) -> bool:
+    return label in _units().get(lang, {})
+
+
+def with_unit(x: float, label: str | None, lang: str, decimals: int | None = None) -> str:
+    """A number with its unit declined to agree with it: "1 lůžko", "26 týdnů", "1,5 úvazku", "40 %"."""
+    if label == "%":
+        return percent(x, decimals if decimals is not None else _decimals(x), lang)
+    text = number(x, decimals, lang)
+    if not label:
+        return text
+    forms = unit_forms(label, lang)
+    if forms is None:
+        invariable = _units().get(lang, {}).get(label)
+        word = invariable if isinstance(invariable, str) else label
+        return f"{text}{NBSP}{word}"
+    return count(x, {k: "{n}" + NBSP + v for k, v in forms.items()}, lang, decimals)
