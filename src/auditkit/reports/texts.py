@@ -93,7 +93,7 @@ def _flatten(node: Any, prefix: str, path: Path, out: dict[str, dict[str, Entry]
 
 def load_texts(path: Path) -> Texts:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except OSError as exc:
         raise TextError(f"{path}: cannot read ({exc.strerror})") from None
     except yaml.YAMLError as exc:

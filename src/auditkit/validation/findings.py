@@ -38,7 +38,7 @@ class Finding(BaseModel):
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(_CATALOGUE.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+    data = yaml.load(_CATALOGUE.read_text(encoding="utf-8"), Loader=loader)
     for code, entry in data.items():
         missing = {"severity", "cs", "en"} - set(entry)
         if missing:
