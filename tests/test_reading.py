@@ -169,3 +169,82 @@ def test_template_offers_not_evidenced_on_every_question(questionnaire, tmp_path
     ref = dv.formula1.split("!")[1].replace("$", "")
     values = [c.value for (c,) in wb["_lists"][ref]]
     assert "nedoloženo" in values and "N/A" not in values
+
+
+# -- 3. multiple choice ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "potravinové balíčky\nteplá jídla",  # Alt+Enter
+        "potravinové balíčky\r\nteplá jídla\n",
+        "Potravinové Balíčky ;  TEPLÁ JÍDLA;",
+        "potravinove balicky, tepla jidla",
+        "- potravinové balíčky\n- teplá jídla",
+        "potravinové balíčky\u2028teplá jídla",
+    ],
+)
+def test_multiple_choice_one_per_line_or_separated(edited, typed):
+    result = validate(edited(lambda wb: set_answer(wb, D, "D01", typed)))
+    assert not [f for f in result.findings if f.question_id == "D01"], [f.message for f in result.findings]
+    assert result.audit.answers["D01"].value == ["food_parcels", "meals"]
+
+
+def test_multiple_choice_names_the_unknown_part(edited):
+    cell = {}
+    result = validate(edited(lambda wb: cell.setdefault("c", set_answer(wb, D, "D01", "teplá jídla\nkoloběžky"))))
+    assert (D, cell["c"], "answer_choice") in where(result)
+
+
+# -- 4. blank-like input in record tables ---------------------------------------------------------------
+def _departures_row(ws, label):
+    return next(c.row for c in ws["A"] if c.value == label)
+
+
+@pytest.mark.parametrize("typed", ["-", "–", None, 0, "0"])
+def test_a_prefilled_departures_row_may_stay_blank(edited, typed):
+    cell = {}
+
+    def typing(wb):
+        ws = wb["Odchody"]
+        r = _departures_row(ws, "neznámo")
+        cell["c"] = f"B{r}"
+        ws[cell["c"]] = typed
+
+    result = validate(edited(typing))
+    assert not [f for f in result.findings if f.sheet == "Odchody" and f.code != "records_inconsistent"]
+    rows = {row["destination"]: row["count"] for row in result.audit.records["departures"]}
+    assert rows.get("unknown", 0) == 0
+
+
+@pytest.mark.parametrize("typed", ["-", "–", None, "0", 0])
+def test_no_reception_hours_may_be_blank_or_a_dash(edited, typed):
+    def typing(wb):
+        wb["Personál"]["D3"] = typed
+
+    result = validate(edited(typing))
+    assert not [f for f in result.findings if f.sheet == "Personál"], [f.message for f in result.findings]
+    assert result.audit.records["staff"][1]["reception_hours"] == 0
+
+
+@pytest.mark.parametrize("qualification", [None, "-", "N/A", "n/a", "splňuje"])
+def test_other_staff_need_no_qualification_or_training(edited, qualification):
+    def typing(wb):
+        ws = wb["Personál"]
+        ws["A30"], ws["B30"], ws["C30"], ws["D30"], ws["E30"] = "jiný personál", 0.5, qualification, "-", "N/A"
+
+    result = validate(edited(typing))
+    assert not [f for f in result.findings if f.sheet == "Personál"], [f.message for f in result.findings]
+    row = result.audit.records["staff"][-1]
+    assert row["role"] == "other" and row["reception_hours"] == 0 and row["training_hours"] is None
+    assert row["qualification"] == ("meets" if qualification == "splňuje" else None)
+
+
+def test_na_where_the_column_applies_is_an_error(edited):
+    def typing(wb):
+        ws = wb["Personál"]
+        ws["A30"], ws["B30"], ws["C30"], ws["D30"], ws["E30"] = "sociální pracovník", 0.5, "N/A", 0, None
+
+    result = validate(edited(typing))
+    found = where(result)
+    assert ("Personál", "C30", "record_na_not_applicable") in found
+    assert ("Personál", "E30", "record_required") in found

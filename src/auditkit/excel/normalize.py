@@ -263,5 +263,10 @@ def as_choice_text(value: Any) -> str:
     raise Problem("answer_choice")
 
 
+_LIST_MARK = re.compile(r"^(?:[-–—•·*▪◦]|\d{1,2}[.)])\s+")  # a bullet or number before an item on its line
+
+
 def split_multi(text: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[;\n]|,(?!\d)", text) if part.strip()]
+    """The items of a list typed one per line (Alt+Enter) or separated by ';' (commas: see the caller)."""
+    parts = (_LIST_MARK.sub("", part.strip()).strip() for part in re.split(r"[;\n\r\u2028\u2029]", text))
+    return [part for part in parts if part]

@@ -186,6 +186,15 @@ def _cross_check(q: Questionnaire, main: Path, files: dict[str, Path]) -> None:
             cols = {c.id: c for c in r.columns}
             for c in r.columns:
                 errors.extend(_check_question(q, c, rfile, f"record table {r.id}, column"))
+            for c in r.columns:
+                for col, values in c.applies_to.items():
+                    if col not in cols or cols[col].kind != "choice":
+                        errors.append(f"record table {r.id}, column {c.id}: applies_to names '{col}', not a choice column")
+                        continue
+                    unknown = set(values) - {o.id for o in cols[col].options}
+                    if unknown:
+                        errors.append(f"record table {r.id}, column {c.id}: applies_to: unknown option(s)"
+                                      f" {', '.join(sorted(unknown))} of '{col}'")
             if r.prefill and (r.prefill not in cols or cols[r.prefill].kind != "choice"):
                 errors.append(f"record table {r.id}: prefill '{r.prefill}' must name a choice column")
             for chk in r.checks:

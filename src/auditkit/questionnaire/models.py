@@ -179,6 +179,11 @@ class Column(Strict):
     max_length: int = Field(default=500, ge=1, le=32767)
     required: bool = True
     width: float = 16
+    # a blank-like cell ('', '-', '–') stands for this number ("none": 0 hours), never a missing value
+    blank_means: float | None = None
+    # the rows the column applies to, by a choice column's options (role: [sw, pss]); in other rows the
+    # cell may stay blank or say N/A
+    applies_to: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _coherent(self) -> Column:

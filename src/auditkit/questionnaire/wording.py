@@ -22,6 +22,10 @@ _KIND_WORDS = {
     },
 }
 _OR = {"cs": " nebo ", "en": " or "}
+MULTI_HINT = {
+    "cs": "(více hodnot: každou na nový řádek – Alt+Enter – nebo oddělte středníkem)",
+    "en": "(several values: one per line – Alt+Enter – or separated by ;)",
+}
 
 
 def fmt_num(x: float, lang: str) -> str:
@@ -52,8 +56,11 @@ def specials(q: Questionnaire, lang: str) -> list[str]:
 
 def allowed_specials(q: Questionnaire, item: Question | Column) -> tuple[str, ...]:
     """The special answers a cell accepts: every audit question takes 'not evidenced' (a legitimate
-    outcome), 'N/A' unless ``na_allowed: false``; identification and record cells take neither."""
-    if not isinstance(item, Question) or any(item is x for x in q.identification):
+    outcome), 'N/A' unless ``na_allowed: false``; identification cells take neither, record cells only
+    'N/A' where a column does not apply to every row (``applies_to``)."""
+    if isinstance(item, Column):
+        return ("na",) if item.applies_to else ()  # N/A in the rows the column does not apply to
+    if any(item is x for x in q.identification):
         return ()
     return ("na", "not_evidenced") if item.na_allowed else ("not_evidenced",)
 
@@ -68,7 +75,7 @@ def expected(q: Questionnaire, item: Question | Column, lang: str, *, with_speci
     if item.kind in ("choice", "multi_choice", "yes_no", "yes_partly_no", "scale_0_3"):
         text = " / ".join(o.label(lang) for o in q.options_for(item))
         if item.kind == "multi_choice":
-            text += " (" + ("více hodnot oddělte středníkem" if lang == "cs" else "separate several with ;") + ")"
+            text += " " + MULTI_HINT[lang]
     else:
         text = _KIND_WORDS[lang][item.kind]
         rng = _range_text(item, lang)

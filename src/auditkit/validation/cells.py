@@ -70,6 +70,25 @@ def _match(options: tuple[Option, ...], value: Any) -> str:
     return found
 
 
+def _multi(options: tuple[Option, ...], raw: Any) -> list[str]:
+    """Options of a multiple-choice cell: one per line (Alt+Enter), or separated by ';' or ','.
+
+    A part that is not an option as a whole is split at its commas (an option's label may hold one).
+    """
+    text = clean_text(raw, keep_newlines=True) if isinstance(raw, str) else as_choice_text(raw)
+    index = _option_index(options)
+    out = []
+    for part in split_multi(text):
+        found = index.get(fold(part))
+        if found is not None:
+            out.append(found)
+            continue
+        for piece in (p.strip() for p in part.split(",")):
+            if piece:
+                out.append(_match(options, piece))
+    return out
+
+
 # (questionnaire, item, raw value) → result: most cells of a round repeat a few values per question ("ano",
 # "částečně", small numbers), so each is parsed once per process; checked by identity like _cached
 _PARSED: dict[tuple[int, int, type, Any], tuple[object, object, tuple[str, Any] | Problem]] = {}
@@ -104,20 +123,21 @@ def _parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, An
         raise Problem("formula_error", err)
     if is_blank(raw):
         return "blank", None
-    if isinstance(raw, str) and isinstance(item, Question):
+    if isinstance(raw, str):
         special = _special_index(q).get(fold(raw))
         if special is not None:
-            if special not in allowed_specials(q, item):
+            allowed = allowed_specials(q, item)
+            if special in allowed:
+                return special, None
+            if isinstance(item, Question):
                 raise Problem("answer_na_not_allowed")
-            return special, None
+            # a record cell: read as a value like any other (and refused by its kind if it is none)
     kind = item.kind
     if kind in ("yes_no", "yes_partly_no", "scale_0_3", "choice"):
         return "answered", _match(q.options_for(item), raw)
     if kind == "multi_choice":
-        parts = split_multi(as_choice_text(raw))
-        ids = []
-        for part in parts:
-            option = _match(item.options, part)
+        ids: list[str] = []
+        for option in _multi(item.options, raw):
             if option not in ids:
                 ids.append(option)
         return "answered", ids

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from auditkit.excel import layout
-from auditkit.excel.normalize import Percent, Problem, fold, percent_is_ambiguous
+from auditkit.excel.normalize import Percent, Problem, fold, is_blank, percent_is_ambiguous
 from auditkit.excel.reader import Book, Phrase, ReadError, Sheet, cell_ref, col_letter, read_workbook
 from auditkit.questionnaire.loader import registry
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
@@ -322,10 +322,11 @@ def _read_records(
     out = []
     for r in range(hr + 1, len(sheet.rows)):
         raw = {c.id: sheet.get(r, cols[c.id]) for c in keys}
-        if all(raw[c.id] is None for c in content):
-            continue
+        if all(is_blank(raw[c.id]) for c in content):
+            continue  # an empty row, or a prefilled one left blank or "-"
         row: dict[str, Any] = {}
         bad: set[str] = set()
+        statuses: dict[str, str] = {}
         for c in keys:
             where = {"sheet": sheet.name, "cell": cell_ref(r, cols[c.id]), "column": c.label(ctx.lang)}
             try:
@@ -339,16 +340,47 @@ def _read_records(
                 row[c.id] = None
                 bad.add(c.id)
                 continue
-            if status == "blank" and c.required:
-                ctx.add("record_required", **where)
             if status == "answered":
                 _percent_note(ctx, c, raw[c.id], value, **where)
+            statuses[c.id] = status
             row[c.id] = value
             if c.kind == "text":
                 _scan_personal(ctx, value, sheet=sheet.name, cell=where["cell"])
+        for c in keys:
+            if c.id not in statuses:
+                continue
+            where = {"sheet": sheet.name, "cell": cell_ref(r, cols[c.id]), "column": c.label(ctx.lang)}
+            applies = _applies(c, row, statuses)
+            if statuses[c.id] == "na" and applies:
+                ctx.add("record_na_not_applicable", value=shown(raw[c.id], ctx.lang),
+                        expected=expected(q, c, ctx.lang, with_specials=False),
+                        detail=_applies_text(q, table, c, ctx.lang), **where)
+                bad.add(c.id)
+            elif statuses[c.id] == "blank" and c.blank_means is not None:
+                row[c.id] = c.blank_means
+            elif statuses[c.id] == "blank" and c.required and applies is not False:
+                ctx.add("record_required", **where)
         out.append((r, row, bad))
     _check_sheet(sheet, ctx)
     return out
+
+
+def _applies(c: Column, row: dict[str, Any], statuses: dict[str, str]) -> bool | None:
+    """Whether column ``c`` applies to this row (``applies_to``); None when the deciding cell is unread."""
+    for col, options in c.applies_to.items():
+        if statuses.get(col) != "answered":
+            return None  # the role itself is blank or wrong: that cell's finding says enough
+        if row.get(col) not in options:
+            return False
+    return True
+
+
+def _applies_text(q: Questionnaire, table: RecordTable, c: Column, lang: str) -> str:
+    columns = {x.id: x for x in table.columns}
+    return "; ".join(
+        f"{columns[col].label(lang)}: " + ", ".join(o.label(lang) for o in columns[col].options if o.id in options)
+        for col, options in c.applies_to.items()
+    )
 
 
 def _check_records(
