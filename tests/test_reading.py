@@ -55,7 +55,7 @@ def test_percent_out_of_range_names_the_cell_and_what_it_shows(edited, typed, sh
     result = validate(edited(lambda wb: cell.setdefault("c", set_answer(wb, A, "A05", typed))))
     assert (A, cell["c"], "answer_range") in where(result)
     (finding,) = [f for f in result.findings if f.cell == cell["c"]]
-    assert f"'{shown}'" in finding.message and "0–100" in finding.message
+    assert f"„{shown}“" in finding.message and "0–100" in finding.message
 
 
 @pytest.mark.parametrize(("typed", "value"), [("-30 %", -30), ("150 %", 150), (250, 250)])
