@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -54,3 +55,52 @@ def test_without_a_spool_the_audits_stay_in_the_results(round_folder):
     results, _ = process_files([round_folder], "cs", 1)
     valid = [r for r in results if r.status == "valid"]
     assert valid and all(r.audit is not None for r in valid)
+
+
+def test_spool_is_private_and_cleanup_removes_it():
+    import os
+    import stat
+
+    from auditkit import spool as spool_module
+
+    with Spool.temporary() as spool:
+        assert stat.S_IMODE(spool.folder.stat().st_mode) == 0o700
+        assert spool.folder.name.startswith(f"{spool_module.PREFIX}{os.getpid()}-")
+        spool_module.cleanup()  # what a signal handler calls
+        assert not spool.folder.exists()
+    spool_module.cleanup()  # twice is harmless
+
+
+def test_leftover_of_a_killed_run_is_removed_by_the_next(tmp_path):
+    import subprocess
+    import sys
+
+    from auditkit import spool as spool_module
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)  # a process that has exited: its spool is a leftover
+    leftover = tmp_path / f"{spool_module.PREFIX}{pid}-abc"
+    leftover.mkdir()
+    (leftover / "part-1.pickle").write_bytes(b"x")
+    live = tmp_path / f"{spool_module.PREFIX}{os.getppid()}-def"  # a running process: kept
+    live.mkdir()
+    other = tmp_path / "auditkit-other"
+    other.mkdir()
+    assert spool_module.remove_leftovers(tmp_path) == [leftover]
+    assert not leftover.exists() and live.exists() and other.exists()
+
+
+def test_next_run_removes_a_leftover_in_the_temporary_folder(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    import tempfile
+
+    from auditkit import spool as spool_module
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftover = tmp_path / f"{spool_module.PREFIX}{int(dead.stdout)}-xyz"
+    leftover.mkdir()
+    with Spool.temporary() as spool:
+        assert spool.folder.parent == tmp_path
+        assert not leftover.exists()

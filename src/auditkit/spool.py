@@ -5,8 +5,11 @@ worker returns only the small scored result. The main process reads one audit ba
 long answers sheet of the tidy workbook and for the provider reports, so its memory does not grow with
 the size of the round.
 
-The folder is private to the run (``tempfile.mkdtemp``, mode 0700) and removed at the end; only this
-process and its workers write to it, so reading it back with ``pickle`` trusts nothing from outside.
+The folder is private to the run (``tempfile.mkdtemp``, mode 0700, named after the run's process id) and
+removed at the end; only this process and its workers write to it, so reading it back with ``pickle``
+trusts nothing from outside. The texts in it are already redacted (validation redacts them), but a
+spool is still a copy of every audit: :func:`cleanup` removes this process's spools (signal handlers
+call it), and every new spool first removes the leftovers of runs whose process is gone (a SIGKILL).
 """
 
 from __future__ import annotations
@@ -21,6 +24,53 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditkit.validation.models import Audit
+
+PREFIX = "auditkit-spool-"
+_LIVE: dict[Path, int] = {}  # spools created by this process → its pid (forked workers never remove them)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_leftovers(root: Path | None = None) -> list[Path]:
+    """Remove spools of runs that no longer exist (killed with SIGKILL, power loss); return them.
+
+    Only folders named ``auditkit-spool-<pid>-…``, owned by this user, whose process is gone.
+    """
+    root = Path(root or tempfile.gettempdir())
+    removed = []
+    try:
+        entries = list(root.glob(PREFIX + "*"))
+    except OSError:
+        return removed
+    for folder in entries:
+        pid_text = folder.name[len(PREFIX):].split("-", 1)[0]
+        try:
+            st = folder.lstat()
+        except OSError:
+            continue
+        if not pid_text.isdigit() or st.st_uid != os.getuid() or not folder.is_dir() or folder.is_symlink():
+            continue
+        if int(pid_text) != os.getpid() and not _alive(int(pid_text)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def cleanup() -> None:
+    """Remove every spool this process created and has not removed yet (safe to call from a signal handler
+    path and more than once; a forked worker never removes its parent's spool)."""
+    for folder, owner in list(_LIVE.items()):
+        if owner == os.getpid():
+            shutil.rmtree(folder, ignore_errors=True)
+            _LIVE.pop(folder, None)
 
 
 @dataclass(frozen=True)
@@ -66,11 +116,15 @@ class Spool:
     @classmethod
     @contextlib.contextmanager
     def temporary(cls) -> Iterator[Spool]:
-        folder = Path(tempfile.mkdtemp(prefix="auditkit-spool-"))
+        remove_leftovers()
+        folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))  # mode 0700: private to this user
+        _LIVE[folder] = os.getpid()
         try:
             yield cls(folder)
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            if _LIVE.get(folder) == os.getpid():
+                shutil.rmtree(folder, ignore_errors=True)
+                _LIVE.pop(folder, None)
 
     def writer(self) -> SpoolWriter:
         return SpoolWriter(self.folder)
