@@ -50,7 +50,7 @@ from auditkit.reports.texts import Texts, recommendations, texts
 from auditkit.scoring import Flag, ScoredAudit
 from auditkit.summary import Benchmark, Stats, quartile_position
 from auditkit.validation.models import Answer, Audit
-from auditkit.validation.personal import redact
+from auditkit.validation.personal import NOT_NAMES, redact
 
 __all__ = ["write_provider_report"]
 
@@ -175,7 +175,9 @@ def _context(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnai
 
 def _clean(text: object) -> str:
     """Auditor-typed text as plain text without personal data."""
-    return redact(str(text)) if text is not None else ""
+    # validation has redacted every text already; this second pass only guards audits built by hand, and
+    # leaves names alone (it does not know the service's own names, which the report must print)
+    return redact(str(text), kinds=NOT_NAMES) if text is not None else ""
 
 
 def _short_hash(scored: ScoredAudit) -> str:

@@ -31,8 +31,14 @@ class _Ctx:
     file: str
     lang: str
     findings: list[Finding] = field(default_factory=list)
+    # free texts waiting for the personal-data check: (text, kinds to look for, where)
+    texts: list[tuple[str, frozenset[str], dict[str, Any]]] = field(default_factory=list)
+    safe: tuple[str, ...] = ()  # the service's and provider's names: never a person's name
 
     def add(self, code: str, **kw: Any) -> None:
+        for key in ("value", "detail"):  # a finding quotes the cell: never its personal data
+            if isinstance(kw.get(key), str):
+                kw[key] = personal.redact(kw[key], self.lang, self.safe)
         self.findings.append(make(code, self.lang, self.file, **kw))
 
 
@@ -52,6 +58,7 @@ def validate_file(path: Path, lang: str = "cs", name: str | None = None) -> File
     sheets = _locate(book, q, ctx)
     cover = sheets.get("cover")
     ident = _read_questions(q, cover, q.identification, ctx, identification=True)
+    ctx.safe = personal.safe_phrases(*(ident[k].value for k in ("service_name", "provider") if k in ident))
     answers: dict[str, Answer] = {}
     for area in q.areas:
         answers.update(_read_questions(q, sheets.get(area.id), area.questions, ctx))
@@ -73,8 +80,10 @@ def validate_file(path: Path, lang: str = "cs", name: str | None = None) -> File
         answers=answers,
         records={k: [row for _, row, _ in v] for k, v in records.items()},
     )
+    _check_personal(ctx)
+    audit = personal.redact_audit(audit, q, ctx.safe)  # the one point where typed text leaves validation
     status = "invalid" if has_errors(ctx.findings) else "valid"
-    return FileResult(file=ctx.file, status=status, findings=ctx.findings, service=service, audit=audit)
+    return FileResult(file=ctx.file, status=status, findings=ctx.findings, service=audit.service, audit=audit)
 
 
 # -- questionnaire identity ------------------------------------------------------------------------
@@ -214,11 +223,30 @@ def _merged_over(sheet: Sheet, row: int, cols: tuple[int, ...]) -> str | None:
     return None
 
 
-def _scan_personal(ctx: _Ctx, text: Any, **where: Any) -> None:
+def _scan_personal(ctx: _Ctx, text: Any, kinds: frozenset[str] = personal.ALL, **where: Any) -> None:
+    """Queue a free text for the personal-data check (run when the service's own names are known)."""
     if isinstance(text, str) and text:
-        kinds = personal.detect(text)
-        if kinds:
-            ctx.add("personal_data", detail=", ".join(personal.KINDS[ctx.lang][k] for k in kinds), **where)
+        ctx.texts.append((text, kinds, where))
+
+
+def _check_personal(ctx: _Ctx) -> None:
+    """One warning per cell and kind of personal data: where, what it looks like, how to rewrite it."""
+    for text, kinds, where in ctx.texts:
+        for kind in personal.detect(text, ctx.safe, kinds):
+            ctx.findings.append(make(
+                "personal_data", ctx.lang, ctx.file, **where,
+                detail=phrase("personal_data", kind, ctx.lang),
+                hint=phrase("personal_data", "hint_" + kind, ctx.lang),
+                token=personal.TOKENS[ctx.lang if ctx.lang in personal.TOKENS else "cs"][kind],
+            ))
+
+
+def _scan_extra_cells(ctx: _Ctx, sheet: Sheet, first_row: int, known: set[int]) -> None:
+    """Text typed outside the columns auditkit reads (a note beside a table) is checked too."""
+    for r in range(first_row, len(sheet.rows)):
+        for c, v in enumerate(sheet.rows[r]):
+            if c not in known and isinstance(v, str):
+                _scan_personal(ctx, v, sheet=sheet.name, cell=cell_ref(r, c))
 
 
 def _check_sheet(sheet: Sheet, ctx: _Ctx) -> None:
@@ -273,6 +301,7 @@ def _read_questions(
             status, value = parse(q, item, raw)
         except Problem as p:
             _problem(ctx, q, item, p, raw, **where)
+            _scan_personal(ctx, raw, personal.kinds_for(item.id, identification), **where)
             status, value = "invalid", None
         if status == "answered":
             _percent_note(ctx, item, raw, value, **where)
@@ -283,13 +312,13 @@ def _read_questions(
                 ctx.add("answer_required", label=item.label(ctx.lang), expected=expected(q, item, ctx.lang), **where)
         comment_raw = sheet.get(r, ac + 1)
         comment = as_text(comment_raw) if comment_raw is not None else None  # text cells: cleaned by the reader
-        if not identification:
-            if item.kind == "text":
-                _scan_personal(ctx, value, **where)
-            _scan_personal(ctx, comment, sheet=sheet.name, cell=cell_ref(r, ac + 1), question_id=item.id)
+        if item.kind == "text":
+            _scan_personal(ctx, value, personal.kinds_for(item.id, identification), **where)
+        _scan_personal(ctx, comment, sheet=sheet.name, cell=cell_ref(r, ac + 1), question_id=item.id)
         answers[item.id] = Answer(
             question_id=item.id, status=status, value=value, comment=comment or None, sheet=sheet.name, cell=cell
         )
+    _scan_extra_cells(ctx, sheet, hr + 1, {layout.COL_ID, layout.COL_QUESTION, ac, ac + 1, layout.COL_ALLOWED})
     return answers
 
 
@@ -337,6 +366,7 @@ def _read_records(
                 if p.code == "answer_too_long":
                     extra = {"expected": c.max_length, "length": p.detail}
                 ctx.add(code, value=shown(raw[c.id], ctx.lang), **extra, **where)
+                _scan_personal(ctx, raw[c.id], sheet=sheet.name, cell=where["cell"])
                 row[c.id] = None
                 bad.add(c.id)
                 continue
@@ -344,7 +374,7 @@ def _read_records(
                 _percent_note(ctx, c, raw[c.id], value, **where)
             statuses[c.id] = status
             row[c.id] = value
-            if c.kind == "text":
+            if c.kind == "text" or (isinstance(value, str) and c.kind != "choice"):
                 _scan_personal(ctx, value, sheet=sheet.name, cell=where["cell"])
         for c in keys:
             if c.id not in statuses:
@@ -361,6 +391,7 @@ def _read_records(
             elif statuses[c.id] == "blank" and c.required and applies is not False:
                 ctx.add("record_required", **where)
         out.append((r, row, bad))
+    _scan_extra_cells(ctx, sheet, hr + 1, set(cols.values()))
     _check_sheet(sheet, ctx)
     return out
 

@@ -1,0 +1,167 @@
+"""Personal data: detection in every free-text cell, one redaction policy, nothing planted reaches an output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import find_row, set_answer
+
+from auditkit.validation.personal import detect, find, redact
+
+# -- the recognisers, one form each ----------------------------------------------------------------
+FOUND = [
+    ("Paní Nováková s dcerou Aničkou přišla v noci.", ["name"], ["Nováková", "Aničkou"]),
+    ("Sociální pracovnice Jana Malá vede spis K07.", ["name"], ["Jana Malá"]),
+    ("Vedoucí Mgr. Svobodová potvrdila termín.", ["name"], ["Svobodová"]),
+    ("p. Dvořák z vrátnice vydává balíčky.", ["name"], ["Dvořák"]),
+    ("s manželem Karlem a synem Petříkem", ["name"], ["Karlem", "Petříkem"]),
+    ("Klientka nar. 12. 6. 1985 podepsala smlouvu.", ["birth_date"], ["12. 6. 1985"]),
+    ("datum narození: 3. května 1990", ["birth_date"], ["3. května 1990"]),
+    ("Bydlí Lidická 12, 602 00 Brno.", ["address"], ["Lidická 12", "602 00 Brno"]),
+    ("Klientka z pokoje č. 12 odmítá IP.", ["room"], ["12"]),
+    ("Telefon 777-123-456.", ["phone"], ["777-123-456"]),
+    ("Volat 777 12 34 56 po 16. hodině.", ["phone"], ["777 12 34 56"]),
+    ("kontakt +420 777 123 456", ["phone"], ["+420 777 123 456"]),
+    ("kontakt 00420777123456", ["phone"], ["00420777123456"]),
+    ("kontakt 777123456", ["phone"], ["777123456"]),
+    ("píše na jana (at) seznam.cz", ["email"], ["jana (at) seznam.cz"]),
+    ("píše na jana zavináč seznam tečka cz", ["email"], ["jana zavináč seznam tečka cz"]),
+    ("Klientka 925315/1234 nesouhlasila.", ["birth_number"], ["925315/1234"]),
+    ("RČ 8556121234", ["birth_number"], ["8556121234"]),
+]
+
+CLEAN = [
+    "č. j. 230115/2023 ze dne 30. 3. 2023",
+    "Podle § 91 odst. 2 zákona 108/2006 Sb. smlouva obsahuje všechny náležitosti.",
+    "Týmová supervize probíhá 4× ročně, individuální jen na žádost.",
+    "Klíčová pracovnice vede IP u klientky K12 od 1. 2. 2023.",
+    "Pracovnice Úřadu práce dochází jednou týdně.",
+    "Klientka Ukrajinka s dvěma dětmi čeká na sociální byt.",
+    "Rada kraje schválila dotaci 1 200 000 Kč.",
+    "Kapacita 24 lůžek, pokoj č. 3 slouží jako herna.",
+    "Potravinová pomoc je vydávána ze skladu podle pravidel.",
+]
+
+
+@pytest.mark.parametrize("text, kinds, parts", FOUND)
+def test_each_form_is_found_and_replaced_by_its_token(text, kinds, parts):
+    assert detect(text) == kinds
+    out = redact(text)
+    for part in parts:
+        assert part not in out
+    assert out.count("[") == len(find(text))
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_safe_tokens_are_not_flagged(text):
+    assert find(text) == ()
+    assert redact(text) == text
+
+
+def test_english_run_gets_english_tokens():
+    assert redact("Paní Nováková, tel. 777 123 456", "en") == "Paní [name], tel. [phone]"
+
+
+def test_service_and_provider_names_are_safe():
+    text = "Azylový dům Lipová spolupracuje s OSPOD."
+    assert detect(text) == ["name"]  # "Lipová" looks like a surname …
+    assert detect(text, safe=("Azylový dům Lipová",)) == []  # … but it is the service's own name
+
+
+# -- end to end: validate flags, summarize never shows ---------------------------------------------
+PLANTED = {
+    ("A Smlouva", "A03"): "Paní Nováková s dcerou Aničkou, tel. 777-123-456, smlouvu podepsala.",
+    ("B Základní činnosti", "B02"): "Klientka nar. 12. 6. 1985 bydlela Lidická 12, 602 00 Brno.",
+    ("E Supervize", "E02"): "Supervizi vede Mgr. Kristýna Horáčková, jana (at) seznam.cz, 777 12 34 56.",
+}
+COVER = "Kontakt na vedoucí: petra.dolezalova@centrum.cz, RČ klientky 925315/1234"
+RECORD_NOTE = "K20 je paní Svobodová z pokoje č. 14"
+BAD_CODE = "Procházková"
+STRINGS = ["Nováková", "Aničkou", "777-123-456", "12. 6. 1985", "Lidická", "602 00", "Horáčková",
+           "seznam.cz", "jana (at)", "777 12 34 56", "dolezalova", "925315", "Svobodová", "Procházková"]
+
+
+def _plant(path: Path) -> dict[tuple[str, str], str]:
+    """Type the planted texts; return {(sheet, cell): text} of every cell that must be flagged."""
+    wb = openpyxl.load_workbook(path)
+    cells = {}
+    for (sheet, qid), text in PLANTED.items():
+        cells[(sheet, set_answer(wb, sheet, qid, text, column="D"))] = text
+    cover = wb["Úvod"]
+    cells[("Úvod", f"D{find_row(cover, 'service_name')}")] = COVER
+    cover[f"D{find_row(cover, 'service_name')}"] = COVER
+    files = wb["Spisy"]
+    files["F2"] = RECORD_NOTE  # a note beside the table, in a column auditkit does not read
+    cells[("Spisy", "F2")] = RECORD_NOTE
+    wb.save(path)
+    return cells
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, COLUMNS="200", PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "auditkit.cli", *args], capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def planted_round(tmp_path_factory, questionnaire):
+    from auditkit.samples import ROUND, write_audit
+
+    folder = tmp_path_factory.mktemp("planted")
+    good = write_audit(questionnaire, ROUND[0], folder / "planted.xlsx")
+    cells = _plant(good)
+    bad = write_audit(questionnaire, ROUND[1], folder / "bad_code.xlsx")
+    wb = openpyxl.load_workbook(bad)
+    wb["Spisy"]["A2"] = BAD_CODE  # a name typed as the file code: an error, quoted in the message
+    wb.save(bad)
+    return folder, cells
+
+
+def test_validate_json_flags_every_planted_cell(planted_round):
+    folder, cells = planted_round
+    proc = _cli("validate", str(folder), "--json")
+    data = json.loads(proc.stdout)
+    by_name = {Path(f["file"]).name: f for f in data["files"]}
+    flagged = {(f["sheet"], f["cell"]) for f in by_name["planted.xlsx"]["findings"] if f["code"] == "personal_data"}
+    assert set(cells) <= flagged
+    kinds = " ".join(f["message"] for f in by_name["planted.xlsx"]["findings"] if f["code"] == "personal_data")
+    for word in ("jméno osoby", "telefonní číslo", "datum narození", "adresu", "e-mailovou adresu",
+                 "rodné číslo", "číslo pokoje"):
+        assert word in kinds
+    bad = {(f["sheet"], f["cell"], f["code"]) for f in by_name["bad_code.xlsx"]["findings"]}
+    assert ("Spisy", "A2", "personal_data") in bad
+    for string in STRINGS:
+        assert string not in proc.stdout
+
+
+def _xlsx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+
+
+def test_summarize_outputs_hold_none_of_the_planted_strings(planted_round, tmp_path):
+    from pypdf import PdfReader
+
+    folder, _ = planted_round
+    out = tmp_path / "out"
+    proc = _cli("summarize", str(folder), "--out", str(out))
+    assert proc.returncode in (0, 1), proc.stderr
+    texts = {"stdout": proc.stdout + proc.stderr, "summary.json": (out / "summary.json").read_text("utf-8"),
+             "summary.xlsx": _xlsx_text(out / "summary.xlsx")}
+    for pdf in [out / "summary.pdf", *sorted((out / "reports").glob("*.pdf"))]:
+        texts[pdf.name] = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+    assert len(texts) >= 5  # stdout, JSON, workbook, summary PDF, at least one provider report
+    for name, text in texts.items():
+        for string in STRINGS:
+            assert string not in text, (name, string)
+    # the texts went through, redacted: the tokens say what was removed
+    assert "[jméno]" in texts["summary.xlsx"] and "[telefon]" in texts["summary.xlsx"]
+    json_text = texts["summary.json"] + proc.stdout
+    assert "Procházková" not in json_text
