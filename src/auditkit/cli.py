@@ -79,6 +79,7 @@ def validate(
     annotate: Annotated[Path | None, typer.Option(
         "--annotate", help="Write an annotated return copy: each problem as a comment on its cell and a first sheet "
         "listing them. An .xlsx file for one workbook, a folder for several.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show each problem's catalogue code too.")] = False,
 ) -> None:
     """Check filled workbooks and point at every problem by sheet and cell.
 
@@ -104,7 +105,7 @@ def validate(
 
         print_json(validation_json(results))
     else:
-        render_validation(results, lang.value)
+        render_validation(results, lang.value, verbose=verbose)
     if annotate is not None:
         render_annotations(done, lang.value)
     raise typer.Exit(1 if any(r.status == "invalid" for r in results) else 0)

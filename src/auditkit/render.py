@@ -39,6 +39,10 @@ WORDS = {
         "more": {"one": "… a další {n} služba (viz summary.xlsx)", "few": "… a další {n} služby (viz summary.xlsx)",
                  "many": "… a dalších {n} služby (viz summary.xlsx)",
                  "other": "… a dalších {n} služeb (viz summary.xlsx)"},
+        "file_level": "Soubor",
+        "more_findings": "… a {k}; všechny vypíše: auditkit validate {file}",
+        "names_prefix": "{n} = {prefix} …",
+        "areas_legend": "Oblasti",
         "valid": "v pořádku",
         "invalid": "chyby",
         "skipped": "přeskočeno",
@@ -55,6 +59,8 @@ WORDS = {
                    "few": "{n} soubory – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}",
                    "many": "{n} souboru – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}",
                    "other": "{n} souborů – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}"},
+        "previous_has_errors": "Pozor: minulý sešit {path} má chyby ({n}); jejich odpovědi ve sloupci předchozích "
+                               "odpovědí chybí. Zkontrolujte ho příkazem auditkit validate.",
         "previous_has_errors": "Pozor: minulý sešit {path} má chyby ({n}); jejich odpovědi ve sloupci předchozích "
                                "odpovědí chybí. Zkontrolujte ho příkazem auditkit validate.",
         "annotated_written": "Opravná kopie: {copy} (označené buňky: {cells})",
@@ -82,6 +88,10 @@ WORDS = {
         "rejected": "Rejected files",
         "outputs": "Outputs",
         "more": {"one": "… and {n} more service (see summary.xlsx)", "other": "… and {n} more services (see summary.xlsx)"},
+        "file_level": "File",
+        "more_findings": "… and {k}; to list them all: auditkit validate {file}",
+        "names_prefix": "{n} = {prefix} …",
+        "areas_legend": "Areas",
         "valid": "valid",
         "invalid": "errors",
         "skipped": "skipped",
@@ -98,6 +108,8 @@ WORDS = {
                    "other": "{n} files – valid: {valid}, with errors: {invalid}, skipped: {skipped}"},
         "previous_has_errors": "Note: the previous workbook {path} has errors ({n}); their answers are missing from "
                                "the previous-answer column. Check it with auditkit validate.",
+        "previous_has_errors": "Note: the previous workbook {path} has errors ({n}); their answers are missing from "
+                               "the previous-answer column. Check it with auditkit validate.",
         "annotated_written": "Annotated copy: {copy} (cells marked: {cells})",
         "annotated_not_annotatable": "No annotated copy for {file}: only .xlsx and .xlsm can carry comments. "
                                      "Save the workbook as .xlsx.",
@@ -108,6 +120,23 @@ WORDS = {
         "annotate_not_folder": "--annotate {path}: this file exists; give an .xlsx file or a folder for the copies.",
     },
 }
+# Counted nouns by CLDR plural category (auditkit.lang picks the form with Babel: "1 chyba, 2 chyby, 5 chyb").
+COUNTS = {
+    "cs": {
+        "error": {"one": "{n} chyba", "few": "{n} chyby", "many": "{n} chyby", "other": "{n} chyb"},
+        "warning": {"one": "{n} varování", "other": "{n} varování"},
+        "info": {"one": "{n} poznámka", "few": "{n} poznámky", "many": "{n} poznámky", "other": "{n} poznámek"},
+        "finding": {"one": "{n} další", "few": "{n} další", "many": "{n} dalších", "other": "{n} dalších"},
+    },
+    "en": {
+        "error": {"one": "{n} error", "other": "{n} errors"},
+        "warning": {"one": "{n} warning", "other": "{n} warnings"},
+        "info": {"one": "{n} note", "other": "{n} notes"},
+        "finding": {"one": "{n} more", "other": "{n} more"},
+    },
+}
+# Verdict marks by the verdict's place from best to worst, so the verdict survives without colour.
+MARKS = {1: "✓", 2: "✓✗", 3: "✓~✗", 4: "✓~!✗"}
 TERMINAL_ROWS = 30
 _STATUS_STYLE = {"valid": "green", "invalid": "bold red", "skipped": "yellow"}
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -122,6 +151,11 @@ def console_out() -> Console:
 
 def console_err() -> Console:
     return Console(stderr=True, highlight=False)
+
+
+def counted(lang: str, noun: str, n: int) -> str:
+    """``n`` with its noun in the right plural form ("5 chyb", "1 varování")."""
+    return lang_.count(n, COUNTS[lang][noun], lang)
 
 
 def words(key: str, lang: str, **params: Any) -> str:
@@ -149,7 +183,23 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def render_validation(results: list[FileResult], lang: str, console: Console | None = None) -> None:
+def _severity_counts(findings: list[Any], lang: str) -> str:
+    return ", ".join(counted(lang, sev, k) for sev in ("error", "warning", "info")
+                     if (k := sum(f.severity == sev for f in findings)))
+
+
+def _by_sheet(findings: list[Any]) -> dict[str | None, list[Any]]:
+    """Findings grouped by sheet, file-level ones (no sheet) first, sheets in the order they were found."""
+    groups: dict[str | None, list[Any]] = {None: []}
+    for f in findings:
+        groups.setdefault(f.sheet, []).append(f)
+    return groups if groups[None] else {k: v for k, v in groups.items() if k is not None}
+
+
+def render_validation(results: list[FileResult], lang: str, console: Console | None = None,
+                      verbose: bool = False) -> None:
+    """Per file its status; its findings grouped by sheet, each sheet with a count line, then cell, severity
+    and the message (without the location it repeats); the catalogue code only when ``verbose``."""
     console = console or console_out()
     w = WORDS[lang]
     if not results:
@@ -159,23 +209,22 @@ def render_validation(results: list[FileResult], lang: str, console: Console | N
         if lines:
             lines.append("\n")
         lines.append(f"{r.file}  ", style="bold")
-        lines.append(w[r.status], style=_STATUS_STYLE[r.status])
+        if r.status == "invalid":  # the count says it: "93 chyb, 1 varování"
+            lines.append(_severity_counts(r.findings, lang), style=_STATUS_STYLE[r.status])
+        else:
+            lines.append(w[r.status], style=_STATUS_STYLE[r.status])
         if not r.findings:
             continue
+        if r.status != "invalid":
+            lines.append(f" ({_severity_counts(r.findings, lang)})")
         console.print(lines)
         lines = Text()
-        table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
-        for col in ("severity", "sheet", "cell", "code", "message"):
-            table.add_column(w[col], overflow="fold")
-        for f in r.findings:
-            table.add_row(
-                Text(w[f.severity], style=_SEVERITY_STYLE[f.severity]),
-                Text(f.sheet or ""),
-                Text(f.cell or ""),
-                Text(f.code),
-                Text(f.message),
-            )
-        console.print(table)
+        for sheet, found in _by_sheet(r.findings).items():
+            head = Text("  ")
+            head.append(f"{w['sheet']} {sheet}" if sheet is not None else w["file_level"], style="bold")
+            head.append(f": {_severity_counts(found, lang)}")
+            console.print(head)
+            console.print(_findings_table(found, lang, verbose))
     if lines:
         console.print(lines)
     console.print(
@@ -190,6 +239,20 @@ def render_validation(results: list[FileResult], lang: str, console: Console | N
             style="bold",
         )
     )
+
+
+def _findings_table(found: list[Any], lang: str, verbose: bool) -> Table:
+    w = WORDS[lang]
+    table = Table(box=None, show_header=False, padding=(0, 1, 0, 0), expand=False)
+    table.add_column(w["cell"], no_wrap=True, min_width=4)  # the first column is indented by the padding below
+    table.add_column(w["severity"], no_wrap=True)
+    table.add_column(w["message"], overflow="fold")
+    for f in found:
+        message = Text(f.detail())
+        if verbose:  # the code follows the message in its own column's space: it never squeezes the message
+            message.append(f"  [{f.code}]", style="dim")
+        table.add_row(Text(f"    {f.cell or ''}"), Text(w[f.severity], style=_SEVERITY_STYLE[f.severity]), message)
+    return table
 
 
 @contextlib.contextmanager
@@ -210,42 +273,74 @@ def progress_bar(lang: str) -> Iterator[Callable[[str, int, int], None]]:
         yield tick
 
 
+def common_prefix(names: list[str]) -> str:
+    """The words every name starts with ("Azylový dům "), when at least two names share them and each keeps
+    a word of its own; "" otherwise."""
+    if len(names) < 2:
+        return ""
+    split = [n.split(" ") for n in names]
+    k = 0
+    while all(len(ws) > k + 1 and ws[k] == split[0][k] for ws in split):
+        k += 1
+    return " ".join(split[0][:k]) + " " if k else ""
+
+
+def verdict_marks(q: Any) -> dict[str, str]:
+    """verdict id → a one-character mark, best ✓ … worst ✗ (the legend says which is which)."""
+    ids = [v.id for v in q.scoring.verdicts]
+    marks = MARKS.get(len(ids), "✓" + "~" * (len(ids) - 2) + "✗")
+    return dict(zip(ids, marks, strict=True))
+
+
 def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console: Console | None = None) -> None:
+    """Services × areas with every score's verdict as a mark and a colour, the two indices, the most shared
+    systemic findings and every file not included with its findings (a few, then their count)."""
     from auditkit.reports.texts import recommendations
 
     console = console or console_out()
     w = WORDS[lang]
-    table = Table(title=w["summary_title"], header_style="bold", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column(w["rank"], justify="right", no_wrap=True, min_width=2)
-    table.add_column(w["service"], no_wrap=True, overflow="ellipsis", min_width=12, max_width=28)
-    for a in q.areas:
-        table.add_column(a.code, justify="right", no_wrap=True, min_width=3)
-    table.add_column(w["process"], justify="right", no_wrap=True)
-    table.add_column(w["outcome"], justify="right", no_wrap=True)
+    marks = verdict_marks(q)
     shown = list(enumerate(summary.services, start=1))
     if len(shown) > TERMINAL_ROWS:  # a large round: the best and the weakest; all are in the outputs
         shown = shown[: TERMINAL_ROWS // 2] + [None] + shown[-TERMINAL_ROWS // 2 :]
+    prefix = common_prefix([e[1].service.service_name for e in shown if e is not None])
+    table = Table(title=w["summary_title"], header_style="bold", box=box.SIMPLE_HEAD, show_edge=False,
+                  pad_edge=False, padding=(0, 0), collapse_padding=True)
+    table.add_column(w["rank"], justify="right", no_wrap=True, min_width=2)
+    # The name gives way first (cut with "…"); scores and indices never wrap or shrink.
+    table.add_column(w["service"], no_wrap=True, overflow="ellipsis", min_width=6, max_width=28, ratio=1)
+    for a in q.areas:
+        table.add_column(a.code, justify="right", no_wrap=True, min_width=4)
+    table.add_column(w["process"], justify="right", no_wrap=True)
+    table.add_column(w["outcome"], justify="right", no_wrap=True)
     for entry in shown:
         if entry is None:
-            table.add_row("…", Text(words("more", lang, n=len(summary.services) - TERMINAL_ROWS)), *[""] * (len(q.areas) + 2))
+            table.add_row("…", Text(words("more", lang, n=len(summary.services) - TERMINAL_ROWS)),
+                          *[""] * (len(q.areas) + 2))
             continue
         i, s = entry
         cells = []
         for a in q.areas:
             sc = s.areas[a.id]
             color = q.verdict(sc.verdict).color if sc.verdict else "grey50"
-            cells.append(Text("–" if sc.score is None else f"{sc.score:.0f}", style=f"bold {color}"))
+            mark = marks.get(sc.verdict, " ") if sc.verdict else " "
+            cells.append(Text("– " if sc.score is None else f"{sc.score:.0f}{mark}", style=f"bold {color}"))
+        name = s.service.service_name
         table.add_row(
-            str(i), Text(s.service.service_name), *cells,
+            str(i), Text(name[len(prefix):] if prefix and name.startswith(prefix) else name), *cells,
             Text("–" if s.process_index is None else f"{s.process_index:.0f}"),
             Text("–" if s.outcome_index is None else f"{s.outcome_index:.0f}"),
         )
     console.print(table)
     legend = Text()
     for v in q.scoring.verdicts:
-        legend.append("■ ", style=v.color)
+        legend.append(f"{marks[v.id]} ", style=f"bold {v.color}")
         legend.append(f"{v.label(lang)}   ")
+    if prefix:
+        legend.append(w["names_prefix"].format(n=w["service"], prefix=prefix.strip()))
     console.print(legend)
+    console.print(Text(f"{w['areas_legend']}: " + ", ".join(f"{a.code} {a.title(lang)}" for a in q.areas),
+                       style="dim"))
     if summary.systemic:
         rec = recommendations(q)
         console.print(Text(w["systemic"], style="bold"))
@@ -254,11 +349,42 @@ def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console
     if summary.rejected or summary.skipped:
         console.print(Text(w["rejected"], style="bold red"))
         for r in [*summary.rejected, *summary.skipped]:
-            first = r.findings[0].message if r.findings else ""
-            console.print(Text(f"  {r.file}: {w[r.status]} – {first}"))
+            _render_excluded(console, r, lang)
     if outputs is not None:
         console.print(Text(w["outputs"], style="bold"))
         for p in (outputs.summary_pdf, outputs.tidy_xlsx, outputs.summary_json):
             console.print(Text(f"  {p}"))
         if outputs.reports:
             console.print(Text(f"  {outputs.reports[0].parent}/ ({len(outputs.reports)} PDF)"))
+
+
+EXCLUDED_SHOWN = 5  # findings shown per file not included; the rest are counted, with the command that lists them
+
+
+def _render_excluded(console: Console, r: FileResult, lang: str) -> None:
+    w = WORDS[lang]
+    line = Text("  ")
+    line.append(r.file, style="bold")
+    if r.status == "invalid" and r.findings:
+        line.append(f"  {_severity_counts(r.findings, lang)}", style=_STATUS_STYLE[r.status])
+    else:
+        line.append(f"  {w[r.status]}", style=_STATUS_STYLE[r.status])
+    console.print(line)
+    shown = r.findings[:EXCLUDED_SHOWN]
+    table = Table(box=None, show_header=False, padding=(0, 1, 0, 0))
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for f in shown:
+        where = " ".join(x for x in (f.sheet, f.cell) if x)
+        table.add_row(Text(f"    {where}" if where else "   "), Text(f.detail()))
+    if shown:
+        console.print(table)
+    rest = len(r.findings) - len(shown)
+    if rest > 0:
+        console.print(Text("    " + w["more_findings"].format(k=counted(lang, "finding", rest), file=_arg(r.file)),
+                           style="dim"))
+
+
+def _arg(path: str) -> str:
+    """A path as a command argument to copy (quoted when it holds spaces)."""
+    return f'"{path}"' if any(c.isspace() for c in path) else path

@@ -34,6 +34,12 @@ class Finding(BaseModel):
     def where(self) -> tuple[str | None, str | None, str]:
         return (self.sheet, self.cell, self.code)
 
+    def detail(self) -> str:
+        """The message without its "List X, buňka Y: " prefix, for a view that shows sheet and cell itself."""
+        head, sep, rest = self.message.partition(": ")
+        located = sep and self.sheet and self.sheet in head and (not self.cell or self.cell in head)
+        return rest if located else self.message
+
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
