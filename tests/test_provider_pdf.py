@@ -105,7 +105,7 @@ def test_known_findings_print_their_recommendation(reports, q):
             seen += 1
     assert seen > 20  # the sample round has findings (Kotva alone has many)
     kotva = next(r for r in reports if r[2].service.service_name == "Azylový dům Kotva")
-    assert "Pracovníci v přímé péči slouží na vrátnici" in _text(kotva[3])
+    assert "Recepci nebo vrátnici zajišťují pracovníci přímé péče" in _text(kotva[3])
 
 
 def test_next_steps_are_ordered_by_priority(reports):
@@ -298,7 +298,7 @@ def test_unscored_area_and_special_answers(tmp_path, sample, q):
     assert scored.areas["premises"].verdict is None
     reader = PdfReader(str(write_provider_report(audit, scored, bench, q, "cs", tmp_path / "r.pdf")))
     text = _text(reader)
-    assert "nehodnoceno" in text
+    assert "nelze hodnotit" in text
     assert texts("common")("verdict.none", "cs") in text
     assert "nedoloženo" in text and "neuvedeno" in text and "N/A" in text
     flag = next(f for f in scored.findings if f.question_id == "A03")  # not evidenced raises the flag

@@ -63,7 +63,7 @@ def test_dropdowns_offer_labels_and_na(template, questionnaire):
     lang, wb = template
     ws = wb[questionnaire.area("contract").sheet(lang)]
     lists = wb["_lists"]
-    dv = next(d for d in ws.data_validations.dataValidation if "C5" in str(d.sqref))
+    dv = next(d for d in ws.data_validations.dataValidation if "C6" in str(d.sqref).split())  # A02: N/A allowed
     assert dv.type == "list"
     col = dv.formula1.split("!")[1].split(":")[0].replace("$", "").rstrip("0123456789")
     values = [c.value for c in lists[col] if c.value is not None]

@@ -46,7 +46,7 @@ def test_typed_like_a_person_validates_clean(edited):
         set_answer(wb, E, "E12", "30. 3. 2023")
         set_answer(wb, "Úvod", "audit_date", "14.2.2023")
         set_answer(wb, "Úvod", "service_id", 4827163)  # typed as a number
-        set_answer(wb, A, "A07", "n/a")
+        set_answer(wb, A, "A10", "n/a")
         set_answer(wb, A, "A08", "NEDOLOŽENO")
         set_answer(wb, A, "A09", "ano\u00a0")  # non-breaking space
         wb["Personál"]["B3"] = "1,0"
@@ -60,7 +60,7 @@ def test_typed_like_a_person_validates_clean(edited):
     assert answers["A05"].value == 40
     assert answers["C03"].value == 3.8
     assert answers["E12"].value == dt.date(2023, 3, 30)
-    assert answers["A07"].status == "na"
+    assert answers["A10"].status == "na"
     assert answers["A08"].status == "not_evidenced"
     assert result.audit.service.service_id == "4827163"
 

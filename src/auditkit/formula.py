@@ -4,6 +4,12 @@
     100 * sum(staff.reception_hours, role=["sw", "pss"]) / (40 * sum(staff.fte, role=["sw", "pss"]))
     share(files, housing_goal="yes")                 % of records matching
     median(files.months_of_stay)    count(staff, role="sw")    min(...)  max(...)  mean(...)
+    countif(staff, "training_hours < 2 * duty_months", role=["sw", "pss"])   records meeting a row condition
+    shareif(files, "months_of_stay > 12")                                   % of records meeting it
+
+A row condition compares columns of one record (``< <= > >= == !=``, arithmetic, numbers); a record whose
+condition cannot be evaluated (a blank cell) is left out; when no record can be evaluated the result is
+missing.
 
 Any missing input (N/A, blank, no records, division by zero) makes the result ``None``: an indicator
 that cannot be computed is shown as missing, never as 0.
@@ -19,6 +25,9 @@ from typing import Any
 Rows = list[dict[str, Any]]
 _AGGREGATES = {"sum", "mean", "median", "min", "max"}
 _COUNTS = {"count", "share"}
+_CONDITIONAL = {"countif", "shareif"}
+_COMPARE = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b,
+            ast.GtE: lambda a, b: a >= b, ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b}
 
 
 class FormulaError(ValueError):
@@ -42,6 +51,26 @@ def parse(text: str) -> ast.Expression:
     return tree
 
 
+def parse_condition(text: str) -> ast.Expression:
+    """A row condition: one comparison over a record's columns."""
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise FormulaError(f"not a valid row condition '{text}' ({exc.msg})") from None
+    if not isinstance(tree.body, ast.Compare) or len(tree.body.ops) != 1:
+        raise FormulaError(f"row condition '{text}' must be one comparison, e.g. \"a < 2 * b\"")
+    for node in ast.walk(tree):
+        if not isinstance(
+            node,
+            (ast.Expression, ast.Compare, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Load, ast.Add,
+             ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd, *_COMPARE),
+        ):
+            raise FormulaError(f"'{ast.unparse(node)}' is not allowed in a row condition")
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
+            raise FormulaError(f"row condition '{text}': only numbers and column names")
+    return tree
+
+
 def check(tree: ast.Expression, questions: set[str], tables: Mapping[str, Mapping[str, set[str] | None]]) -> None:
     """Every name must be a question ID; every table/column/filter value must exist.
 
@@ -56,11 +85,23 @@ def check(tree: ast.Expression, questions: set[str], tables: Mapping[str, Mappin
 
 
 def _check_call(node: ast.Call, tables: Mapping[str, Mapping[str, set[str] | None]]) -> None:
-    if not isinstance(node.func, ast.Name) or node.func.id not in _AGGREGATES | _COUNTS:
-        raise FormulaError(f"unknown function in '{ast.unparse(node)}' (use {', '.join(sorted(_AGGREGATES | _COUNTS))})")
+    known = _AGGREGATES | _COUNTS | _CONDITIONAL
+    if not isinstance(node.func, ast.Name) or node.func.id not in known:
+        raise FormulaError(f"unknown function in '{ast.unparse(node)}' (use {', '.join(sorted(known))})")
+    arg = node.args[0] if node.args else None
+    if node.func.id in _CONDITIONAL:
+        if len(node.args) != 2 or not isinstance(arg, ast.Name) or arg.id not in tables:
+            raise FormulaError(f"'{ast.unparse(node)}': {node.func.id}() takes a record table and a row condition")
+        cond = node.args[1]
+        if not (isinstance(cond, ast.Constant) and isinstance(cond.value, str)):
+            raise FormulaError(f"'{ast.unparse(node)}': the row condition is a quoted text")
+        for name in ast.walk(parse_condition(cond.value)):
+            if isinstance(name, ast.Name) and name.id not in tables[arg.id]:
+                raise FormulaError(f"'{ast.unparse(node)}': table '{arg.id}' has no column '{name.id}'")
+        _check_filters(node, arg.id, tables)
+        return
     if len(node.args) != 1:
         raise FormulaError(f"'{ast.unparse(node)}' takes one table or table.column and filters as name=value")
-    arg = node.args[0]
     if node.func.id in _COUNTS:
         if not isinstance(arg, ast.Name) or arg.id not in tables:
             raise FormulaError(f"'{ast.unparse(node)}': {node.func.id}() takes a record table")
@@ -71,6 +112,10 @@ def _check_call(node: ast.Call, tables: Mapping[str, Mapping[str, set[str] | Non
         table = arg.value.id
         if arg.attr not in tables[table]:
             raise FormulaError(f"'{ast.unparse(node)}': table '{table}' has no column '{arg.attr}'")
+    _check_filters(node, table, tables)
+
+
+def _check_filters(node: ast.Call, table: str, tables: Mapping[str, Mapping[str, set[str] | None]]) -> None:
     for kw in node.keywords:
         if kw.arg not in tables[table]:
             raise FormulaError(f"'{ast.unparse(node)}': table '{table}' has no column '{kw.arg}'")
@@ -133,6 +178,13 @@ def _call(node: ast.Call, tables: Mapping[str, Rows]) -> float:
     table = arg.id if isinstance(arg, ast.Name) else arg.value.id  # type: ignore[attr-defined]
     filters = {kw.arg: set(_filter_values(kw.value)) for kw in node.keywords}
     rows = [r for r in tables.get(table, []) if all(r.get(k) in v for k, v in filters.items())]
+    if name in _CONDITIONAL:
+        cond = _condition(node.args[1].value)  # type: ignore[attr-defined]
+        judged = [x for x in (_row_test(cond, r) for r in rows) if x is not None]
+        if not judged:
+            raise _Missing
+        hits = sum(judged)
+        return hits if name == "countif" else 100.0 * hits / len(judged)
     if name == "count":
         return len(rows)
     if name == "share":
@@ -146,3 +198,26 @@ def _call(node: ast.Call, tables: Mapping[str, Rows]) -> float:
     if not values:
         raise _Missing
     return {"mean": statistics.fmean, "median": statistics.median, "min": min, "max": max}[name](values)
+
+
+_CONDITIONS: dict[str, ast.Compare] = {}
+
+
+def _condition(text: str) -> ast.Compare:
+    if text not in _CONDITIONS:
+        _CONDITIONS[text] = parse_condition(text).body  # type: ignore[assignment]
+    return _CONDITIONS[text]
+
+
+def _row_test(cond: ast.Compare, row: Mapping[str, Any]) -> bool | None:
+    """The condition on one record, or None when a cell it needs is blank."""
+    def value(name: str) -> float | None:
+        v = row.get(name)
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+    try:
+        left = _eval(cond.left, value, {})
+        right = _eval(cond.comparators[0], value, {})
+    except _Missing:
+        return None
+    return bool(_COMPARE[type(cond.ops[0])](left, right))

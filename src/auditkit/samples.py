@@ -95,12 +95,17 @@ def answers_for(q: Questionnaire, p: Profile, rng: random.Random) -> tuple[dict[
         for item in area.questions:
             if item.id in p.facts:
                 answers[item.id] = p.facts[item.id]
+            elif item.id == "A07":
+                answers[item.id] = "yes"  # fees within the caps: overcharging is a charge no sample makes
             elif item.kind in ("yes_no", "yes_partly_no", "scale_0_3", "choice"):
                 # good services meet the critical items; others draw around their level
                 answers[item.id] = _nearest_option(q, item, 1.0 if item.critical and level >= 0.5 else level, rng)
             elif item.kind == "multi_choice":
                 k = max(1, round(len(item.options) * level * 0.6))
-                answers[item.id] = [o.id for o in rng.sample(list(item.options), k)]
+                picked = [o.id for o in rng.sample(list(item.options), k)]
+                if level >= 0.85:  # a strong team covers every scored topic
+                    picked += [o.id for o in item.options if o.score is not None and o.id not in picked]
+                answers[item.id] = [o.id for o in item.options if o.id in picked]
             elif item.kind in ("integer", "decimal", "percent"):
                 answers[item.id] = _number_for(item, level, rng)
             elif item.kind == "date":
@@ -118,6 +123,8 @@ def answers_for(q: Questionnaire, p: Profile, rng: random.Random) -> tuple[dict[
 
 
 def records_for(p: Profile, rng: random.Random) -> dict[str, list[dict[str, Any]]]:
+    """Record sheets that agree with the profile's answers: training with C08 (the legal rule: 24 h per
+    calendar year for SP and PSS, 2 h per month under the duty), stays with F06 and F03."""
     staff: list[dict[str, Any]] = [
         {"role": "manager", "fte": 1.0, "qualification": "meets", "reception_hours": 0, "training_hours": 32}
     ]
@@ -126,13 +133,21 @@ def records_for(p: Profile, rng: random.Random) -> dict[str, list[dict[str, Any]
                       "training_hours": rng.choice([24, 26, 30, 36, 40])})
     for fte, hours in p.care_workers:
         staff.append({"role": "pss", "fte": fte, "qualification": rng.choice(["meets", "meets", "in_progress"]),
-                      "reception_hours": hours, "training_hours": rng.choice([16, 24, 24, 28])})
+                      "reception_hours": hours, "training_hours": rng.choice([24, 24, 28, 32])})
+    care = [row for row in staff if row["role"] == "pss"] or [row for row in staff if row["role"] == "sw"]
+    if p.facts.get("C08") == "no" and care:
+        care[-1]["training_hours"] = 16  # a full year under the duty and 8 hours short
+    elif len(care) > 1:
+        care[-1].update(training_hours=14, duty_months=7)  # joined in June: 14 h due, lawful
     files = []
+    median = float(p.facts.get("F06", 8.0))
+    long_files = round(p.files * float(p.facts.get("F03", 15)) / 100)
     for i in range(p.files):
         good = rng.random() < p.housing_goal_rate
+        months = rng.uniform(12.5, 20) if i < long_files else min(12, max(1.5, median * rng.uniform(0.6, 1.4)))
         files.append({
             "code": f"K{rng.randint(1, 60):02d}",
-            "months_of_stay": round(rng.uniform(2, 14 if good else 22), 1),
+            "months_of_stay": round(months, 1),
             "contract_individualised": "yes" if rng.random() < p.quality.get("contract", 0.7) else "no",
             "plan_reviewed": "yes" if rng.random() < p.quality.get("basic", 0.7) else "no",
             "housing_goal": "yes" if good else "no",
@@ -175,11 +190,11 @@ ROUND: list[Profile] = [
         quality={"contract": 0.92, "basic": 0.95, "staffing": 0.95, "aid": 0.9, "supervision": 0.95,
                  "outcomes": 0.9, "children": 0.9, "cooperation": 0.9, "premises": 0.95},
         facts={"C01": 48, "C02": 20, "C05": "non_care", "C06": "non_care", "C07": "yes", "C08": "yes", "C09": "yes",
-               "C10": 0, "D02": "separate", "D06": "never", "D08": 4, "E01": "yes", "E02": 11, "E03": 96,
+               "C10": 0, "D02": "separate", "D06": "never", "D08": 4, "E01": "yes", "E02": 11, "E03": 24,
                "E08": 4, "F02": 52, "F03": 8, "F04": 1, "F05": 1, "F06": 6.5, "H01": 24, "H04": 9,
                "I01": "separate", "B05": 62, "B06": 8, "A05": 85},
         social_workers=[1.0, 1.0, 1.0, 0.8], care_workers=[(1.0, 0), (1.0, 0), (0.5, 0)],
-        departures={"own_rental": 13, "social_flat": 12, "family": 5, "hostel": 2, "other_asylum": 0,
+        departures={"own_rental": 13, "social_flat": 12, "family": 5, "partner": 0, "hostel": 2, "other_asylum": 0,
                     "street": 0, "unknown": 1},
         files=10, housing_goal_rate=0.95,
         comments={"C05": "Recepci zajišťuje externí vrátný (DPP) jen v pracovní dny 7–15 h."},
@@ -189,12 +204,12 @@ ROUND: list[Profile] = [
         service_id="6190482", audit_date=_d(2023, 3, 7),
         quality={"contract": 0.6, "basic": 0.55, "staffing": 0.35, "aid": 0.6, "supervision": 0.3,
                  "outcomes": 0.45, "children": 0.55, "cooperation": 0.6, "premises": 0.7},
-        facts={"C01": 60, "C02": 24, "C05": "pss", "C06": "pss", "C07": "yes", "C08": "partly", "C09": "no",
-               "C10": 2, "D02": "team", "D06": "sometimes", "D08": 12, "E01": "yes", "E02": 4, "E03": 14,
+        facts={"C01": 60, "C02": 24, "C05": "pss", "C06": "pss", "C07": "yes", "C08": "yes", "C09": "no",
+               "C10": 2, "D02": "team", "D06": "sometimes", "D08": 12, "E01": "yes", "E02": 4, "E03": 8,
                "E08": 1, "F02": 47, "F03": 34, "F04": 4, "F05": 5, "F06": 11.5, "H01": 6, "H04": 0,
                "I01": "separate", "B05": 31, "B06": 26, "A05": 40},
         social_workers=[1.0, 0.5], care_workers=[(1.0, 30), (1.0, 30), (1.0, 25), (1.0, 30), (0.5, 15)],
-        departures={"own_rental": 3, "social_flat": 2, "family": 4, "hostel": 7, "other_asylum": 3,
+        departures={"own_rental": 3, "social_flat": 2, "family": 3, "partner": 1, "hostel": 7, "other_asylum": 3,
                     "street": 2, "unknown": 2},
         files=8, housing_goal_rate=0.45,
         comments={"C05": "Pracovnice v sociálních službách se střídají na vrátnici nepřetržitě, i ve dne.",
@@ -206,11 +221,11 @@ ROUND: list[Profile] = [
         quality={"contract": 0.75, "basic": 0.7, "staffing": 0.65, "aid": 0.7, "supervision": 0.7,
                  "outcomes": 0.6, "children": 0.65, "cooperation": 0.7, "premises": 0.3},
         facts={"C01": 32, "C02": 14, "C05": "mixed", "C06": "mixed", "C07": "yes", "C08": "yes", "C09": "yes",
-               "C10": 1, "D02": "team", "D06": "never", "D08": 8, "E01": "yes", "E02": 8, "E03": 40,
+               "C10": 1, "D02": "team", "D06": "never", "D08": 8, "E01": "yes", "E02": 8, "E03": 14,
                "E08": 2, "F02": 30, "F03": 18, "F04": 2, "F05": 2, "F06": 8.0, "H01": 10, "H04": 3,
                "I01": "shares_building", "B05": 48, "B06": 12, "A05": 60},
         social_workers=[1.0, 1.0], care_workers=[(1.0, 10), (1.0, 10), (0.75, 5)],
-        departures={"own_rental": 4, "social_flat": 5, "family": 3, "hostel": 3, "other_asylum": 1,
+        departures={"own_rental": 4, "social_flat": 5, "family": 3, "partner": 0, "hostel": 3, "other_asylum": 1,
                     "street": 1, "unknown": 0},
         files=8, housing_goal_rate=0.7,
         comments={"I01": "Společný vchod a jídelna s noclehárnou téhož poskytovatele; večer se prostory potkávají."},
@@ -221,11 +236,11 @@ ROUND: list[Profile] = [
         quality={"contract": 0.7, "basic": 0.6, "staffing": 0.6, "aid": 0.25, "supervision": 0.65,
                  "outcomes": 0.55, "children": 0.7, "cooperation": 0.6, "premises": 0.75},
         facts={"C01": 40, "C02": 16, "C05": "non_care", "C06": "on_call", "C07": "yes", "C08": "yes", "C09": "no",
-               "C10": 1, "D02": "key_worker", "D06": "as_rule", "D08": 22, "E01": "yes", "E02": 6, "E03": 30,
+               "C10": 1, "D02": "key_worker", "D06": "as_rule", "D08": 22, "E01": "yes", "E02": 6, "E03": 10,
                "E08": 2, "F02": 35, "F03": 22, "F04": 3, "F05": 2, "F06": 9.0, "H01": 8, "H04": 4,
                "I01": "separate", "B05": 35, "B06": 12, "A05": 55},
         social_workers=[1.0, 1.0], care_workers=[(1.0, 0), (1.0, 0), (0.5, 0)],
-        departures={"own_rental": 4, "social_flat": 4, "family": 4, "hostel": 4, "other_asylum": 1,
+        departures={"own_rental": 4, "social_flat": 4, "family": 3, "partner": 1, "hostel": 4, "other_asylum": 1,
                     "street": 0, "unknown": 1},
         files=8, housing_goal_rate=0.65,
         comments={"D02": "Potravinovou pomoc vydává klíčová pracovnice své domácnosti podle vlastního uvážení.",
@@ -238,10 +253,10 @@ ROUND: list[Profile] = [
                  "outcomes": 0.75, "children": 0.8, "cooperation": 0.85, "premises": 0.8},
         facts={"C01": 36, "C02": 15, "C05": "no_reception", "C06": "on_call", "C07": "yes", "C08": "yes",
                "C09": "yes", "C10": 1, "D02": "separate", "D06": "never", "D08": 6, "E01": "yes", "E02": 10,
-               "E03": 70, "E08": 3, "F02": 38, "F03": 12, "F04": 1, "F05": 1, "F06": 7.0, "H01": 15, "H04": 5,
+               "E03": 22, "E08": 3, "F02": 38, "F03": 12, "F04": 1, "F05": 1, "F06": 7.0, "H01": 15, "H04": 5,
                "I01": "separate", "B05": 55, "B06": 10, "A05": 75},
         social_workers=[1.0, 1.0, 0.6], care_workers=[(1.0, 0), (1.0, 0)],
-        departures={"own_rental": 7, "social_flat": 6, "family": 3, "hostel": 2, "other_asylum": 0,
+        departures={"own_rental": 7, "social_flat": 6, "family": 3, "partner": 0, "hostel": 2, "other_asylum": 0,
                     "street": 0, "unknown": 1},
         files=9, housing_goal_rate=0.85,
     ),
@@ -251,11 +266,11 @@ ROUND: list[Profile] = [
         quality={"contract": 0.35, "basic": 0.5, "staffing": 0.55, "aid": 0.55, "supervision": 0.5,
                  "outcomes": 0.35, "children": 0.45, "cooperation": 0.4, "premises": 0.6},
         facts={"C01": 22, "C02": 9, "C05": "sw", "C06": "on_call", "C07": "yes", "C08": "no", "C09": "no",
-               "C10": 2, "D02": "team", "D06": "sometimes", "D08": 15, "E01": "yes", "E02": 3, "E03": 9,
+               "C10": 2, "D02": "team", "D06": "sometimes", "D08": 15, "E01": "yes", "E02": 3, "E03": 4.5,
                "E08": 1, "F02": 20, "F03": 40, "F04": 3, "F05": 3, "F06": 13.0, "H01": 3, "H04": 0,
                "I01": "separate", "B05": 38, "B06": 26, "A02": "no", "A05": 20},
         social_workers=[1.0], care_workers=[(1.0, 8), (0.5, 4)],
-        departures={"own_rental": 1, "social_flat": 1, "family": 3, "hostel": 3, "other_asylum": 2,
+        departures={"own_rental": 1, "social_flat": 1, "family": 2, "partner": 1, "hostel": 3, "other_asylum": 2,
                     "street": 1, "unknown": 1},
         files=6, housing_goal_rate=0.35,
         comments={"A02": "Smlouvy jsou stejné pro všechny; rozsah podpory se nedohaduje.",

@@ -1,9 +1,14 @@
-"""Scoring, interpreted from the questionnaire: item scores, area %, verdicts, red flags, indicators.
+"""Scoring, interpreted from the questionnaire: item scores, area %, verdicts, findings, indicators.
 
 Method (docs/scoring.md): an item scores in [0, 1] (its option's score, or the score band its number falls
 in); N/A and blank optional answers are left out; "not evidenced" scores 0 and is counted apart.
-Area % = Σ weight·score / Σ weight × 100. The verdict is the first band whose minimum score and maximum
-number of red flags hold; a red flag on a critical item forces the critical verdict.
+Area % = Σ weight·score / Σ weight × 100, given only when at least half of the area's weight could be
+assessed. The verdict is the first band whose minimum score and maximum number of findings hold; a critical
+finding (non-compliance established on a ★ item) forces the critical verdict.
+
+A finding records its **basis** (the answer "no" / "partly" / "not evidenced", a number past a threshold,
+or a computed indicator) and its **fact**: red flags of one service that measure the same fact become one
+finding carrying all their evidence.
 """
 
 from __future__ import annotations
@@ -11,36 +16,76 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from auditkit import formula
-from auditkit.questionnaire.models import CHOICE_KINDS, NUMBER_KINDS, Question, Questionnaire, RedFlag
+from auditkit import compute
+from auditkit.questionnaire.models import (
+    CHOICE_KINDS,
+    ESTABLISHED,
+    NUMBER_KINDS,
+    Basis,
+    Question,
+    Questionnaire,
+    RedFlag,
+)
 from auditkit.validation.models import Answer, Audit, ServiceInfo
 
+# the order in which a basis speaks for a merged finding: what establishes the fact first
+_STRENGTH: dict[str, int] = {"no": 0, "threshold": 1, "indicator": 2, "partly": 3, "not_evidenced": 4}
 
-class Flag(BaseModel):
-    """A red flag: becomes a finding with evidence and a recommendation."""
 
-    key: str  # recommendation key (templates/reports/recommendations.yaml)
-    area: str
+class Evidence(BaseModel):
+    """One answer or computed figure behind a finding."""
+
+    basis: Basis
     question_id: str | None = None
     indicator_id: str | None = None
-    critical: bool = False
-    value: str | None = None  # the answer or indicator value, as the auditor's option id or number
+    value: str | None = None  # the answer (option id or number) or the indicator's value
     evidence: str | None = None  # the auditor's comment
     sheet: str | None = None
     cell: str | None = None
 
 
+class Flag(BaseModel):
+    """An audit finding: one fact, its basis, all its evidence; becomes a finding with a recommendation.
+
+    ``key`` is the wording key in templates/reports/recommendations.yaml (``<fact>.<basis>``: its
+    ``title`` and ``text``); the first evidence item is the one the finding's basis rests on.
+    """
+
+    key: str
+    fact: str
+    basis: Basis
+    area: str
+    question_id: str | None = None
+    indicator_id: str | None = None
+    critical: bool = False  # non-compliance established on a critical (★) item
+    value: str | None = None
+    evidence: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    sources: list[Evidence] = Field(default_factory=list)
+
+
+class Lost(BaseModel):
+    """An item that lowered an area's score: its status and the percentage points it cost."""
+
+    question_id: str
+    status: str  # no | partly | not_evidenced
+    points_lost: float
+
+
 class AreaScore(BaseModel):
     area: str
-    score: float | None  # 0–100; None when nothing in the area could be scored
+    score: float | None  # 0–100; None when less than half of the area's weight could be assessed
     verdict: str | None
+    assessable: bool = True
     scored: int = 0  # items that entered the score
     not_applicable: int = 0
     not_evidenced: int = 0
-    red_flags: int = 0
+    red_flags: int = 0  # findings in the area
     critical_flags: int = 0
+    lost: list[Lost] = Field(default_factory=list)
 
 
 class ScoredAudit(BaseModel):
@@ -51,6 +96,7 @@ class ScoredAudit(BaseModel):
     service: ServiceInfo
     areas: dict[str, AreaScore]
     process_index: float | None
+    process_areas: int = 0  # how many process areas the process index stands on
     outcome_index: float | None
     indicators: dict[str, float | None]
     findings: list[Flag]
@@ -65,7 +111,13 @@ def item_score(q: Questionnaire, item: Question, answer: Answer | None) -> float
         return 0.0 if _scorable(q, item) else None
     if answer.status != "answered":
         return None
-    if item.kind in CHOICE_KINDS and item.kind != "multi_choice":
+    if item.kind == "multi_choice":
+        # a multiple choice with scored options scores the sum of the chosen ones, at most 1
+        if not _scorable(q, item):
+            return None
+        chosen = set(answer.value) if isinstance(answer.value, list) else {answer.value}
+        return min(1.0, sum(o.score or 0 for o in item.options if o.id in chosen))
+    if item.kind in CHOICE_KINDS:
         option = next((o for o in q.options_for(item) if o.id == answer.value), None)
         return option.score if option is not None else None
     if item.kind in NUMBER_KINDS and item.score_bands:
@@ -78,7 +130,7 @@ def item_score(q: Questionnaire, item: Question, answer: Answer | None) -> float
 def _scorable(q: Questionnaire, item: Question) -> bool:
     if item.kind in NUMBER_KINDS:
         return bool(item.score_bands)
-    if item.kind in CHOICE_KINDS and item.kind != "multi_choice":
+    if item.kind in CHOICE_KINDS:
         return any(o.score is not None for o in q.options_for(item))
     return False
 
@@ -91,14 +143,22 @@ def _numeric(item: Question, value: Any) -> float | None:
     return None
 
 
-def flag_hit(rule: RedFlag, value: float | str | None, status: str = "answered") -> bool:
+def flag_hit(rule: RedFlag, value: float | str | list[str] | None, status: str = "answered") -> bool:
+    """Whether an answer is a red flag. On a multiple choice, ``answer_in`` matches when any (or, with
+    ``match: all``, every) listed option was chosen."""
     if status == "not_evidenced":
         return rule.not_evidenced
     if status != "answered" or value is None:
         return False
     if rule.answer_in is not None:
+        if isinstance(value, (list, tuple)):
+            chosen = {str(v) for v in value}
+            if rule.match == "not_all":
+                return not all(v in chosen for v in rule.answer_in)
+            test = all if rule.match == "all" else any
+            return test(v in chosen for v in rule.answer_in)
         return str(value) in rule.answer_in
-    number = float(value)
+    number = float(value)  # type: ignore[arg-type]
     if rule.below is not None:
         return number < rule.below
     if rule.at_most is not None:
@@ -108,9 +168,33 @@ def flag_hit(rule: RedFlag, value: float | str | None, status: str = "answered")
     return rule.at_least is not None and number >= rule.at_least
 
 
+def answer_basis(q: Questionnaire, item: Question, answer: Answer) -> Basis:
+    """What an answer that raised a flag establishes: "no", "partly", "not_evidenced" or "threshold".
+
+    A choice answer is "partly" when its option scores between 0 and 1 (e.g. "sometimes", 0–3 scale "1"),
+    else "no"; a number past its threshold is "threshold"."""
+    if answer.status == "not_evidenced":
+        return "not_evidenced"
+    if item.kind in NUMBER_KINDS or (item.red_flag is not None and item.red_flag.numeric()
+                                     and item.kind != "scale_0_3"):
+        return "threshold"
+    if answer.value == "partly":
+        return "partly"
+    option = next((o for o in q.options_for(item) if o.id == answer.value), None)
+    if option is not None and option.score is not None and 0 < option.score < 1:
+        return "partly"
+    return "no"
+
+
+def _status(answer: Answer, score: float) -> str:
+    if answer.status == "not_evidenced":
+        return "not_evidenced"
+    return "no" if score <= 0 else "partly"
+
+
 def _verdict(q: Questionnaire, score: float | None, flags: int, critical: int) -> str | None:
     if score is None:
-        return q.scoring.critical_verdict if critical else None
+        return None
     if critical:
         return q.scoring.critical_verdict
     for v in q.scoring.verdicts:
@@ -120,39 +204,60 @@ def _verdict(q: Questionnaire, score: float | None, flags: int, critical: int) -
 
 
 def indicators(q: Questionnaire, audit: Audit) -> dict[str, float | None]:
-    def answer(qid: str) -> float | None:
-        a = audit.answers.get(qid)
-        if a is None or a.status != "answered" or isinstance(a.value, bool):
-            return None
-        return float(a.value) if isinstance(a.value, (int, float)) else None
+    return compute.indicator_values(q, audit.answers, audit.records)
 
-    out = {}
-    for ind in q.indicators:
-        value = formula.evaluate(_parsed(ind.formula), answer, audit.records)
-        out[ind.id] = None if value is None else round(value, 6)
+
+def derived_answer(item: Question, answer: Answer | None, values: dict[str, float | None]) -> Answer | None:
+    """The answer the record tables give for an item with ``derived_from`` (None when they cannot).
+
+    It keeps the typed answer's comment and cell, so the finding still shows the auditor's evidence."""
+    d = item.derived_from
+    if d is None or values.get(d.indicator) is None:
+        return None
+    if answer is not None and answer.status not in ("answered", "blank"):
+        return None  # "not evidenced" stays what the auditor found (validation warns about the sheet)
+    option = "yes" if values[d.indicator] <= d.yes_upto + 1e-9 else "no"
+    base = answer or Answer(question_id=item.id, status="answered")
+    return base.model_copy(update={"status": "answered", "value": option})
+
+
+def effective_answers(q: Questionnaire, audit: Audit, values: dict[str, float | None]) -> dict[str, Answer]:
+    """The answers scoring uses: typed answers, with record-table derivations in place of typed ones."""
+    out = dict(audit.answers)
+    for area in q.areas:
+        for item in area.questions:
+            derived = derived_answer(item, out.get(item.id), values)
+            if derived is not None:
+                out[item.id] = derived
     return out
 
 
-_PARSED: dict[str, Any] = {}
-
-
-def _parsed(text: str) -> Any:
-    if text not in _PARSED:
-        _PARSED[text] = formula.parse(text)
-    return _PARSED[text]
+def na_allowed_here(item: Question, answers: dict[str, Answer]) -> bool:
+    """Whether N/A is accepted on ``item`` given the other answers (a declared ``na_when`` condition)."""
+    if item.na_when is None:
+        return item.na_allowed
+    other = answers.get(item.na_when.question)
+    return other is not None and other.status == "answered" and str(other.value) in item.na_when.answer_in
 
 
 def score_audit(q: Questionnaire, audit: Audit) -> ScoredAudit:
-    flags: list[Flag] = []
+    findings: list[Flag] = []
     areas: dict[str, AreaScore] = {}
     strengths: list[str] = []
     values = indicators(q, audit)
+    answers = effective_answers(q, audit, values)
     for area in q.areas:
-        num = den = 0.0
+        num = den = total = 0.0
         counts = {"scored": 0, "not_applicable": 0, "not_evidenced": 0}
-        area_flags: list[Flag] = []
+        raised: list[tuple[Evidence, bool]] = []  # (evidence, critical)
+        losses: list[tuple[str, str, float]] = []  # (question id, status, weight × (1 - score))
         for item in area.questions:
-            answer = audit.answers.get(item.id)
+            answer = answers.get(item.id)
+            if answer is not None and answer.status == "na" and not na_allowed_here(item, answers):
+                # N/A where the questionnaire does not accept it: the item counts as not evidenced
+                answer = answer.model_copy(update={"status": "not_evidenced", "value": None})
+            if _scorable(q, item) and item.effective_weight > 0:
+                total += item.effective_weight
             if answer is not None and answer.status == "na":
                 counts["not_applicable"] += 1
             if answer is not None and answer.status == "not_evidenced":
@@ -164,34 +269,63 @@ def score_audit(q: Questionnaire, audit: Audit) -> ScoredAudit:
                 counts["scored"] += 1
                 if s >= 1 and (item.effective_weight >= 2 or item.critical):
                     strengths.append(item.id)
+                if s < 1 and answer is not None:
+                    losses.append((item.id, _status(answer, s), item.effective_weight * (1 - s)))
             if item.red_flag is not None and answer is not None:
                 value = _numeric(item, answer.value) if item.red_flag.numeric() else answer.value
                 if flag_hit(item.red_flag, value, answer.status):
-                    area_flags.append(Flag(
-                        key=item.recommendation or item.id, area=area.id, question_id=item.id,
-                        critical=item.critical, value=_shown(answer), evidence=answer.comment,
+                    derived = answer.status == "answered" and item.derived_from is not None \
+                        and values.get(item.derived_from.indicator) is not None
+                    basis = "indicator" if derived else answer_basis(q, item, answer)
+                    raised.append((Evidence(
+                        basis=basis, question_id=item.id, value=_shown(answer), evidence=answer.comment,
                         sheet=answer.sheet, cell=answer.cell,
-                    ))
+                        indicator_id=item.derived_from.indicator if derived else None,  # type: ignore[union-attr]
+                    ), item.critical and basis in ESTABLISHED))
         for ind in q.indicators:
             if ind.area == area.id and ind.red_flag is not None and flag_hit(ind.red_flag, values[ind.id]):
-                area_flags.append(Flag(key=ind.recommendation or ind.id, area=area.id, indicator_id=ind.id,
-                                       value=f"{values[ind.id]:.{ind.decimals}f}"))
-        score = round(100 * num / den, 4) if den else None
-        critical = sum(f.critical for f in area_flags)
+                raised.append((Evidence(basis="indicator", indicator_id=ind.id,
+                                        value=f"{values[ind.id]:.{ind.decimals}f}"), False))
+        area_findings = _merge(q, area.id, raised)
+        assessable = den > 0 and den >= total / 2 - 1e-9
+        score = round(100 * num / den, 4) if assessable else None
+        critical = sum(f.critical for f in area_findings)
+        lost = [Lost(question_id=qid, status=st, points_lost=round(100 * w / den, 2))
+                for qid, st, w in losses] if assessable else []
         areas[area.id] = AreaScore(
-            area=area.id, score=score, verdict=_verdict(q, score, len(area_flags), critical),
-            red_flags=len(area_flags), critical_flags=critical, **counts,
+            area=area.id, score=score, verdict=_verdict(q, score, len(area_findings), critical),
+            assessable=assessable, red_flags=len(area_findings), critical_flags=critical, lost=lost, **counts,
         )
-        flags.extend(area_flags)
+        findings.extend(area_findings)
     process = [a.score for a in areas.values() if a.score is not None and q.area(a.area).kind == "process"]
     outcome_id = q.scoring.outcome_indicator
     return ScoredAudit(
         file=audit.file, sha256=audit.sha256, questionnaire_id=audit.questionnaire_id,
         questionnaire_version=audit.questionnaire_version, service=audit.service, areas=areas,
-        process_index=round(statistics.fmean(process), 4) if process else None,
+        process_index=round(statistics.fmean(process), 4) if process else None, process_areas=len(process),
         outcome_index=values.get(outcome_id) if outcome_id else None,
-        indicators=values, findings=flags, strengths=strengths,
+        indicators=values, findings=findings, strengths=strengths,
     )
+
+
+def _merge(q: Questionnaire, area: str, raised: list[tuple[Evidence, bool]]) -> list[Flag]:
+    """One finding per fact: its basis is the strongest of its evidence, which comes first."""
+    facts = q.facts()
+    by_fact: dict[str, list[tuple[Evidence, bool]]] = {}
+    for ev, crit in raised:
+        fact = facts[ev.question_id or ev.indicator_id or ""]
+        by_fact.setdefault(fact, []).append((ev, crit))
+    out = []
+    for fact, items in by_fact.items():
+        items.sort(key=lambda x: _STRENGTH[x[0].basis])
+        first = items[0][0]
+        out.append(Flag(
+            key=f"{fact}.{first.basis}", fact=fact, basis=first.basis, area=area,
+            question_id=first.question_id, indicator_id=first.indicator_id,
+            critical=any(c for _, c in items), value=first.value, evidence=first.evidence,
+            sheet=first.sheet, cell=first.cell, sources=[ev for ev, _ in items],
+        ))
+    return out
 
 
 def _shown(answer: Answer) -> str | None:

@@ -22,7 +22,7 @@ class Stats(BaseModel):
 
 
 class Systemic(BaseModel):
-    key: str  # recommendation key
+    key: str  # the fact key (recommendations.yaml: its topic title and text)
     area: str
     count: int  # services with this finding
     n: int  # services scored
@@ -90,10 +90,9 @@ def summarize_round(q: Questionnaire, scored: list[ScoredAudit], results: list[F
         a.id: {v.id: sum(s.areas[a.id].verdict == v.id for s in services) for v in q.scoring.verdicts} for a in q.areas
     }
     systemic: dict[str, Systemic] = {}
-    for s in services:
-        for key in dict.fromkeys(f.key for f in s.findings):
-            area = next(f.area for f in s.findings if f.key == key)
-            item = systemic.setdefault(key, Systemic(key=key, area=area, count=0, n=len(services), services=[]))
+    for s in services:  # a fact counts once per service, whatever the number or basis of its flags
+        for fact, area in dict.fromkeys((f.fact, f.area) for f in s.findings):
+            item = systemic.setdefault(fact, Systemic(key=fact, area=area, count=0, n=len(services), services=[]))
             item.count += 1
             item.services.append(s.service.service_name)
     area_order = {a.id: i for i, a in enumerate(q.areas)}

@@ -216,8 +216,56 @@ def _cross_check(q: Questionnaire, main: Path, files: dict[str, Path]) -> None:
                                 f" (known: {', '.join(sorted(known))})"
                             )
     errors.extend(_check_indicators(q, main))
+    errors.extend(_check_findings(q, main, files))
     if errors:
         raise DefinitionError("\n".join(errors))
+
+
+def _check_findings(q: Questionnaire, main: Path, files: dict[str, Path]) -> list[str]:
+    """Facts stay in one area; critical items accept N/A only under a declared condition; conditions and
+    derivations name what exists."""
+    errors = []
+    questions = q.questions()
+    indicators = {i.id: i for i in q.indicators}
+    fact_area: dict[str, tuple[str, str]] = {}
+
+    def place(fact: str | None, area: str | None, who: str, path: Path) -> None:
+        if fact is None or area is None:
+            return
+        seen = fact_area.setdefault(fact, (area, who))
+        if seen[0] != area:
+            errors.append(f"{path}: {who}: fact '{fact}' is also raised by {seen[1]} in area '{seen[0]}';"
+                          " one fact belongs to one area")
+
+    for a in q.areas:
+        path = files.get(a.id, main)
+        for x in a.questions:
+            where = f"{path}: question {x.id}"
+            if x.red_flag is not None:
+                place(x.fact, a.id, f"question {x.id}", path)
+            if x.critical and x.na_allowed and x.na_when is None:
+                errors.append(f"{where}: a critical item accepts N/A only under a condition:"
+                              " set na_allowed: false or declare na_when")
+            if x.na_when is not None:
+                other = questions.get(x.na_when.question)
+                if other is None:
+                    errors.append(f"{where}: na_when names unknown question '{x.na_when.question}'")
+                else:
+                    known = {o.id for o in q.options_for(other[1])}
+                    for v in x.na_when.answer_in:
+                        if v not in known:
+                            errors.append(f"{where}: na_when names unknown option '{v}' of {other[1].id}")
+            for link in (x.derived_from, x.agrees_with):
+                if link is not None and link.indicator not in indicators:
+                    errors.append(f"{where}: names unknown indicator '{link.indicator}'")
+            if x.derived_from is not None and x.kind not in ("yes_no", "yes_partly_no"):
+                errors.append(f"{where}: derived_from needs a yes/no or yes/partly/no question")
+    for i in q.indicators:
+        if i.red_flag is not None:
+            place(i.fact, i.area, f"indicator {i.id}", main)
+            if i.area is None:
+                errors.append(f"{main}: indicator {i.id}: an indicator with a red_flag needs an area")
+    return errors
 
 
 def _check_indicators(q: Questionnaire, main: Path) -> list[str]:

@@ -30,6 +30,13 @@ NUMBER_KINDS = ("integer", "decimal", "percent")
 CHOICE_KINDS = ("choice", "multi_choice") + SCALE_KINDS
 PERCENT_RANGE = (0.0, 100.0)  # a percent answer's range unless the question declares another
 
+# What a finding rests on (docs/scoring.md): the answer "no", "partly", "not evidenced", a number past a
+# threshold, or a computed indicator. The wording of a finding is chosen by its basis.
+Basis = Literal["no", "partly", "not_evidenced", "threshold", "indicator"]
+BASES: tuple[Basis, ...] = ("no", "partly", "not_evidenced", "threshold", "indicator")
+# a finding that establishes non-compliance (may be critical when the item is critical)
+ESTABLISHED: tuple[Basis, ...] = ("no", "threshold", "indicator")
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -76,11 +83,18 @@ class RedFlag(Strict):
     """When an answer is a red flag. Exactly one condition is given."""
 
     answer_in: tuple[str, ...] | None = None
+    # multiple choice: the flag is raised when any / all of answer_in are chosen, or (not_all) when at
+    # least one of them is missing
+    match: Literal["any", "all", "not_all"] = "any"
     below: float | None = None
     at_most: float | None = None
     above: float | None = None
     at_least: float | None = None
     not_evidenced: bool = True
+    # where a threshold comes from, shown in the method annex: "law" (a legal norm) or "calibration"
+    # (the audit's own calibration threshold, with its origin in ``origin``)
+    source: Literal["law", "calibration"] = "calibration"
+    origin: Text | None = None
 
     @model_validator(mode="after")
     def _one_condition(self) -> RedFlag:
@@ -100,6 +114,40 @@ class RedFlag(Strict):
         return self.answer_in is None
 
 
+class NaCondition(Strict):
+    """N/A is accepted on a critical item only when ``question``'s answer is one of ``answer_in``."""
+
+    question: str
+    answer_in: tuple[str, ...] = Field(min_length=1)
+
+
+class Derivation(Strict):
+    """An answer computed from an indicator over the record tables: ``yes`` when the indicator is at
+    most ``yes_upto``, else ``no``. When the indicator can be computed it replaces the typed answer in
+    scoring, and validation warns when the typed answer disagrees with it."""
+
+    indicator: str
+    yes_upto: float = 0
+
+
+def _numeric_hit(rule: RedFlag, number: float) -> bool:
+    if rule.below is not None:
+        return number < rule.below
+    if rule.at_most is not None:
+        return number <= rule.at_most
+    if rule.above is not None:
+        return number > rule.above
+    return rule.at_least is not None and number >= rule.at_least
+
+
+class Agreement(Strict):
+    """A typed number that an indicator over the record tables also gives; validation warns when they
+    differ by more than ``tolerance`` (in the question's unit)."""
+
+    indicator: str
+    tolerance: float = Field(default=0, ge=0)
+
+
 class Question(Strict):
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
     label: Text
@@ -117,7 +165,23 @@ class Question(Strict):
     critical: bool = False
     score_bands: tuple[ScoreBand, ...] = ()
     red_flag: RedFlag | None = None
-    recommendation: str | None = None
+    fact: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")  # the finding's key (recommendations)
+    na_when: NaCondition | None = None  # a critical item accepts N/A only when this holds
+    derived_from: Derivation | None = None  # the answer the record tables give (they win over the typed one)
+    agrees_with: Agreement | None = None  # a typed figure the record tables also give: warn when they differ
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_recommendation(cls, data: object) -> object:
+        # "recommendation:" was the name of "fact:" before findings were keyed by fact
+        if isinstance(data, dict) and "recommendation" in data and "fact" not in data:
+            data = dict(data)
+            data["fact"] = data.pop("recommendation")
+        return data
+
+    @property
+    def recommendation(self) -> str | None:
+        return self.fact
 
     @model_validator(mode="after")
     def _coherent(self) -> Question:
@@ -131,8 +195,8 @@ class Question(Strict):
             raise ValueError("score_bands are only for integer, decimal and percent")
         if self.score_bands and self.score_bands[-1].upto is not None:
             raise ValueError("the last score band must have no 'upto' (it catches the rest)")
-        if self.red_flag is not None and self.recommendation is None:
-            raise ValueError("a question with a red_flag needs a recommendation key")
+        if self.red_flag is not None and self.fact is None:
+            raise ValueError("a question with a red_flag needs a fact key")
         if self.kind in ("date", "text") and self.red_flag is not None:
             raise ValueError(f"kind '{self.kind}' cannot carry a red_flag")
         ids = [o.id for o in self.options]
@@ -252,15 +316,36 @@ class Indicator(Strict):
     unit: Text | None = None
     formula: str = Field(min_length=1)
     decimals: int = Field(default=1, ge=0, le=4)
-    higher_is_better: bool | None = None
+    # which way is better; "neither" = context, never ranked (e.g. length of stay)
+    better: Literal["higher", "lower", "neither"] = "neither"
     red_flag: RedFlag | None = None
-    recommendation: str | None = None
+    fact: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
     area: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_fields(cls, data: object) -> object:
+        if isinstance(data, dict):
+            data = dict(data)
+            if "recommendation" in data and "fact" not in data:
+                data["fact"] = data.pop("recommendation")
+            if "higher_is_better" in data and "better" not in data:
+                hib = data.pop("higher_is_better")
+                data["better"] = "neither" if hib is None else "higher" if hib else "lower"
+        return data
+
+    @property
+    def higher_is_better(self) -> bool | None:
+        return None if self.better == "neither" else self.better == "higher"
+
+    @property
+    def recommendation(self) -> str | None:
+        return self.fact
 
     @model_validator(mode="after")
     def _flag_needs_key(self) -> Indicator:
-        if self.red_flag is not None and self.recommendation is None:
-            raise ValueError("an indicator with a red_flag needs a recommendation key")
+        if self.red_flag is not None and self.fact is None:
+            raise ValueError("an indicator with a red_flag needs a fact key")
         if self.red_flag is not None and not self.red_flag.numeric():
             raise ValueError("an indicator red_flag must be numeric (below, at_most, above, at_least)")
         return self
@@ -310,6 +395,41 @@ class Questionnaire(Strict):
         if q.kind in SCALE_KINDS:
             return self.scales[q.kind].options
         return q.options
+
+    def facts(self) -> dict[str, str]:
+        """Question or indicator ID → the fact key of its red flag."""
+        out = {x.id: x.fact for a in self.areas for x in a.questions if x.red_flag is not None and x.fact}
+        out.update({i.id: i.fact for i in self.indicators if i.red_flag is not None and i.fact})
+        return out
+
+    def fact_bases(self) -> dict[str, set[str]]:
+        """Fact key → every basis a finding on it can have; each needs its wording (recommendations.yaml)."""
+        out: dict[str, set[str]] = {}
+        for a in self.areas:
+            for x in a.questions:
+                if x.red_flag is None or not x.fact:
+                    continue
+                bases = out.setdefault(x.fact, set())
+                if x.derived_from is not None:
+                    bases.add("indicator")
+                if x.red_flag.not_evidenced:
+                    bases.add("not_evidenced")
+                if x.red_flag.numeric() and x.kind != "scale_0_3":
+                    bases.add("threshold")
+                    continue
+                if x.kind == "multi_choice":
+                    bases.add("no")
+                    continue
+                for o in self.options_for(x):
+                    hit = o.id in (x.red_flag.answer_in or ()) if x.red_flag.answer_in is not None else (
+                        _numeric_hit(x.red_flag, float(o.id)) if o.id.isdigit() else False)
+                    if hit:
+                        partly = o.id == "partly" or (o.score is not None and 0 < o.score < 1)
+                        bases.add("partly" if partly else "no")
+        for i in self.indicators:
+            if i.red_flag is not None and i.fact:
+                out.setdefault(i.fact, set()).add("indicator")
+        return out
 
     def verdict(self, verdict_id: str) -> Verdict:
         return next(v for v in self.scoring.verdicts if v.id == verdict_id)

@@ -47,7 +47,7 @@ from auditkit.questionnaire.models import (
 from auditkit.reports import fmt, pdfkit
 from auditkit.reports.pdfkit import esc
 from auditkit.reports.texts import Texts, recommendations, texts
-from auditkit.scoring import Flag, ScoredAudit
+from auditkit.scoring import Flag, ScoredAudit, effective_answers
 from auditkit.summary import Benchmark, Stats, quartile_position
 from auditkit.validation.models import Answer, Audit
 from auditkit.validation.personal import NOT_NAMES, redact
@@ -67,7 +67,8 @@ _KEYS = {
                " chart_title_own legend_own legend_median legend_range comparison suppressed",
     "area": "score median counts not_scored found_title col_id col_question col_answer col_comment legend"
             " findings_title findings_note no_findings critical found evidence recommendation strengths_title"
-            " strengths_intro no_strengths",
+            " strengths_intro no_strengths no_findings_lowered lost_title lost_intro col_status col_lost"
+            " status.no status.partly status.not_evidenced lost_points also_found",
     "answer": "scale blank",
     "indicators": "title intro intro_own col_indicator col_value col_median col_position suppressed"
                   " no_direction position.1 position.2 position.3 position.4",
@@ -165,6 +166,8 @@ def _context(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnai
     p.require(PROVIDER_KEYS)
     c.require(COMMON_KEYS + [f"verdict.{v.id}" for v in q.scoring.verdicts])
     rec.require(sorted({f"{f.key}.{part}" for f in scored.findings for part in ("title", "text")}))
+    # answers the record sheets give (e.g. C08 from the staff sheet) are shown as scored
+    audit = audit.model_copy(update={"answers": effective_answers(q, audit, scored.indicators)})
     ctx = _Ctx(audit, scored, bench, q, lang, p, c, rec)
     ctx.numbers = {id(f): n for n, f in enumerate(_prioritised(ctx), start=1)}
     return ctx
@@ -373,14 +376,37 @@ def _area_chapter(ctx: _Ctx, area: Area) -> list[Flowable]:
         _answers_table(ctx, area, flags),
         _para(ctx.t("area.legend"), "note"),
     ]
+    story += _findings_and_lost(ctx, area, flags)
+    story += _strengths(ctx, area)
+    return story
+
+
+def _findings_and_lost(ctx: _Ctx, area: Area, flags: list[Flag]) -> list[Flowable]:
+    """The area's findings, then — when its verdict is not good — where it lost points."""
+    st = _styles()
+    s = ctx.scored.areas[area.id]
     title = Paragraph(esc(ctx.t("area.findings_title")), st["h2"])
+    story: list[Flowable] = []
     if flags:
         boxes = [_finding_box(ctx, f) for f in sorted(flags, key=lambda f: ctx.numbers[id(f)])]
         story += [KeepTogether([title, _para(ctx.t("area.findings_note"), "note"), boxes[0]]), *boxes[1:]]
     else:
-        story.append(KeepTogether([title, _para(ctx.t("area.no_findings"))]))
-    story += _strengths(ctx, area)
-    return story
+        empty = "area.no_findings_lowered" if s.lost else "area.no_findings"
+        story.append(KeepTogether([title, _para(ctx.t(empty))]))
+    good = ctx.q.scoring.verdicts[0].id
+    if not s.lost or s.verdict == good:
+        return story
+    questions = ctx.q.questions()
+    data = [[ctx.t("area.col_id"), ctx.t("area.col_question"), ctx.t("area.col_status"), ctx.t("area.col_lost")]]
+    for x in sorted(s.lost, key=lambda x: -x.points_lost):
+        item = questions[x.question_id][1]
+        data.append([x.question_id, Paragraph(esc(item.label(ctx.lang)), st["cell"]),
+                     ctx.t(f"area.status.{x.status}"),
+                     ctx.t("area.lost_points", points=fmt.num(x.points_lost, 1, ctx.lang))])
+    w = ctx.width
+    table = pdfkit.table(data, [1.0 * cm, w - 6.4 * cm, 3.2 * cm, 2.2 * cm], align=["LEFT", "LEFT", "LEFT", "RIGHT"])
+    head = [Paragraph(esc(ctx.t("area.lost_title")), st["h2"]), _para(ctx.t("area.lost_intro"), "note")]
+    return [*story, KeepTogether([*head, table])]
 
 
 def _score_box(ctx: _Ctx, area: Area) -> Table:
@@ -477,6 +503,10 @@ def _finding_box(ctx: _Ctx, flag: Flag) -> Flowable:
         title += f' <font color="{FLAG_COLOR}">★ {esc(ctx.t("area.critical"))}</font>'
     parts = [Paragraph(title, st["finding_title"]),
              Paragraph(f"<b>{esc(ctx.t('area.found'))}:</b> {esc(_found_text(ctx, flag))}", st["finding"])]
+    for extra in flag.sources[1:]:  # one fact, one finding: the other answers and figures that show it
+        also = _found_text(ctx, Flag(key=flag.key, fact=flag.fact, basis=extra.basis, area=flag.area,
+                                     question_id=extra.question_id, indicator_id=extra.indicator_id))
+        parts.append(Paragraph(f"<b>{esc(ctx.t('area.also_found'))}:</b> {esc(also)}", st["finding"]))
     if flag.evidence:
         parts.append(Paragraph(f"<b>{esc(ctx.t('area.evidence'))}:</b> {esc(_clean(flag.evidence))}",
                                st["finding"]))

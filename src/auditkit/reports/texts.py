@@ -98,9 +98,34 @@ def load_texts(path: Path) -> Texts:
         raise TextError(f"{path}: cannot read ({exc.strerror})") from None
     except yaml.YAMLError as exc:
         raise TextError(f"{path}: not valid YAML ({exc})") from None
+    if isinstance(data, dict) and any(isinstance(k, bool) for k in data.get("_bases", {}) or {}):
+        raise TextError(f"{path}: key '_bases': quote \"no\" (unquoted YAML reads it as false)")
+    for key, node in (data or {}).items():
+        if isinstance(node, dict) and any(isinstance(k, bool) for k in node):
+            raise TextError(f"{path}: key '{key}': quote \"no\" (unquoted YAML reads it as false)")
     out: dict[str, dict[str, Entry]] = {}
     _flatten(data or {}, "", path, out)
+    _derive_findings(out)
     return Texts(path, out)
+
+
+def _derive_findings(out: dict[str, dict[str, Entry]]) -> None:
+    """Finding texts (recommendations.yaml): a fact with a ``claim`` gets its "not evidenced" wording from
+    ``_bases.not_evidenced`` unless it has its own; a fact without a region ``text`` takes its first
+    basis's text."""
+    template = {part: out.get(f"_bases.not_evidenced.{part}") for part in ("title", "text")}
+    for key in [k for k in out if k.endswith(".claim") and k.count(".") == 1]:
+        fact = key[: -len(".claim")]
+        for part, words in template.items():
+            if words is not None and f"{fact}.not_evidenced.{part}" not in out:
+                out[f"{fact}.not_evidenced.{part}"] = {
+                    lang: str(words[lang]).replace("{claim}", str(out[key][lang])) for lang in LANGS
+                }
+        if f"{fact}.text" not in out:
+            for basis in ("no", "threshold", "indicator", "partly"):
+                if f"{fact}.{basis}.text" in out:
+                    out[f"{fact}.text"] = out[f"{fact}.{basis}.text"]
+                    break
 
 
 @lru_cache(maxsize=8)
@@ -111,10 +136,12 @@ def texts(name: str, root: str | None = None) -> Texts:
 
 
 def recommendations(q: Questionnaire, root: str | None = None) -> Texts:
-    """The recommendation texts; every key the questionnaire can raise must have a title and a text."""
+    """The finding texts: every fact the questionnaire can raise needs its topic title, its claim and a
+    title and a text for every basis a finding on it can have (``<fact>.<basis>.title`` / ``.text``)."""
     t = texts("recommendations", root)
-    keys = {x.recommendation for a in q.areas for x in a.questions if x.recommendation}
-    keys |= {i.recommendation for i in q.indicators if i.recommendation}
-    need = [f"{k}.{part}" for k in sorted(keys) for part in ("title", "text")]
+    need = []
+    for fact, bases in sorted(q.fact_bases().items()):
+        need += [f"{fact}.title", f"{fact}.text", f"{fact}.theme", f"{fact}.claim"]
+        need += [f"{fact}.{basis}.{part}" for basis in sorted(bases) for part in ("title", "text")]
     t.require(need)
     return t
