@@ -42,6 +42,7 @@ class ServiceOut(BaseModel):
     rank: int
     areas: dict[str, AreaScore]
     process_index: float | None
+    process_areas: int  # how many process areas the process index stands on
     outcome_index: float | None
     indicators: dict[str, float | None]
     findings: list[Flag]
@@ -143,7 +144,8 @@ def service_out(rank: int, s: ScoredAudit) -> ServiceOut:
     return ServiceOut(
         file=s.file, service_id=s.service.service_id, service_name=s.service.service_name,
         provider=s.service.provider, audit_date=s.service.audit_date, rank=rank, areas=s.areas,
-        process_index=s.process_index, outcome_index=s.outcome_index, indicators=s.indicators, findings=s.findings,
+        process_index=s.process_index, process_areas=s.process_areas, outcome_index=s.outcome_index,
+        indicators=s.indicators, findings=s.findings,
     )
 
 
