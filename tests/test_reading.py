@@ -248,3 +248,46 @@ def test_na_where_the_column_applies_is_an_error(edited):
     found = where(result)
     assert ("Personál", "C30", "record_na_not_applicable") in found
     assert ("Personál", "E30", "record_required") in found
+
+
+# -- 8. messages in the workbook's language -------------------------------------------------------------
+def _cli(*args: str):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, COLUMNS="200", PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "auditkit.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+def test_an_english_workbook_gets_english_messages_without_lang(edited, good_workbook_en):
+    from auditkit.validation.batch import validate_paths
+
+    path = edited(lambda wb: set_answer(wb, "E Supervision", "E02", "twice"), name="en.xlsx", source=good_workbook_en)
+    (result,) = validate_paths([path], lang=None)
+    (finding,) = [f for f in result.findings if f.code == "answer_type"]
+    assert finding.message.startswith("Sheet E Supervision, cell ")
+    (czech,) = [f for f in validate_paths([path], lang="cs")[0].findings if f.code == "answer_type"]
+    assert czech.message.startswith("List E Supervision, buňka ")
+    proc = _cli("validate", str(path), "--json")
+    assert proc.returncode == 1
+    assert "Sheet E Supervision" in proc.stdout and "List " not in proc.stdout
+
+
+# -- 9. one rule for duplicate services -----------------------------------------------------------------
+def test_validate_rejects_two_workbooks_of_one_service_like_summarize(tmp_path, good_workbook):
+    import json
+
+    from auditkit.validation.batch import validate_paths
+
+    folder = tmp_path / "round"
+    folder.mkdir()
+    for name in ("a.xlsx", "b.xlsx"):
+        shutil.copy(good_workbook, folder / name)
+    results = validate_paths([folder])
+    assert [(r.status, [f.code for f in r.findings]) for r in results] == [("invalid", ["file_duplicate_service"])] * 2
+    proc = _cli("validate", str(folder), "--json")
+    assert proc.returncode == 1
+    files = json.loads(proc.stdout)["files"]
+    assert [f["status"] for f in files] == ["invalid", "invalid"]

@@ -73,7 +73,8 @@ def template(
 @app.command()
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Workbooks or folders of workbooks.", show_default=False)],
-    lang: LangOpt = Lang.cs,
+    lang: Annotated[Lang | None, typer.Option(
+        "--lang", help="Language of the messages: cs or en (default: each workbook's own).", show_default=False)] = None,
     json_out: JsonOpt = False,
     jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Worker processes (default: by the number of files).")] = None,
     annotate: Annotated[Path | None, typer.Option(
@@ -90,7 +91,10 @@ def validate(
     from auditkit.pipeline import process_files
     from auditkit.render import console_err, print_json, render_annotations, render_validation
 
-    results, _ = process_files(paths, lang.value, jobs, score=False)
+    from auditkit.validation.batch import messages_language
+
+    results, _ = process_files(paths, lang.value if lang else None, jobs, score=False)
+    lang = Lang(messages_language(results, lang.value if lang else None))
     if annotate is not None:
         from auditkit.annotation import AnnotateTargetError, annotate_results
         from auditkit.render import say

@@ -33,7 +33,7 @@ class Processed(BaseModel):
     parked: Parked | None = None  # where the typed audit waits when the run keeps a spool
 
 
-def process_one(path: Path, name: str, lang: str, score: bool = True) -> Processed:
+def process_one(path: Path, name: str, lang: str | None, score: bool = True) -> Processed:
     """Validate and (when ``score``) score one workbook; runs in a worker process.
 
     Without scoring only the findings are needed: the typed audit is dropped so workers return small results.
@@ -52,7 +52,7 @@ def _score(result: FileResult) -> ScoredAudit | None:
 
 
 def _process_chunk(
-    items: list[tuple[Path, str]], lang: str, score: bool, spool: Spool | None,
+    items: list[tuple[Path, str]], lang: str | None, score: bool, spool: Spool | None,
     progress: Callable[[int], None] | None = None,
 ) -> list[Processed]:
     """Process ``items``; with a spool, every typed audit is parked there and only small results return."""
@@ -93,13 +93,15 @@ def _pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
 
 def process_files(
     paths: list[Path],
-    lang: str,
+    lang: str | None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     score: bool = True,
     spool: Spool | None = None,
 ) -> tuple[list[FileResult], list[ScoredAudit]]:
     """Every file of ``paths`` validated (and scored), in file order whatever the number of jobs.
+
+    ``lang`` None: each workbook's messages in its own language (``_meta``).
 
     With a ``spool`` the valid files' typed audits are parked there (``spool.index``) instead of being
     kept in the results, so memory stays flat however many files there are.
@@ -121,15 +123,15 @@ def process_files(
                     done.extend(fut.result())
                 except Exception as exc:  # a worker died: its files are reported, the run goes on
                     done.extend(
-                        Processed(result=FileResult(file=n, status="invalid", findings=[failed(n, lang, exc)]))
+                        Processed(result=FileResult(file=n, status="invalid", findings=[failed(n, lang or "cs", exc)]))
                         for _, n in chunk
                     )
                 if progress:
                     progress(len(done), len(todo))
     results = sorted([d.result for d in done] + skipped, key=lambda r: r.file)
+    results = batch.mark_duplicate_services(results, lang)  # validate and summarize: one rule
     if not score:
         return results, []
-    results = batch.mark_duplicate_services(results, lang)
     valid = {r.file for r in results if r.status == "valid"}
     if spool is not None:
         spool.index.update({d.result.file: d.parked for d in done if d.parked is not None and d.result.file in valid})

@@ -55,6 +55,7 @@ class FileResult(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     service: ServiceInfo | None = None  # the cover sheet's identification, when it could be read
     audit: Audit | None = None  # the typed answers; dropped when a caller needs only the findings
+    language: str | None = None  # the language of the findings' messages (the workbook's unless one was asked)
 
     @property
     def errors(self) -> int:

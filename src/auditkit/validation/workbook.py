@@ -34,6 +34,7 @@ class _Ctx:
     # free texts waiting for the personal-data check: (text, kinds to look for, where)
     texts: list[tuple[str, frozenset[str], dict[str, Any]]] = field(default_factory=list)
     safe: tuple[str, ...] = ()  # the service's and provider's names: never a person's name
+    lang_given: bool = True  # False: messages follow the workbook's own language once it is known
 
     def add(self, code: str, **kw: Any) -> None:
         for key in ("value", "detail"):  # a finding quotes the cell: never its personal data
@@ -42,19 +43,23 @@ class _Ctx:
         self.findings.append(make(code, self.lang, self.file, **kw))
 
 
-def validate_file(path: Path, lang: str = "cs", name: str | None = None) -> FileResult:
-    """Read and check one workbook. Never raises for bad input."""
-    ctx = _Ctx(file=name or str(path), lang=lang)
+def validate_file(path: Path, lang: str | None = None, name: str | None = None) -> FileResult:
+    """Read and check one workbook. Never raises for bad input.
+
+    Messages are in ``lang``; without it, in the workbook's own language (its ``_meta`` sheet, or the name
+    of its cover sheet), Czech for a file that cannot be read.
+    """
+    ctx = _Ctx(file=name or str(path), lang=lang or "cs", lang_given=lang is not None)
     try:
         book = read_workbook(path)
     except ReadError as exc:
-        words = {k: phrase(exc.code, v.key, lang, **v.params) if isinstance(v, Phrase) else v
+        words = {k: phrase(exc.code, v.key, ctx.lang, **v.params) if isinstance(v, Phrase) else v
                  for k, v in {"detail": exc.detail, **exc.params}.items()}
         ctx.add(exc.code, **words)
-        return FileResult(file=ctx.file, status="invalid", findings=ctx.findings)
+        return FileResult(file=ctx.file, status="invalid", findings=ctx.findings, language=ctx.lang)
     q = _questionnaire(book, ctx)
     if q is None:
-        return FileResult(file=ctx.file, status="invalid", findings=ctx.findings)
+        return FileResult(file=ctx.file, status="invalid", findings=ctx.findings, language=ctx.lang)
     sheets = _locate(book, q, ctx)
     cover = sheets.get("cover")
     ident = _read_questions(q, cover, q.identification, ctx, identification=True)
@@ -75,7 +80,7 @@ def validate_file(path: Path, lang: str = "cs", name: str | None = None) -> File
         sha256=book.sha256,
         questionnaire_id=q.id,
         questionnaire_version=q.version,
-        language=lang,
+        language=ctx.lang,
         service=service,
         answers=answers,
         records={k: [row for _, row, _ in v] for k, v in records.items()},
@@ -83,7 +88,8 @@ def validate_file(path: Path, lang: str = "cs", name: str | None = None) -> File
     _check_personal(ctx)
     audit = personal.redact_audit(audit, q, ctx.safe)  # the one point where typed text leaves validation
     status = "invalid" if has_errors(ctx.findings) else "valid"
-    return FileResult(file=ctx.file, status=status, findings=ctx.findings, service=audit.service, audit=audit)
+    return FileResult(file=ctx.file, status=status, findings=ctx.findings, service=audit.service, audit=audit,
+                      language=ctx.lang)
 
 
 # -- questionnaire identity ------------------------------------------------------------------------
@@ -100,6 +106,11 @@ def _questionnaire(book: Book, ctx: _Ctx) -> Questionnaire | None:
             if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
                 value = row[1]
                 meta[row[0].strip()] = f"{float(value):.1f}" if isinstance(value, (int, float)) else str(value)
+    if not ctx.lang_given:
+        language = meta.get("language")
+        if language not in ("cs", "en"):
+            language = "en" if _find_sheet(book, layout.COVER_SHEET["en"]) is not None else "cs"
+        ctx.lang = language
     qid, version = meta.get("questionnaire_id"), meta.get("questionnaire_version")
     if not qid:
         # a workbook re-typed without the hidden sheet: accept it if the area sheets are there
