@@ -291,3 +291,38 @@ def test_validate_rejects_two_workbooks_of_one_service_like_summarize(tmp_path, 
     assert proc.returncode == 1
     files = json.loads(proc.stdout)["files"]
     assert [f["status"] for f in files] == ["invalid", "invalid"]
+
+
+# -- 6. invisible characters removed once ---------------------------------------------------------------
+@pytest.mark.parametrize("name", ["\u3164", "\u2800", " \u200b\u2800 ", "\u115f\u1160", "\U000e0041\U000e0042", "\u2028"])
+def test_a_name_that_renders_blank_is_missing(edited, name):
+    cell = {}
+    result = validate(edited(lambda wb: cell.setdefault("c", set_answer(wb, "Úvod", "service_name", name))))
+    assert ("Úvod", cell["c"], "ident_missing") in where(result)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("Azylový dům\U000e0048\U000e0069 Hvězda", "Azylový dům Hvězda"),  # tag characters
+        ("Azylový\u00ad dům\u2060 Hvězda\u200e", "Azylový dům Hvězda"),
+        ("Azylový dům\u3164 Hvězda", "Azylový dům Hvězda"),
+    ],
+)
+def test_invisible_characters_are_removed_from_names(edited, typed, read):
+    result = validate(edited(lambda wb: set_answer(wb, "Úvod", "service_name", typed)))
+    assert result.status == "valid", [f.message for f in result.findings]
+    assert result.audit.service.service_name == read
+
+
+def test_every_format_character_is_removed():
+    import sys
+    import unicodedata
+
+    from auditkit.excel.normalize import clean_text
+
+    kept = [
+        f"U+{c:04X}" for c in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(c)) in ("Cf", "Zl", "Zp") and clean_text(f"a{chr(c)}b") not in ("ab", "a b")
+    ]
+    assert kept == []

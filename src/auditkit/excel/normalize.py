@@ -14,16 +14,28 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-# zero-width characters and bidirectional controls: invisible, never meaningful in an answer
-_INVISIBLE = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u00ad"),
-    None,
+# Invisible characters, never meaningful in an answer, removed: every format character (Unicode category Cf:
+# soft hyphen, zero-width and bidirectional controls, tag characters …, as of Unicode 14) and the characters
+# that render blank (Hangul fillers, the braille blank). Line and paragraph separators (Zl, Zp) become line
+# breaks. tests/test_reading.py checks the list against the running Python's Unicode database.
+_FORMAT_RANGES = (
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD), (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
 )
+_BLANK_LOOKING = (0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800)  # Hangul fillers, braille pattern blank
+_INVISIBLE: dict[int, str | None] = {c: None for a, b in _FORMAT_RANGES for c in range(a, b + 1)}
+_INVISIBLE.update(dict.fromkeys(_BLANK_LOOKING))
+_INVISIBLE.update({0x2028: "\n", 0x2029: "\n"})
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2009\u2002\u2003\u3000]+")
-# anything clean_text(keep_newlines=True) would change, NFC aside: most cells need nothing (fast path)
-_UNCLEAN = re.compile(
-    r"[^\S \n]|  | \n|\n |^\s|\s$|[" + "".join(map(chr, _INVISIBLE)) + "]"
+_INVISIBLE_CLASS = "".join(
+    f"\\U{a:08x}-\\U{b:08x}" if a != b else f"\\U{a:08x}"
+    for a, b in (*_FORMAT_RANGES, *((c, c) for c in _BLANK_LOOKING), (0x2028, 0x2029))
 )
+# anything clean_text(keep_newlines=True) would change, NFC aside: most cells need nothing (fast path)
+_UNCLEAN = re.compile(r"[^\S \n]|  | \n|\n |^\s|\s$|[" + _INVISIBLE_CLASS + "]")
 _BLANK_MARKS = {"", "-", "–", "—"}
 EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
