@@ -90,7 +90,6 @@ def validate(
     """
     from auditkit.pipeline import process_files
     from auditkit.render import console_err, print_json, render_annotations, render_validation
-
     from auditkit.validation.batch import messages_language
 
     results, _ = process_files(paths, lang.value if lang else None, jobs, score=False)
