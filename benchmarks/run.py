@@ -617,7 +617,7 @@ def bench_phases(wbs: Workbooks, n: int, workdir: Path) -> None:
         t = time.perf_counter()
         q = questionnaire_of(scored)
         summary = summarize_round(q, scored, results)
-        phases.append(("summarize_round (pandas statistics)", time.perf_counter() - t))
+        phases.append(("summarize_round (statistics)", time.perf_counter() - t))
     except Exception as exc:  # noqa: BLE001
         s.rows.append(["process_files / summarize_round", na(exc), "", ""])
         s.print()

@@ -1,4 +1,4 @@
-"""Aggregation across services (pandas): statistics per area and indicator, systemic findings,
+"""Aggregation across services (plain Python: a few medians, quartiles and one rank correlation): statistics per area and indicator, systemic findings,
 the staffing ↔ inclusion relationship, ranking, and the anonymous regional benchmark for reports."""
 
 from __future__ import annotations
@@ -52,33 +52,53 @@ class Summary(BaseModel):
     relationship: Relationship | None
 
 
-def stats(values: list[float | None]) -> Stats:
-    import pandas as pd
+def quantile(xs: list[float], p: float) -> float:
+    """The ``p`` quantile of sorted ``xs`` by linear interpolation between the closest ranks (the method of
+    pandas, numpy and R's default type 7): the median of 4 values is the mean of the middle two."""
+    h = (len(xs) - 1) * p
+    lo = math.floor(h)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (h - lo) * (xs[hi] - xs[lo])
 
-    s = pd.Series([v for v in values if v is not None and not math.isnan(v)], dtype="float64")
-    if s.empty:
+
+def stats(values: list[float | None]) -> Stats:
+    xs = sorted(v for v in values if v is not None and not math.isnan(v))
+    if not xs:
         return Stats(n=0)
-    return Stats(
-        n=int(s.size),
-        median=float(s.median()),
-        q1=float(s.quantile(0.25)),
-        q3=float(s.quantile(0.75)),
-        min=float(s.min()),
-        max=float(s.max()),
-    )
+    return Stats(n=len(xs), median=quantile(xs, 0.5), q1=quantile(xs, 0.25), q3=quantile(xs, 0.75),
+                 min=xs[0], max=xs[-1])
 
 
 def _rank_key(s: ScoredAudit) -> tuple:
     return (-(s.process_index if s.process_index is not None else -1), s.service.service_name, s.file)
 
 
+def ranks(xs: list[float]) -> list[float]:
+    """1-based ranks, ties sharing the mean of their ranks."""
+    order = sorted(range(len(xs)), key=xs.__getitem__)
+    out = [0.0] * len(xs)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and xs[order[j + 1]] == xs[order[i]]:
+            j += 1
+        for k in order[i : j + 1]:
+            out[k] = (i + j) / 2 + 1
+        i = j + 1
+    return out
+
+
 def spearman(xs: list[float], ys: list[float]) -> float | None:
-    import pandas as pd
+    """Spearman's rank correlation (Pearson's r of the ranks); None below 3 points or for a constant side."""
+    import statistics
 
     if len(xs) < 3:
         return None
-    value = pd.Series(xs).rank().corr(pd.Series(ys).rank())
-    return None if value is None or math.isnan(value) else round(float(value), 4)
+    try:
+        value = statistics.correlation(ranks(xs), ranks(ys))
+    except statistics.StatisticsError:  # a constant variable: no correlation to speak of
+        return None
+    return round(value, 4)
 
 
 def summarize_round(q: Questionnaire, scored: list[ScoredAudit], results: list[FileResult]) -> Summary:
