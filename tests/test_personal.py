@@ -106,7 +106,7 @@ def _plant(path: Path) -> dict[tuple[str, str], str]:
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, COLUMNS="200", PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-m", "auditkit.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "auditkit.cli", *args], capture_output=True, text=True, check=False,
                           env=env, timeout=300)
 
 
@@ -165,3 +165,67 @@ def test_summarize_outputs_hold_none_of_the_planted_strings(planted_round, tmp_p
     assert "[jméno]" in texts["summary.xlsx"] and "[telefon]" in texts["summary.xlsx"]
     json_text = texts["summary.json"] + proc.stdout
     assert "Procházková" not in json_text
+
+
+# -- the quality bar, measured on the corpus in tests/data ------------------------------------------
+DATA = Path(__file__).with_name("data")
+_MARK = __import__("re").compile(r"\{(\w+):([^{}]+)\}")
+
+
+def _lines(name: str) -> list[str]:
+    text = (DATA / name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _unmark(line: str) -> tuple[str, list[tuple[str, int, int]]]:
+    """The sentence without marks, and each planted item as (kind, start, end) in it."""
+    out, items, last = [], [], 0
+    for m in _MARK.finditer(line):
+        out.append(line[last:m.start()])
+        start = sum(map(len, out))
+        out.append(m.group(2))
+        items.append((m.group(1), start, start + len(m.group(2))))
+        last = m.end()
+    out.append(line[last:])
+    return "".join(out), items
+
+
+def _covered(text: str, hits, a: int, b: int) -> bool:
+    """Every letter and digit of the planted item lies inside a hit."""
+    return all(any(h.start <= i < h.end for h in hits) for i in range(a, b) if text[i].isalnum())
+
+
+def corpus_figures() -> dict[str, float]:
+    """Recall over planted items (an item counts when a hit covers it and redaction removes its text)
+    and the share of clean sentences with any hit. Printed by docs/security.md's command."""
+    planted = [_unmark(line) for line in _lines("personal_corpus_planted.txt")]
+    clean = _lines("personal_corpus_clean.txt")
+    items = found = 0
+    for text, marks in planted:
+        hits = find(text)
+        redacted = redact(text)
+        for _kind, a, b in marks:
+            items += 1
+            found += _covered(text, hits, a, b) and text[a:b] not in redacted
+    flagged = sum(bool(find(text)) for text in clean)
+    return {"sentences": len(planted) + len(clean), "planted_sentences": len(planted), "items": items,
+            "recall": found / items, "clean_sentences": len(clean), "false_positive_rate": flagged / len(clean)}
+
+
+def test_corpus_meets_the_quality_bar():
+    figures = corpus_figures()
+    assert figures["sentences"] >= 300 and not any(_MARK.search(t) for t in _lines("personal_corpus_clean.txt"))
+    assert figures["recall"] >= 0.95, figures
+    assert figures["false_positive_rate"] <= 0.02, figures
+
+
+if __name__ == "__main__":  # PYTHONPATH=src python tests/test_personal.py: the figures and every miss
+    for text, marks in (_unmark(line) for line in _lines("personal_corpus_planted.txt")):
+        hits, redacted = find(text), redact(text)
+        for kind, a, b in marks:
+            if not _covered(text, hits, a, b) or text[a:b] in redacted:
+                print("missed", kind, repr(text[a:b]), "|", text)
+    for text in _lines("personal_corpus_clean.txt"):
+        if find(text):
+            print("flagged", [(h.kind, text[h.start:h.end]) for h in find(text)], "|", text)
+    print(corpus_figures())

@@ -77,7 +77,7 @@ def test_leftover_of_a_killed_run_is_removed_by_the_next(tmp_path):
 
     from auditkit import spool as spool_module
 
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=False)
     pid = int(dead.stdout)  # a process that has exited: its spool is a leftover
     leftover = tmp_path / f"{spool_module.PREFIX}{pid}-abc"
     leftover.mkdir()
@@ -98,7 +98,7 @@ def test_next_run_removes_a_leftover_in_the_temporary_folder(tmp_path, monkeypat
     from auditkit import spool as spool_module
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=False)
     leftover = tmp_path / f"{spool_module.PREFIX}{int(dead.stdout)}-xyz"
     leftover.mkdir()
     with Spool.temporary() as spool:

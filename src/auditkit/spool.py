@@ -45,7 +45,7 @@ def remove_leftovers(root: Path | None = None) -> list[Path]:
     Only folders named ``auditkit-spool-<pid>-…``, owned by this user, whose process is gone.
     """
     root = Path(root or tempfile.gettempdir())
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(root.glob(PREFIX + "*"))
     except OSError:

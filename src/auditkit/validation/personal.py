@@ -44,6 +44,33 @@ NAMED_FIELDS = frozenset({"service_name", "provider", "service_id", "auditors", 
 _NAMES_FILE = Path(__file__).with_name("data") / "names_cs.txt"
 
 
+class _Lazy:
+    """A regular expression compiled on first use: importing validation stays cheap (start-up of the CLI)."""
+
+    __slots__ = ("_args", "_rx")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._args = (pattern, flags)
+        self._rx: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str):
+        if self._rx is None:
+            self._rx = re.compile(*self._args)
+        return getattr(self._rx, name)
+
+
+_compiled = False
+
+
+def _compile() -> None:
+    """Replace every lazy pattern of this module with the compiled one (once, on the first text checked)."""
+    global _compiled
+    for key, value in list(globals().items()):
+        if isinstance(value, _Lazy):
+            globals()[key] = re.compile(*value._args)
+    _compiled = True
+
+
 @dataclass(frozen=True)
 class Hit:
     kind: str
@@ -54,8 +81,8 @@ class Hit:
 # -- letters and words -----------------------------------------------------------------------------
 _UP = "A-ZÁČĎÉĚÍŇÓŘŠŤÚŮÝŽÄÖÜ"
 _LO = "a-záčďéěíňóřšťúůýžäöüï"
-_WORD = re.compile(rf"[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)?|[{_LO}{_UP}]+\.?")
-_CAP = re.compile(rf"[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)?$")
+_WORD = _Lazy(rf"[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)?|[{_LO}{_UP}]+\.?")
+_CAP = _Lazy(rf"[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)?$")
 
 
 def _fold(text: str) -> str:
@@ -63,13 +90,13 @@ def _fold(text: str) -> str:
 
 
 # -- birth numbers ---------------------------------------------------------------------------------
-_BIRTH_SLASH = re.compile(r"(?<![\d/.])(\d{2})(\d{2})(\d{2})\s?/\s?(\d{3,4})(?![\d/])")
-_BIRTH_PLAIN = re.compile(r"(?<![\d/.,])(\d{2})(\d{2})(\d{2})(\d{3,4})(?![\d/,])")
-_BIRTH_CUE = re.compile(r"(?:\brodn\w*\s+čísl\w*|\bRČ|\br\.\s?č\.|\bRC\b|birth number)\W{0,4}$", re.I)
+_BIRTH_SLASH = _Lazy(r"(?<![\d/.])(\d{2})(\d{2})(\d{2})\s?/\s?(\d{3,4})(?![\d/])")
+_BIRTH_PLAIN = _Lazy(r"(?<![\d/.,])(\d{2})(\d{2})(\d{2})(\d{3,4})(?![\d/,])")
+_BIRTH_CUE = _Lazy(r"(?:\brodn\w*\s+čísl\w*|\bRČ|\br\.\s?č\.|\bRC\b|birth number)\W{0,4}$", re.IGNORECASE)
 # a reference number looks the same: "č. j. 230115/2023", "sp. zn.", "spis 150301/2022"
-_REFERENCE_CUE = re.compile(
+_REFERENCE_CUE = _Lazy(
     r"(?:č\.\s?j\.?|čj\.?|č\.\s?jedn\w*|jednací\w*|sp\.\s?zn\.?|zn\.|spis\w*|ev\.\s?č\.?|evid\w*|ref\.?|"
-    r"č\.\s?smlouvy|smlouv\w*\s+č\.|rozhodnutí\s+č\.|účt\w*|IČO?)\s*:?\s*(?-i:[A-Z]{2,}[-/]?\s*)?$", re.I)
+    r"č\.\s?smlouvy|smlouv\w*\s+č\.|rozhodnutí\s+č\.|účt\w*|IČO?)\s*:?\s*(?-i:[A-Z]{2,}[-/]?\s*)?$", re.IGNORECASE)
 
 
 def _birth_ok(yy: str, mm: str, dd: str, tail: str) -> tuple[bool, bool]:
@@ -102,22 +129,24 @@ def _birth_numbers(text: str) -> list[Hit]:
     for m in _BIRTH_PLAIN.finditer(text):
         date_ok, checksum = _birth_ok(*m.groups())
         before = text[max(0, m.start() - 30):m.start()]
-        if date_ok and ((checksum and len(m.group(4)) == 4) or _BIRTH_CUE.search(before)):
+        if not date_ok or _REFERENCE_CUE.search(before):
+            continue
+        if len(m.group(4)) == 4 or _BIRTH_CUE.search(before):  # nine digits without a cue: a phone number
             hits.append(Hit("birth_number", *m.span()))
-    return hits
+    return hits  # (the modulo-11 check decides NNNNNN/YYYY: a reference number unless it holds)
 
 
 # -- e-mails and phones ----------------------------------------------------------------------------
 _AT = r"(?:\s*@\s*|\s*[(\[{<]\s*(?:at|zavináč|zavinac)\s*[)\]}>]\s*|\s+(?:at|zavináč|zavinac)\s+)"
 _DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|tečka|tecka)\s*[)\]}>]\s*|\s+(?:dot|tečka|tecka)\s+)"
-_EMAIL = re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,6}}\b", re.I)
+_EMAIL = _Lazy(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,6}}\b", re.IGNORECASE)
 _SEP = r"[ \u00a0.\-/]?"
-_PHONE = re.compile(
+_PHONE = _Lazy(
     r"(?<![\d/.,])(?:\(?(?:\+|00)\s?420\)?[ \u00a0.\-]?)?"
     rf"(?:[2-9]\d{{2}}{_SEP}\d{{3}}{_SEP}\d{{3}}|[2-9]\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{2}})"
     r"(?![\d])(?!\s?(?:Kč|Kc|korun|CZK|,-|€|EUR|%|/\d))"
 )
-_PHONE_INTL = re.compile(r"(?<![\d\w])(?:\+|00)(?!420)[1-9]\d{1,2}[ \u00a0.\-]?\(?\d{1,4}\)?(?:[ \u00a0.\-]?\d{2,4}){2,4}(?!\d)")
+_PHONE_INTL = _Lazy(r"(?<![\d\w])(?:\+|00)(?!420)[1-9]\d{1,2}[ \u00a0.\-]?\(?\d{1,4}\)?(?:[ \u00a0.\-]?\d{2,4}){2,4}(?!\d)")
 
 
 # -- dates of birth --------------------------------------------------------------------------------
@@ -126,58 +155,75 @@ _MONTHS = ("ledna|února|unora|března|brezna|dubna|května|kvetna|června|cervn
            "october|november|december")
 _DATE = (rf"(?:\d{{1,2}}\.\s?\d{{1,2}}\.\s?(?:\d{{4}}|\d{{2}})\b|\d{{1,2}}\.\s?(?:{_MONTHS})\s+\d{{4}}"
          rf"|\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|(?:19|20)\d{{2}}\b)")
-_BIRTH_DATE = re.compile(
+_BIRTH_DATE = _Lazy(
     rf"(?:\bnar\.|\bnarozen[aáéýiíou]*\b|\bnarození\b|\bdat\.\s?nar\.|\bd\.\s?nar\.|\bborn\b|\bDOB\b|"
-    rf"\bdate of birth\b|\*)\s*[:,]?\s*(?:dne\s+|v\s+roce\s+|roku\s+|r\.\s?|in\s+|on\s+)?({_DATE})", re.I)
+    rf"\bdate of birth\b|\bročník\w*|\*)\s*[:,]?\s*(?:(?:dne|v|roku|roce|r\.|in|on)\s*)*({_DATE})", re.IGNORECASE)
 
 
 # -- addresses and rooms ---------------------------------------------------------------------------
 _NUM = r"\d{1,4}(?:\s?/\s?\d{1,4})?[a-zA-Z]?"
 _AFTER_NUMBER = r"(?=\s*(?:$|[,;)]|\.(?:\s|$)|\s+\d{3}\s?\d{2}\b|\s+(?:v|ve|na|u)\s|\s+[" + _UP + "]))"
-_STREET = re.compile(
+_STREET = _Lazy(
     rf"(?:\b(?:ul\.|ulic[eií]|nám\.|náměstí|nábř\.|nábřeží|tř\.|tříd[aěuy]|adres[aeyu]|bydlišt[eěi]|bytem|"
     rf"bydlí\s+(?:v|ve|na))\s*:?\s*(?:[{_UP}][{_LO}]*\.?\s+){{0,3}}{_NUM}\b"
-    rf"|\b[{_UP}][{_LO}]+(?:á|í|é|ého|ova|ovo|ově|ovu)\s+(?:[{_UP}][{_LO}]+\s+)?{_NUM}{_AFTER_NUMBER})"
+    rf"|\b[{_UP}][{_LO}]+(?:á|í|é|ého|ova|ovo|ově|ovu)\s+(?:[{_UP}][{_LO}]+\s+)?(?:ulic[eií]\s+|ul\.\s*)?"
+    rf"{_NUM}{_AFTER_NUMBER}|\b(?:č\.\s?p\.|čp\.|č\.\s?or\.)\s*\d{{1,5}}\b|\bPSČ\s*\d{{3}}\s?\d{{2}}\b)"
 )
-_POSTCODE = re.compile(rf"(?<![\d/§.,])(?:PSČ\s*)?\d{{3}}\s?\d{{2}}(?![\d/,])\s+[{_UP}][{_LO}]+(?:[- ][{_UP}][{_LO}]+)*")
-_STREET_NOT = re.compile(r"^(?:Sb|Příloh|Kapitol|Standard|Oblast|Otázk|Vyhlášk|Zákon|Bod|Krok|Verz|Tabulk|Strán)", re.I)
-_ROOM = re.compile(
-    r"\b(?:pokoj\w*|byt|bytu|bytě|bytem|bytová\s+jednotk\w*|jednotk\w*|buňk\w*|buňce|apartmán\w*|"
+_POSTCODE = _Lazy(rf"(?<![\d/§.,])(?:PSČ\s*)?\d{{3}}\s?\d{{2}}(?![\d/,])\s+[{_UP}][{_LO}]+(?:[- ][{_UP}][{_LO}]+)*")
+_STREET_NOT = _Lazy(r"^(?:Sb|Příloh|Kapitol|Standard|Oblast|Otázk|Vyhlášk|Zákon|Bod|Krok|Verz|Tabulk|Strán)", re.IGNORECASE)
+_ROOM = _Lazy(
+    r"\b(?:pokoj\w*|pok\.|byt|bytu|bytě|bytem|bytová\s+jednotk\w*|jednotk\w*|buňk\w*|buňce|apartmán\w*|"
     r"room|flat|unit|č\.\s?pokoje|čísl\w+\s+pokoje)\s*(?:č\.\s?|čísl[oem]+\s+|no\.\s?|number\s+)?"
     r"(\d{1,3}[a-zA-Z]?|[A-Z]\d{1,3})\b(?!\s*(?:\+|kk|%|Kč|dn|měs|týd|rok|let|hod|osob|lůž|m2|m²|x|×|krát))",
-    re.I,
+    re.IGNORECASE,
 )
-_PERSON_CUE = re.compile(
+_PERSON_CUE = _Lazy(
     r"klient|uživatel|matk|maminc|maminka|paní|\bpan\b|rodin|bydl|ubytovan|\bsyn|dcer|dít|\bděti|otec|otc|"
     r"partner|manžel|babičk|\bjejí\b|\bjeho\b|obyvatel|žen[aěyu]\b|\bmuž|sestr|bratr|family|client|mother|"
-    r"resident|\bher\b|\bhis\b", re.I)
+    r"resident|\bher\b|\bhis\b", re.IGNORECASE)
 
 
 # -- names -----------------------------------------------------------------------------------------
 _TITLES = {"paní", "pan", "pana", "panu", "panem", "pí", "pí.", "p.", "sl.", "slečna", "slečny", "slečnou",
            "slečně", "mgr.", "bc.", "ing.", "mudr.", "phdr.", "judr.", "paeddr.", "rndr.", "mga.", "doc.",
            "prof.", "dr.", "mr.", "mrs.", "ms.", "miss", "mr", "mrs", "ms", "dis.", "ph.d.", "phd."}
-_PERSON_WORDS = re.compile(
+_ABBREVIATIONS = {"sb.", "st.", "ul.", "nám.", "tř.", "čj.", "odst.", "písm.", "např.", "tzv.", "resp.", "str.",
+                  "tel.", "nar.", "zn.", "ev.", "sp.", "pozn.", "viz.", "obr.", "tab.", "kap.", "čl.", "mj."}
+_STARTERS = {"dnes", "včera", "zítra", "také", "pak", "ale", "když", "podle", "dle", "proto", "potom", "nyní",
+             "teď", "tam", "zde", "tady", "kde", "kdy", "jak", "že", "ani", "jen", "už", "ještě", "rovněž",
+             "dále", "navíc", "později", "ráno", "večer", "odpoledne", "letos", "loni", "nakonec", "zatím"}
+_PLACE_BEFORE = {"obec", "obce", "obci", "obcí", "město", "města", "městě", "městem", "v", "ve", "do", "okres",
+                 "okresu", "okrese"}
+_STRONG_TITLES = {"paní", "pan", "pana", "panu", "panem", "pí", "pí.", "p.", "sl.", "slečna", "slečny", "slečnou"}
+_PERSON_WORDS = _Lazy(
     r"^(?:klient\w*|uživatel\w*|obyvatel\w*|žadatel\w*|matk\w*|matce|maminc\w*|maminka|otec|otc\w*|tatínk?\w*|"
     r"syn|syn[aeiuo]\w*|synáček|synek|synk\w*|dcer\w*|dceř\w*|dítě|dítět\w*|děti|dětí|chlap\w*|holčič\w*|"
     r"partner\w*|druh|druh[aeu]\w*|družk\w*|manžel\w*|bratr\w*|sestr\w*|babič\w*|děd\w*|vnuk\w*|vnuč\w*|"
     r"tet[aěyou]\w*|strýc\w*|kolega|kolegy|kolegou|kolegyn\w*|pracovnic\w*|pracovník\w*|vedoucí\w*|ředitel\w*|"
     r"koordinátor\w*|supervizor\w*|metodi\w*|asistent\w*|terapeut\w*|psycholog\w*|lektor\w*|dobrovol\w*|"
-    r"vrátn\w*|kuchař\w*|uklízeč\w*|zaměstnan\w*|sociální|nezl\.|nezletil\w*|"
-    r"client|mother|father|son|daughter|child|partner|worker|manager|resident|mrs|mr|ms)$", re.I)
+    r"vrátn\w*|kuchař\w*|uklízeč\w*|zaměstnan\w*|nezl\.|nezletil\w*|"
+    r"client|mother|father|son|daughter|child|partner|worker|manager|resident|mrs|mr|ms)$", re.IGNORECASE)
 # capitalised words that follow a person word without being a name: institutions, nationalities
-_NOT_NAME = re.compile(
-    r"^(?:úřad|úřed|kraj|krajsk|měst|magistr|obec|obecn|ospod|polici|soud|probačn|charit|diakon|armád|"
-    r"centr|azyl|domov|dům|dom[ueě]|nemocn|škol|mateřsk|základn|poradn|ministerst|mpsv|člověk|spolk|spolek|"
-    r"nadac|fond|sdružen|služb|klub|linka|intervenčn|bíl|rodinn|společnost|ukrajin|romk|romov|rom$|romů|"
-    r"sloven|slovák|vietnam|mongol|češk|čech|česk|polk|polák|rusk|rus$|němk|němec|azylov|noclehárn|ubytovn|"
-    r"armáda|slezsk|moravsk|ostravsk|praž|brněn|sociáln|evropsk|unie|státn|stát|zákon|vyhlášk|standard|"
-    r"smlouv|kodex|plán|ip$|ústav|fakult|univerzit|policie|hasič|zdravotn|pojišťovn|všeobecn|ministr|"
-    r"vánoc|velikonoc|silvestr|nov[ýé]\s|pondělí|úterý|středa|čtvrtek|pátek|sobota|neděle)", re.I)
-_OVA = re.compile(rf"^[{_UP}][{_LO}]+ov(?:á|é|ou)$")
-_OVA_ASCII = re.compile(rf"^[{_UP}][{_LO}]+ov(?:a|e|ou)$")
+_NOT_NAME = _Lazy(
+    r"^(?:úřad\w*|úřed\w*|kraj$|kraj[eiů]|krajem|krajsk\w*|městsk\w*|město|města|městem|městě|magistrát\w*|obec$|obc[eií]|"
+    r"obecn\w*|ospod\w*|polici\w*|soud$|soud[uy]|soudem|probačn\w*|charit\w*|diakon\w*|armád\w*|centr[uaem]?$|azyl\w*|domov$|domov[ay]|"
+    r"domově|domovem|dům$|dom[ueě]$|domem|nemocnic\w*|škol[aeyuo]|školou|školk\w*|mateřsk\w*|základn\w*|poradn\w*|ministerst\w*|"
+    r"mpsv|člověk\w*|spolk\w*|spolek|nadac\w*|fond[uy]?$|sdružen\w*|služb\w*|klub[uy]?$|klubem|link[auy]|intervenčn\w*|"
+    r"bíl[ýéá]$|bílého|bílém|rodinn\w*|společnost\w*|"
+    r"ukrajin\w*|romk\w*|rom$|romov\w*|romů|romský|slovenk\w*|slovák$|vietnam\w*|mongol\w*|češk\w*|"
+    r"čech$|češi$|polk[ayu]$|ruskyn\w*|rus$|němk\w*|němec$|němc[ieů]$|"
+    r"noclehárn\w*|ubytovn\w*|slezsk\w*|moravsk\w*|ostravsk\w*|pražsk\w*|brněnsk\w*|sociáln\w*|evropsk\w*|unie$|státn\w*|stát$|zákon\w*|"
+    r"vyhlášk\w*|standard\w*|smlouv\w*|kodex\w*|plán$|ip$|ústav\w*|fakult\w*|univerzit\w*|hasič\w*|zdravotn\w*|pojišťovn\w*|všeobecn\w*|"
+    r"odbor\w*|odděl\w*|agentur\w*|krizov\w*|dětsk\w*|středis\w*|kontaktn\w*|nízkoprah\w*|terénn\w*|"
+    r"komunitn\w*|organizac\w*|naděj\w*|podan\w*|program\w*|projekt\w*|asociac\w*|institut\w*|klinik\w*|"
+    r"ambulanc\w*|psychiatr\w*|léčebn\w*|hospic\w*|farnost\w*|farní\w*|církev|církv\w*|katolick\w*|"
+    r"evangelick\w*|husitsk\w*|svaz\w*|komor\w*|inspekc\w*|kancelář\w*|informačn\w*|vzdělávac\w*|"
+    r"výchovn\w*|pedagogick\w*|psychologick\w*|poradensk\w*|manželsk\w*|rodičovsk\w*|mládež\w*|senior\w*|"
+    r"housing|first|caritas|tísn\w*|spás\w*|ministr\w*|vánoc\w*|velikonoc\w*|silvestr\w*|pondělí|úterý|středa|čtvrtek|pátek|sobota|neděle)$", re.IGNORECASE)
+_OVA = _Lazy(rf"^[{_UP}][{_LO}]+ov(?:á|é|ou)$")
+_OVA_ASCII = _Lazy(rf"^[{_UP}][{_LO}]+ov(?:a|e|ou)$")
 # adjectives in -ová that start sentences of audit text ("Týmová supervize", "Klíčová pracovnice")
-_OVA_ADJECTIVE = re.compile(
+_OVA_ADJECTIVE = _Lazy(
     r"^(?:tým|případ|kriz|byt|dluh|cen|mzd|skupin|hodnot|celk|kurz|rozpočt|projekt|systém|výcvik|dotazník|"
     r"úvazk|kontakt|odbor|závazk|text|bod|vztah|klíč|kvalit|zákon|nákla|materiál|potravin|dávk|odměn|směn|"
     r"víkend|pokoj|bezbariér|volnočas|prázdnin|pobyt|spis|dodatk|doklad|záznam|výkaz|plán|cíl|obor|grant|"
@@ -186,7 +232,7 @@ _OVA_ADJECTIVE = re.compile(
     r"barev|pilot|kapacit|finan|peněž|služb|úkol|okres|krajov|region|typ|model|kurs|"
     r"lékov|úrazov|havarijn|požárn|provozn|bezpečnostn|vstup|výstup|nástup|odchod|příchod|adaptač|mimořád)"
 )
-_SENTENCE_END = re.compile(r"[.!?…:;\n\r\t•–—-]")
+_SENTENCE_END = _Lazy(r"[.!?…:;\n\r\t•–—-]")
 _ABBREV_BEFORE_DOT = {"p", "sl", "pí", "mgr", "bc", "ing", "mudr", "phdr", "judr", "paeddr", "rndr", "mga", "doc",
                       "prof", "dr", "č", "j", "nar", "ul", "nám", "tř", "tel", "odst", "písm", "mr", "mrs", "ms"}
 
@@ -292,7 +338,10 @@ def _sentence_start(text: str, pos: int) -> bool:
     return False
 
 
-_TOKEN = re.compile(rf"[{_UP}{_LO}]+(?:-[{_UP}{_LO}]+)?\.?|[^\s]")
+_CAPS = _Lazy(rf"[{_UP}][{_LO}]+")
+_LOWER_TITLE = _Lazy(r"(?i:\b(?:paní|pan|pana|panu|panem|pí|slečn\w+)|(?<!\w)(?:p|sl)\.)\s+[a-záčďéěíňóřšťúůýž]")
+_OPENERS = " \u00a0\"'„“”‚‘’«»()[]*-–•\t\n"
+_TOKEN = _Lazy(rf"[{_UP}{_LO}]+(?:-[{_UP}{_LO}]+)?\.?|[^\s]")
 
 
 def _name_hits(text: str, safe: frozenset[str]) -> list[Hit]:
@@ -304,12 +353,17 @@ def _name_hits(text: str, safe: frozenset[str]) -> list[Hit]:
     def bare(i: int) -> str:
         return toks[i][0].rstrip(".")
 
-    def is_cap(i: int) -> bool:
-        return 0 <= i < n and bool(_CAP.match(bare(i))) and toks[i][0][-1] != "." and len(bare(i)) > 1
+    def is_cap(i: int) -> bool:  # a capitalised word; a dot after it ends a sentence, not an abbreviation
+        if not (0 <= i < n and _CAP.match(bare(i)) and len(bare(i)) > 1):
+            return False
+        return toks[i][0][-1] != "." or toks[i][0].lower() not in _TITLES | _ABBREVIATIONS
 
     def name_like(i: int) -> bool:
         return is_cap(i) and not _NOT_NAME.match(bare(i).lower()) and bare(i) not in safe \
-            and not _PERSON_WORDS.match(bare(i))
+            and not _PERSON_WORDS.match(bare(i)) and bare(i).lower() not in _TITLES
+
+    def saint(i: int) -> bool:  # "Domov sv. Anežky", "ZŠ T. G. Masaryka" name no one present
+        return i > 0 and toks[i - 1][0].lower() in ("sv.", "svaté", "svatého", "svatý", "svatá", "st.")
 
     def cue(i: int) -> bool:  # a title or a person word right before token i
         if i <= 0:
@@ -321,24 +375,32 @@ def _name_hits(text: str, safe: frozenset[str]) -> list[Hit]:
 
     for i, (tok, start, _) in enumerate(toks):
         word = tok.rstrip(".")
-        if not is_cap(i) or word in safe:
+        if i > 0 and word.islower() and toks[i - 1][0].lower() in _STRONG_TITLES:
+            # tired typing: "paní nováková", "pan karel"
+            marked[i] = bool(_OVA.match(word.capitalize())) or word.capitalize() in names.forms
+            continue
+        if not is_cap(i) or word in safe or saint(i):
             continue
         first = word in names.forms
         low = word.lower()
         mid = not _sentence_start(text, start)
         hit = False
-        if first and low not in names.ambiguous and not _NOT_NAME.match(low):
-            hit = True
-        elif first and (cue(i) or (name_like(i + 1) and (mid or i + 1 < n and bare(i + 1) in names.forms))):
-            hit = True
-        elif _OVA.match(word) and not _NOT_NAME.match(low):
-            hit = cue(i) or not _OVA_ADJECTIVE.match(low) or name_like(i + 1) and bare(i + 1) in names.forms
+        if first:
+            # an ordinary word as well ("Rada", "Květy") counts after a title or next to another part of a name
+            plain = low not in names.ambiguous and not _NOT_NAME.match(low)
+            beside = name_like(i + 1) and (mid or bare(i + 1) in names.forms)
+            hit = plain or cue(i) or beside
+        elif _OVA.match(word) and not _NOT_NAME.match(low) and not (
+                i > 0 and toks[i - 1][0].lower() in _PLACE_BEFORE and not name_like(i + 1)):  # "obce Orlová"
+            # a sentence that starts with "Týmová", "Nízkoprahové", "Případovou" is about an adjective
+            adjective = _OVA_ADJECTIVE.match(low) or (not mid and not low.endswith("ová"))
+            hit = cue(i) or not adjective or name_like(i + 1) and bare(i + 1) in names.forms
         elif _OVA_ASCII.match(word) and cue(i):
             hit = True
+        elif mid and word.endswith("ovi") and name_like(i) and len(word) > 5:
+            hit = True  # "k Novákovi": a capitalised dative in -ovi is a person (places decline otherwise)
         elif cue(i) and name_like(i):
-            prev = toks[i - 1][0].lower()
-            # "Sociální pracovnice Malá" yes; but a sentence-initial "Pracovnice Úřadu" is handled by _NOT_NAME
-            hit = prev != "sociální"
+            hit = True  # "pan Dvořák", "pracovnice Malá"; institutions after a person word are in _NOT_NAME
         if hit:
             marked[i] = True
     # extend each name over its neighbours: a surname after a first name, titles in between
@@ -348,10 +410,15 @@ def _name_hits(text: str, safe: frozenset[str]) -> list[Hit]:
             while j < n and j <= i + 2 and name_like(j) and not marked[j]:
                 marked[j] = True
                 j += 1
-            if i > 0 and not marked[i - 1] and name_like(i - 1) and not cue(i - 1):
-                w = bare(i - 1)
-                if not _sentence_start(text, toks[i - 1][1]) or _OVA.match(w) or w in names.forms:
-                    marked[i - 1] = True
+            before = i - 1
+            if before >= 0 and not marked[before] and name_like(before) and not cue(before) \
+                    and bare(before).lower() not in _STARTERS:  # "Novotná Jana", "Nováková Jana"
+                marked[before] = True
+    # coordinated names: "s dcerami Lucinkou a Kačkou", "Anička, Péťa"
+    for i in range(2, n):
+        if not marked[i] and marked[i - 2] and toks[i - 1][0] in ("a", ",", "i") and bare(i) in names.forms \
+                and name_like(i):
+            marked[i] = True
     hits: list[Hit] = []
     for i in range(n):
         if marked[i]:
@@ -368,8 +435,27 @@ def _safe_words(safe: tuple[str, ...]) -> frozenset[str]:
     return frozenset(w for s in safe for w in re.findall(rf"[{_UP}{_LO}]+", s) if w[:1].isupper())
 
 
+def _name_candidates(text: str, safe: frozenset[str]) -> bool:
+    """Cheap gate before the word-by-word name pass: is there any word that could start a name?
+
+    A text whose only capitalised word opens it, and is no name, title, person word or -ová form, and
+    that has no lower-case title ("paní nováková"), has none; most comments are like that.
+    """
+    caps = _CAPS.findall(text)
+    if len(caps) > 1 or _LOWER_TITLE.search(text):
+        return True
+    if not caps:
+        return False
+    word = caps[0]
+    if not text.lstrip(_OPENERS).startswith(word):
+        return True
+    return word in _names().forms or bool(_OVA.match(word) or _PERSON_WORDS.match(word)) or word.lower() in _TITLES
+
+
 @lru_cache(maxsize=8192)
 def _find(text: str, safe: tuple[str, ...], kinds: frozenset[str]) -> tuple[Hit, ...]:
+    if not _compiled:
+        _compile()
     found: list[Hit] = []
 
     def add(hit: Hit) -> None:
@@ -395,11 +481,13 @@ def _find(text: str, safe: tuple[str, ...], kinds: frozenset[str]) -> tuple[Hit,
         for m in _STREET.finditer(text):
             if not _STREET_NOT.match(m.group()) and not text[max(0, m.start() - 2):m.start()].strip().endswith("§"):
                 add(Hit("address", *m.span()))
-        if _PERSON_CUE.search(text):
-            for m in _ROOM.finditer(text):
-                add(Hit("room", *m.span(1)))
+    words = _safe_words(safe)
+    names = _name_hits(text, words) if ("name" in kinds or has_digit) and _name_candidates(text, words) else []
+    if has_digit and (names or _PERSON_CUE.search(text)):  # a room number tied to a person
+        for m in _ROOM.finditer(text):
+            add(Hit("room", *m.span(1)))
     if "name" in kinds:
-        for h in _name_hits(text, _safe_words(safe)):
+        for h in names:
             add(h)
     return tuple(sorted(found, key=lambda h: h.start))
 
