@@ -11,10 +11,11 @@ import tempfile
 from pathlib import Path
 
 from auditkit.questionnaire.loader import default_questionnaire
-from auditkit.samples import write_round
+from auditkit.samples import write_previous_round, write_round
 from auditkit.validation.batch import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent / "sample_audits"
+PREVIOUS = ROOT.parent / "sample_previous"  # the same network's 2022 round, for the audit cycle
 
 
 def main(argv: list[str]) -> int:
@@ -30,9 +31,10 @@ def main(argv: list[str]) -> int:
             print("sample_audits/ is up to date" if same else "sample_audits/ differs: run scripts/make_samples.py")
             return 0 if same else 1
     ROOT.mkdir(exist_ok=True)
-    for path in write_round(q, ROOT):
+    PREVIOUS.mkdir(exist_ok=True)
+    for path in write_round(q, ROOT) + write_previous_round(q, PREVIOUS):
         print(path.relative_to(ROOT.parent))
-    bad = [r for r in validate_paths([ROOT]) if r.status != "valid"]
+    bad = [r for r in validate_paths([ROOT, PREVIOUS]) if r.status != "valid"]
     for r in bad:
         print(f"{r.file}: {[f.message for f in r.findings]}", file=sys.stderr)
     return 1 if bad else 0

@@ -128,10 +128,15 @@ def summarize(
         "--jobs", min=1, help="Worker processes for the workbooks and the reports (default: by their number and the cores)."
     )] = None,
     no_reports: Annotated[bool, typer.Option("--no-reports", help="Skip the per-provider PDF reports.")] = False,
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help="The previous round (its folder of workbooks or its summary.json): every finding is "
+        "marked new or persisting, resolved findings and score changes are listed.")] = None,
 ) -> None:
     """Score every workbook of a round and write the summary analysis (PDF, tidy xlsx, JSON) and provider reports.
 
     Example: auditkit summarize audits_2023/ --out out_2023 --json
+
+    Example: auditkit summarize audits_2024/ --previous out_2023/summary.json --out out_2024
     Exit code 0 when every workbook was included (skipped lock files do not count), 1 when any was rejected
     (outputs are still written).
     """
@@ -140,8 +145,17 @@ def summarize(
     from auditkit.render import print_json, progress_bar, render_summary
     from auditkit.serialize import summary_json
 
-    with progress_bar(lang.value) as tick:
-        summary, outputs = run_summary(paths or [sample_audits_dir()], out, lang.value, jobs, not no_reports, tick)
+    from auditkit.rounds import PreviousRoundError
+
+    try:
+        with progress_bar(lang.value) as tick:
+            summary, outputs = run_summary(paths or [sample_audits_dir()], out, lang.value, jobs, not no_reports,
+                                           tick, previous=previous)
+    except PreviousRoundError as exc:
+        from auditkit.render import console_err, say
+
+        say(console_err(), exc.key, lang.value, path=exc.path, **exc.params)
+        raise typer.Exit(2) from None
     q = questionnaire_of(summary.services)
     if json_out:
         print_json(summary_json(summary))

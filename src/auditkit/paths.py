@@ -1,6 +1,7 @@
 """Where the data that ships with auditkit lives.
 
-An installed package carries ``questionnaires/``, ``templates/reports/`` and ``sample_audits/`` inside
+An installed package carries ``questionnaires/``, ``templates/reports/``, ``sample_audits/`` and
+``sample_previous/`` inside
 itself (the build copies them in). A source checkout (editable install, tests from the tree) reads them
 from the repository root instead.
 """
@@ -31,3 +32,8 @@ def report_templates_dir() -> Path:
 
 def sample_audits_dir() -> Path:
     return _find("sample_audits")
+
+
+def sample_previous_dir() -> Path:
+    """The sample network's previous round (2022), for ``summarize --previous``."""
+    return _find("sample_previous")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import os
 import re
 import unicodedata
@@ -19,6 +20,7 @@ from pydantic import BaseModel
 
 from auditkit.questionnaire.loader import default_questionnaire, registry
 from auditkit.questionnaire.models import Questionnaire
+from auditkit.rounds import PreviousRound, PreviousRoundError, compare, previous_from_json
 from auditkit.scoring import ScoredAudit, score_audit
 from auditkit.spool import Parked, Spool
 from auditkit.summary import Benchmark, Summary, summarize_round
@@ -155,19 +157,49 @@ def run_round(paths: list[Path], lang: str = "cs", jobs: int | None = 1) -> tupl
     return summarize_round(questionnaire_of(scored), scored, results), results
 
 
+def load_previous(path: Path, lang: str = "cs", jobs: int | None = None) -> PreviousRound:
+    """The previous round for ``summarize --previous``: its summary.json, or a folder summarised first."""
+    if not path.exists():
+        raise PreviousRoundError("previous_missing", str(path))
+    if path.is_dir():
+        from auditkit.serialize import summary_json
+
+        summary, _ = run_round([path], lang, jobs)
+        if not summary.services:
+            raise PreviousRoundError("previous_empty", str(path))
+        return previous_from_json(summary_json(summary), str(path))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise PreviousRoundError("previous_not_summary", str(path)) from exc
+    return previous_from_json(data, str(path))
+
+
+def with_comparison(summary: Summary, previous: PreviousRound) -> Summary:
+    q = registry()[(summary.questionnaire_id, summary.questionnaire_version)]
+    comparison = compare(q, summary.services, previous, {k: v.median for k, v in summary.area_stats.items()},
+                         summary.process_stats.median, summary.outcome_stats.median)
+    return summary.model_copy(update={"comparison": comparison})
+
+
 def run_summary(
     paths: list[Path], out: Path, lang: str = "cs", jobs: int | None = None, reports: bool = True,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None, previous: Path | None = None,
 ) -> tuple[Summary, Outputs]:
     """``auditkit summarize``: validate and score every file, aggregate, write every output into ``out``.
 
     The typed audits wait in a temporary spool, so memory stays flat in the size of the round.
     ``progress(phase, done, total)`` is told how far it is; ``phase`` is "workbooks", then "outputs".
+    With ``previous`` (a folder or a summary.json of an earlier round) findings and scores carry their change;
+    a ``previous`` that cannot be used raises :class:`PreviousRoundError` before any work is done.
     """
     tick = progress or (lambda phase, done, total: None)
+    prev = load_previous(previous, lang, jobs) if previous is not None else None
     with Spool.temporary() as spool:
         results, scored = process_files(paths, lang, jobs, lambda d, t: tick("workbooks", d, t), spool=spool)
         summary = summarize_round(questionnaire_of(scored), scored, results)
+        if prev is not None and summary.services:
+            summary = with_comparison(summary, prev)
         tick("outputs", 0, len(summary.services) if reports else 0)
         outputs = write_outputs(summary, results, out, lang, reports, spool, jobs,
                                 lambda d, t: tick("outputs", d, t))

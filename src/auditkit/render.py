@@ -59,6 +59,19 @@ WORDS = {
                    "few": "{n} soubory – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}",
                    "many": "{n} souboru – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}",
                    "other": "{n} souborů – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}"},
+        "previous_missing": "--previous {path}: taková složka ani soubor neexistuje. Zadejte složku minulého kola "
+                            "nebo jeho summary.json.",
+        "previous_empty": "--previous {path}: ve složce není žádný platný sešit minulého kola.",
+        "previous_not_summary": "--previous {path}: to není summary.json z auditkit summarize. Zadejte složku "
+                                "minulého kola nebo jeho summary.json.",
+        "previous_other_questionnaire": "--previous {path}: minulé kolo je podle dotazníku {found}, toto podle "
+                                        "{expected}; kola různých dotazníků nelze porovnat.",
+        "changes_title": "Změny od minulého kola ({source})",
+        "changes_line": "  zjištění nová: {new}, trvající: {persisting}, odstraněná: {resolved}",
+        "changes_unmapped": "  Dotazník se změnil z verze {version} bez převodní tabulky (from_versions): zjištění "
+                            "nelze porovnat, porovnávají se jen skóre.",
+        "changes_only_previous": "  Jen v minulém kole: {names}",
+        "changes_only_current": "  Nově v tomto kole: {names}",
         "previous_has_errors": "Pozor: minulý sešit {path} má chyby ({n}); jejich odpovědi ve sloupci předchozích "
                                "odpovědí chybí. Zkontrolujte ho příkazem auditkit validate.",
         "previous_has_errors": "Pozor: minulý sešit {path} má chyby ({n}); jejich odpovědi ve sloupci předchozích "
@@ -106,6 +119,19 @@ WORDS = {
         "no_files": "No file found.",
         "totals": {"one": "{n} file – valid: {valid}, with errors: {invalid}, skipped: {skipped}",
                    "other": "{n} files – valid: {valid}, with errors: {invalid}, skipped: {skipped}"},
+        "previous_missing": "--previous {path}: no such folder or file. Give the previous round's folder or its "
+                            "summary.json.",
+        "previous_empty": "--previous {path}: the folder holds no valid workbook of the previous round.",
+        "previous_not_summary": "--previous {path}: this is not a summary.json written by auditkit summarize. Give "
+                                "the previous round's folder or its summary.json.",
+        "previous_other_questionnaire": "--previous {path}: the previous round used questionnaire {found}, this one "
+                                        "{expected}; rounds of different questionnaires cannot be compared.",
+        "changes_title": "Changes since the previous round ({source})",
+        "changes_line": "  findings new: {new}, persisting: {persisting}, resolved: {resolved}",
+        "changes_unmapped": "  The questionnaire changed from version {version} without a mapping (from_versions): "
+                            "findings cannot be compared, only scores are.",
+        "changes_only_previous": "  Only in the previous round: {names}",
+        "changes_only_current": "  New in this round: {names}",
         "previous_has_errors": "Note: the previous workbook {path} has errors ({n}); their answers are missing from "
                                "the previous-answer column. Check it with auditkit validate.",
         "previous_has_errors": "Note: the previous workbook {path} has errors ({n}); their answers are missing from "
@@ -168,6 +194,19 @@ def words(key: str, lang: str, **params: Any) -> str:
 
 def say(console: Console, key: str, lang: str, **params: Any) -> None:
     console.print(Text(words(key, lang, **params)))
+
+
+def render_changes(summary: Any, lang: str, console: Console) -> None:
+    """The round against the previous round, in a few lines (the outputs have the details)."""
+    w, c = WORDS[lang], summary.comparison.round
+    console.print(Text(w["changes_title"].format(source=c.source), style="bold"))
+    if c.comparable:
+        console.print(Text(w["changes_line"].format(new=c.new, persisting=c.persisting, resolved=c.resolved)))
+    else:
+        console.print(Text(w["changes_unmapped"].format(version=c.previous_version), style="yellow"))
+    for key, refs in (("changes_only_previous", c.only_previous), ("changes_only_current", c.only_current)):
+        if refs:
+            console.print(Text(w[key].format(names=", ".join(r.service_name or r.service_id for r in refs))))
 
 
 def render_annotations(done: list[Any], lang: str, console: Console | None = None) -> None:
@@ -346,6 +385,8 @@ def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console
         console.print(Text(w["systemic"], style="bold"))
         for x in summary.systemic[:8]:
             console.print(Text(f"  {x.count} {lang_.of(x.n, lang)} {x.n}: {rec(x.key + '.title', lang)}"))
+    if summary.comparison is not None:
+        render_changes(summary, lang, console)
     if summary.rejected or summary.skipped:
         console.print(Text(w["rejected"], style="bold red"))
         for r in [*summary.rejected, *summary.skipped]:

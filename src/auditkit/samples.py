@@ -296,3 +296,43 @@ def varied_profile(index: int) -> Profile:
         "service_id": f"{9000000 + index:07d}",
         "quality": quality,
     })
+
+
+# -- the previous round (2022) of the same network, for the audit cycle ------------------------------------
+# What changed between the rounds, per service: area quality and fixed answers in 2022. Slunečnice joined the
+# network in 2023 (not audited in 2022); Na Vyhlídce was audited in 2022 and has closed since.
+_EARLIER: dict[str, tuple[dict[str, float], dict[str, Any]]] = {
+    "ad_jasmin": ({"contract": 0.85, "children": 0.8}, {}),
+    "ad_modry_kruh": ({"supervision": 0.2, "staffing": 0.3}, {"E02": 2, "E03": 8, "C09": "no"}),
+    "ad_lipova": ({"contract": 0.6, "staffing": 0.45}, {"C05": "pss", "C06": "pss", "A05": 35}),
+    "ad_pristav": ({"contract": 0.9, "cooperation": 0.7}, {"H01": 6}),
+    "ad_kotva": ({"contract": 0.4, "supervision": 0.3}, {"E02": 2, "E03": 6, "C08": "yes", "A05": 25}),
+}
+
+
+def previous_round() -> list[Profile]:
+    """The 2022 round: five of the six services a year earlier, and one service that has closed since."""
+    earlier = []
+    for p in ROUND:
+        if p.slug not in _EARLIER:
+            continue
+        quality, facts = _EARLIER[p.slug]
+        earlier.append(Profile(**{
+            **p.__dict__,
+            "audit_date": p.audit_date.replace(year=p.audit_date.year - 1),
+            "round": "2022",
+            "quality": {**p.quality, **quality},
+            "facts": {**p.facts, **facts},
+            "comments": {k: v for k, v in p.comments.items() if k not in facts},
+        }))
+    closed = ROUND[1]
+    earlier.append(Profile(**{
+        **closed.__dict__,
+        "slug": "ad_na_vyhlidce", "name": "Azylový dům Na Vyhlídce", "provider": "Vyhlídka, z. s.",
+        "service_id": "2740315", "audit_date": _d(2022, 5, 17), "round": "2022", "comments": {},
+    }))
+    return earlier
+
+
+def write_previous_round(q: Questionnaire, folder: Path, lang: str = "cs") -> list[Path]:
+    return [write_audit(q, p, folder / f"{p.slug}.xlsx", lang) for p in previous_round()]

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
+from auditkit.rounds import Change, PreviousFinding, PreviousScores, RoundChanges, ServiceChange, fact_of
 from auditkit.scoring import AreaScore, Flag, ScoredAudit
 from auditkit.summary import Relationship, Stats, Summary, Systemic
 from auditkit.validation.findings import Finding
@@ -31,8 +32,17 @@ class QuestionnaireRef(BaseModel):
     version: str
 
 
+class FindingOut(Flag):
+    """A finding of the audit; ``change`` against the previous round (``null`` without ``--previous``, or
+    when the service was not audited in it, or the questionnaire changed without a mapping)."""
+
+    change: Change | None = None
+
+
 class ServiceOut(BaseModel):
-    """An included service: its identification, rank, area scores, indices, indicators and findings."""
+    """An included service: its identification, rank, area scores, indices, indicators and findings;
+    ``previous`` (its scores in the previous round, ``null`` when it was not in it or without ``--previous``)
+    and ``resolved_findings`` (the previous round's findings no longer present)."""
 
     file: str
     service_id: str
@@ -45,7 +55,9 @@ class ServiceOut(BaseModel):
     process_areas: int  # how many process areas the process index stands on
     outcome_index: float | None
     indicators: dict[str, float | None]
-    findings: list[Flag]
+    findings: list[FindingOut]
+    previous: PreviousScores | None
+    resolved_findings: list[PreviousFinding]
 
 
 class ExcludedOut(BaseModel):
@@ -69,6 +81,7 @@ class SummaryOut(BaseModel):
     outcome_index: Stats
     systemic_findings: list[Systemic]
     relationship: Relationship | None
+    comparison: RoundChanges | None  # against the previous round (summarize --previous), else null
 
 
 class FileOut(BaseModel):
@@ -140,21 +153,26 @@ def validation_json(results: list[FileResult]) -> dict[str, Any]:
     ))
 
 
-def service_out(rank: int, s: ScoredAudit) -> ServiceOut:
+def service_out(rank: int, s: ScoredAudit, change: ServiceChange | None = None) -> ServiceOut:
+    changes = change.changes if change is not None else {}
     return ServiceOut(
         file=s.file, service_id=s.service.service_id, service_name=s.service.service_name,
         provider=s.service.provider, audit_date=s.service.audit_date, rank=rank, areas=s.areas,
-        process_index=s.process_index, process_areas=s.process_areas, outcome_index=s.outcome_index,
-        indicators=s.indicators, findings=s.findings,
+        process_index=s.process_index, process_areas=s.process_areas, outcome_index=s.outcome_index, indicators=s.indicators,
+        findings=[FindingOut(**f.model_dump(), change=changes.get(fact_of(f))) for f in s.findings],
+        previous=change.previous if change is not None else None,
+        resolved_findings=change.resolved if change is not None else [],
     )
 
 
 def summary_json(summary: Summary) -> dict[str, Any]:
     """The documented JSON of a round (docs/summary.md), valid against ``schemas/summary.schema.json``."""
+    comparison = summary.comparison
     return _dump(SummaryOut(
         schema_version=SCHEMA_VERSION,
         questionnaire=QuestionnaireRef(id=summary.questionnaire_id, version=summary.questionnaire_version),
-        services=[service_out(i, s) for i, s in enumerate(summary.services, start=1)],
+        services=[service_out(i, s, comparison.services.get(s.service.service_id) if comparison else None)
+                  for i, s in enumerate(summary.services, start=1)],
         rejected=[ExcludedOut(file=r.file, findings=r.findings) for r in summary.rejected],
         skipped=[ExcludedOut(file=r.file, findings=r.findings) for r in summary.skipped],
         areas=summary.area_stats,
@@ -163,6 +181,7 @@ def summary_json(summary: Summary) -> dict[str, Any]:
         outcome_index=summary.outcome_stats,
         systemic_findings=summary.systemic,
         relationship=summary.relationship,
+        comparison=comparison.round if comparison else None,
     ))
 
 

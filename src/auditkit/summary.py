@@ -8,6 +8,7 @@ import math
 from pydantic import BaseModel
 
 from auditkit.questionnaire.models import Questionnaire
+from auditkit.rounds import Comparison
 from auditkit.scoring import ScoredAudit
 from auditkit.validation.models import FileResult
 
@@ -50,6 +51,7 @@ class Summary(BaseModel):
     verdict_counts: dict[str, dict[str, int]]  # area → verdict → services
     systemic: list[Systemic]
     relationship: Relationship | None
+    comparison: Comparison | None = None  # against the previous round (summarize --previous)
 
 
 def quantile(xs: list[float], p: float) -> float:

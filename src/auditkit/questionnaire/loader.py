@@ -24,6 +24,7 @@ from auditkit.questionnaire.models import (
     Question,
     Questionnaire,
     RecordTable,
+    facts_of,
 )
 
 MAIN_FILE = "questionnaire.yaml"
@@ -155,6 +156,14 @@ def _cross_check(q: Questionnaire, main: Path, files: dict[str, Path]) -> None:
         if kept not in ident_ids:
             errors.append(f"{main}: next_round.keep: '{kept}' is not an identification field "
                           f"(known: {', '.join(sorted(ident_ids))})")
+    known_facts = facts_of(q)
+    for version, mapping in q.from_versions.items():
+        for old, new in mapping.facts.items():
+            targets = [] if new is None else [new] if isinstance(new, str) else list(new)
+            for target in targets:
+                if target not in known_facts:
+                    errors.append(f"{main}: from_versions.{version}.facts.{old}: '{target}' is not a fact of "
+                                  f"this version (known: {', '.join(sorted(known_facts))})")
     for table in q.next_round.records:
         if table not in {r.id for r in q.records}:
             errors.append(f"{main}: next_round.records: '{table}' is not a record table")

@@ -361,6 +361,16 @@ class Analysis(Strict):
     min_group: int = Field(default=5, ge=2)
 
 
+class VersionMapping(Strict):
+    """How the facts of an earlier questionnaire version map to this version's (rounds compared).
+
+    ``facts``: previous fact → this version's fact (renamed), a list of facts (split) or null (removed:
+    no longer assessed). A previous fact that still exists under the same key needs no entry.
+    """
+
+    facts: dict[str, str | tuple[str, ...] | None] = Field(default_factory=dict)
+
+
 class NextRound(Strict):
     """What ``template --from`` carries into the next round's workbook (docs/cycle.md)."""
 
@@ -383,6 +393,7 @@ class Questionnaire(Strict):
     indicators: tuple[Indicator, ...] = ()
     analysis: Analysis = Analysis()
     next_round: NextRound = NextRound()
+    from_versions: dict[str, VersionMapping] = Field(default_factory=dict)  # earlier version → mapping
 
     # -- lookups used by the engine --------------------------------------------------------
     def questions(self) -> dict[str, tuple[Area, Question]]:
@@ -437,3 +448,10 @@ class Questionnaire(Strict):
     @property
     def key(self) -> str:
         return f"{self.id}@{self.version}"
+
+
+def facts_of(q: Questionnaire) -> set[str]:
+    """Every fact key a finding of ``q`` can carry (questions and indicators with a red flag)."""
+    items: list[Question | Indicator] = [x for a in q.areas for x in a.questions] + list(q.indicators)
+    keys = (getattr(x, "fact", None) or getattr(x, "recommendation", None) for x in items if x.red_flag is not None)
+    return {k for k in keys if k}
