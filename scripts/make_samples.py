@@ -11,11 +11,13 @@ import tempfile
 from pathlib import Path
 
 from auditkit.questionnaire.loader import default_questionnaire
-from auditkit.samples import write_previous_round, write_round
+from auditkit.pipeline import process_files
+from auditkit.samples import write_previous_round, write_round, write_sample_replies
 from auditkit.validation.batch import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent / "sample_audits"
 PREVIOUS = ROOT.parent / "sample_previous"  # the same network's 2022 round, for the audit cycle
+REPLIES = ROOT.parent / "sample_replies"  # plans returned by three providers after the 2023 reports
 
 
 def main(argv: list[str]) -> int:
@@ -34,7 +36,13 @@ def main(argv: list[str]) -> int:
     PREVIOUS.mkdir(exist_ok=True)
     for path in write_round(q, ROOT) + write_previous_round(q, PREVIOUS):
         print(path.relative_to(ROOT.parent))
-    bad = [r for r in validate_paths([ROOT, PREVIOUS]) if r.status != "valid"]
+    REPLIES.mkdir(exist_ok=True)
+    for old in REPLIES.glob("*.xlsx"):
+        old.unlink()
+    _, scored = process_files([ROOT], "cs", 1)
+    for path in write_sample_replies(q, scored, REPLIES):
+        print(path.relative_to(ROOT.parent))
+    bad = [r for r in validate_paths([ROOT, PREVIOUS, REPLIES]) if r.status != "valid"]
     for r in bad:
         print(f"{r.file}: {[f.message for f in r.findings]}", file=sys.stderr)
     return 1 if bad else 0

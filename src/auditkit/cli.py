@@ -6,6 +6,7 @@ Heavy modules are imported inside the commands so that ``auditkit --help`` start
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from enum import Enum
 from pathlib import Path
@@ -131,12 +132,23 @@ def summarize(
     previous: Annotated[Path | None, typer.Option(
         "--previous", help="The previous round (its folder of workbooks or its summary.json): every finding is "
         "marked new or persisting, resolved findings and score changes are listed.")] = None,
+    replies: Annotated[Path | None, typer.Option(
+        "--replies", help="A folder of the providers' returned plan workbooks (…_plan.xlsx): replies and objections "
+        "are attached to the findings and counted.")] = None,
+    reply_days: Annotated[int, typer.Option(
+        "--reply-days", min=1, max=365, help="Days the providers have to return their plan (the deadline printed "
+        "in each plan workbook).")] = 15,
+    report_date: Annotated[dt.datetime | None, typer.Option(
+        "--report-date", formats=["%Y-%m-%d", "%d.%m.%Y"], help="Date of issue of the reports and plans "
+        "(default: today); the reply deadline counts from it.")] = None,
 ) -> None:
     """Score every workbook of a round and write the summary analysis (PDF, tidy xlsx, JSON) and provider reports.
 
     Example: auditkit summarize audits_2023/ --out out_2023 --json
 
     Example: auditkit summarize audits_2024/ --previous out_2023/summary.json --out out_2024
+
+    Example: auditkit summarize audits_2024/ --replies plans_returned/ --out out_2024_final
     Exit code 0 when every workbook was included (skipped lock files do not count), 1 when any was rejected
     (outputs are still written).
     """
@@ -150,7 +162,8 @@ def summarize(
     try:
         with progress_bar(lang.value) as tick:
             summary, outputs = run_summary(paths or [sample_audits_dir()], out, lang.value, jobs, not no_reports,
-                                           tick, previous=previous)
+                                           tick, previous=previous, replies=replies, reply_days=reply_days,
+                                           report_date=report_date.date() if report_date else None)
     except PreviousRoundError as exc:
         from auditkit.render import console_err, say
 

@@ -37,3 +37,8 @@ def sample_audits_dir() -> Path:
 def sample_previous_dir() -> Path:
     """The sample network's previous round (2022), for ``summarize --previous``."""
     return _find("sample_previous")
+
+
+def sample_replies_dir() -> Path:
+    """Plans returned by three providers of the sample round, for ``summarize --replies``."""
+    return _find("sample_replies")

@@ -7,6 +7,7 @@ of jobs (results are sorted by file name).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import json
 import os
@@ -175,6 +176,14 @@ def load_previous(path: Path, lang: str = "cs", jobs: int | None = None) -> Prev
     return previous_from_json(data, str(path))
 
 
+def load_replies(folder: Path, summary: Summary, lang: str, jobs: int | None = None) -> Summary:
+    """The returned plans in ``folder`` matched to the round (``summarize --replies``)."""
+    from auditkit.plan import collect_replies
+
+    results, _ = process_files([folder], lang, jobs, score=False)
+    return summary.model_copy(update={"replies": collect_replies(results, summary.services, lang)})
+
+
 def with_comparison(summary: Summary, previous: PreviousRound) -> Summary:
     q = registry()[(summary.questionnaire_id, summary.questionnaire_version)]
     comparison = compare(q, summary.services, previous, {k: v.median for k, v in summary.area_stats.items()},
@@ -185,6 +194,7 @@ def with_comparison(summary: Summary, previous: PreviousRound) -> Summary:
 def run_summary(
     paths: list[Path], out: Path, lang: str = "cs", jobs: int | None = None, reports: bool = True,
     progress: Callable[[str, int, int], None] | None = None, previous: Path | None = None,
+    replies: Path | None = None, reply_days: int = 15, report_date: dt.date | None = None,
 ) -> tuple[Summary, Outputs]:
     """``auditkit summarize``: validate and score every file, aggregate, write every output into ``out``.
 
@@ -192,17 +202,23 @@ def run_summary(
     ``progress(phase, done, total)`` is told how far it is; ``phase`` is "workbooks", then "outputs".
     With ``previous`` (a folder or a summary.json of an earlier round) findings and scores carry their change;
     a ``previous`` that cannot be used raises :class:`PreviousRoundError` before any work is done.
+    With ``replies`` (a folder of returned plans) each finding carries the provider's reply and the
+    objections are counted. Each report gets a plan workbook whose reply deadline is ``reply_days`` away.
     """
     tick = progress or (lambda phase, done, total: None)
+    if replies is not None and not replies.is_dir():
+        raise PreviousRoundError("replies_missing", str(replies))
     prev = load_previous(previous, lang, jobs) if previous is not None else None
     with Spool.temporary() as spool:
         results, scored = process_files(paths, lang, jobs, lambda d, t: tick("workbooks", d, t), spool=spool)
         summary = summarize_round(questionnaire_of(scored), scored, results)
         if prev is not None and summary.services:
             summary = with_comparison(summary, prev)
+        if replies is not None:
+            summary = load_replies(replies, summary, lang, jobs)
         tick("outputs", 0, len(summary.services) if reports else 0)
         outputs = write_outputs(summary, results, out, lang, reports, spool, jobs,
-                                lambda d, t: tick("outputs", d, t))
+                                lambda d, t: tick("outputs", d, t), PlanDates.of(report_date, reply_days))
     return summary, outputs
 
 
@@ -230,6 +246,19 @@ class Outputs(BaseModel):
     tidy_xlsx: Path
     summary_json: Path
     reports: list[Path]
+    plans: list[Path] = []  # the plan workbook beside each report (docs/cycle.md)
+
+
+class PlanDates(BaseModel):
+    """The date of the reports and the provider's reply deadline (``--reply-days`` after it)."""
+
+    report_date: dt.date
+    deadline: dt.date
+
+    @classmethod
+    def of(cls, report_date: dt.date | None = None, reply_days: int = 15) -> PlanDates:
+        day = report_date or dt.date.today()
+        return cls(report_date=day, deadline=day + dt.timedelta(days=reply_days))
 
 
 AuditSource = Callable[[str], Audit]  # file name → its typed audit
@@ -246,6 +275,7 @@ def audit_source(results: list[FileResult], spool: Spool | None = None) -> Audit
 def write_outputs(
     summary: Summary, results: list[FileResult], out: Path, lang: str, reports: bool = True,
     spool: Spool | None = None, jobs: int | None = None, progress: Callable[[int, int], None] | None = None,
+    dates: PlanDates | None = None,
 ) -> Outputs:
     """Write the summary PDF, the tidy workbook, the JSON and (optionally) one report per service.
 
@@ -255,6 +285,7 @@ def write_outputs(
     import json
 
     from auditkit.fsutil import atomic_write
+    from auditkit.plan import plan_path
     from auditkit.reports.summary_pdf import write_summary_pdf
     from auditkit.serialize import summary_json
     from auditkit.summary import benchmark
@@ -283,23 +314,32 @@ def write_outputs(
         bench = benchmark(q, summary.services)
         tasks = [(s, out / "reports" / f"{s.service.service_id}_{slug(s.service.service_name)}.pdf")
                  for s in summary.services]
-        written = _write_reports(tasks, audit_of, spool, bench, q, lang, jobs, progress)
-    return Outputs(summary_pdf=pdf, tidy_xlsx=tidy, summary_json=js, reports=written)
+        written = _write_reports(tasks, audit_of, spool, bench, q, lang, jobs, progress,
+                                 dates or PlanDates.of())
+    return Outputs(summary_pdf=pdf, tidy_xlsx=tidy, summary_json=js, reports=written,
+                   plans=[plan_path(p) for p in written])
 
 
 def _report_chunk(tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, bench: Benchmark,
-                  q: Questionnaire | tuple[str, str], lang: str) -> list[Path]:
-    """Write the reports of ``tasks``; ``q`` may be given by its registry key (cheaper to send to a worker)."""
+                  q: Questionnaire | tuple[str, str], lang: str, dates: PlanDates) -> list[Path]:
+    """Write the reports of ``tasks`` and the plan workbook beside each; ``q`` may be given by its registry
+    key (cheaper to send to a worker)."""
+    from auditkit.plan import plan_path, write_service_plan
     from auditkit.reports.provider_pdf import write_provider_report
 
     if isinstance(q, tuple):
         q = registry()[q]
-    return [write_provider_report(audit_of(s.file), s, bench, q, lang, path) for s, path in tasks]
+    written = []
+    for s, path in tasks:
+        written.append(write_provider_report(audit_of(s.file), s, bench, q, lang, path))
+        write_service_plan(q, s, lang, plan_path(path), dates.report_date, dates.deadline)
+    return written
 
 
 def _write_reports(
     tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, spool: Spool | None, bench: Benchmark,
     q: Questionnaire, lang: str, jobs: int | None, progress: Callable[[int, int], None] | None,
+    dates: PlanDates,
 ) -> list[Path]:
     """One PDF per service, in service order; in parallel when it pays (each report is written whole
     by one process, so the files are the same whatever the number of jobs).
@@ -311,7 +351,7 @@ def _write_reports(
     if jobs == 1 or len(tasks) < 2 or spool is None:
         written = []
         for i, task in enumerate(tasks):
-            written += _report_chunk([task], audit_of, bench, q, lang)
+            written += _report_chunk([task], audit_of, bench, q, lang, dates)
             if progress:
                 progress(i + 1, len(tasks))
         return written
@@ -324,7 +364,7 @@ def _write_reports(
         futures = []
         for chunk in chunks:  # each worker is sent the spool index of its own chunk only
             part = Spool(spool.folder, {s.file: spool.index[s.file] for s, _ in chunk})
-            futures.append(pool.submit(_report_chunk, chunk, part.load, bench, q_ref, lang))
+            futures.append(pool.submit(_report_chunk, chunk, part.load, bench, q_ref, lang, dates))
         for fut in futures:
             written += fut.result()
             if progress:

@@ -66,6 +66,12 @@ WORDS = {
                                 "minulého kola nebo jeho summary.json.",
         "previous_other_questionnaire": "--previous {path}: minulé kolo je podle dotazníku {found}, toto podle "
                                         "{expected}; kola různých dotazníků nelze porovnat.",
+        "replies_missing": "--replies {path}: taková složka neexistuje. Zadejte složku s vrácenými plány opatření.",
+        "objections_title": "Vyjádření poskytovatelů",
+        "objections_line": "  plánů: {plans}, námitek podáno: {filed}, uznáno: {upheld}, uznáno částečně: {partly}, "
+                           "zamítnuto: {rejected}, bez rozhodnutí: {pending}",
+        "reply_rejected": "  vyřazený plán {file}: {message}",
+        "changes_overdue": "  opatření nesplněná v termínu: {overdue}, opatření uznaná (zjištění odstraněno): {credited}",
         "changes_title": "Změny od minulého kola ({source})",
         "changes_line": "  zjištění nová: {new}, trvající: {persisting}, odstraněná: {resolved}",
         "changes_unmapped": "  Dotazník se změnil z verze {version} bez převodní tabulky (from_versions): zjištění "
@@ -126,6 +132,12 @@ WORDS = {
                                 "the previous round's folder or its summary.json.",
         "previous_other_questionnaire": "--previous {path}: the previous round used questionnaire {found}, this one "
                                         "{expected}; rounds of different questionnaires cannot be compared.",
+        "replies_missing": "--replies {path}: no such folder. Give the folder of the returned action plans.",
+        "objections_title": "Providers' replies",
+        "objections_line": "  plans: {plans}, objections filed: {filed}, upheld: {upheld}, partly upheld: {partly}, "
+                           "rejected: {rejected}, not decided: {pending}",
+        "reply_rejected": "  rejected plan {file}: {message}",
+        "changes_overdue": "  measures past their deadline: {overdue}, measures credited (finding resolved): {credited}",
         "changes_title": "Changes since the previous round ({source})",
         "changes_line": "  findings new: {new}, persisting: {persisting}, resolved: {resolved}",
         "changes_unmapped": "  The questionnaire changed from version {version} without a mapping (from_versions): "
@@ -196,12 +208,24 @@ def say(console: Console, key: str, lang: str, **params: Any) -> None:
     console.print(Text(words(key, lang, **params)))
 
 
+def render_objections(replies: Any, lang: str, console: Console) -> None:
+    w = WORDS[lang]
+    console.print(Text(w["objections_title"], style="bold"))
+    console.print(Text(w["objections_line"].format(**replies.objections.model_dump())))
+    for r in replies.files:
+        if r.status == "invalid":
+            first = next((f for f in r.findings if f.severity == "error"), r.findings[0] if r.findings else None)
+            console.print(Text(w["reply_rejected"].format(file=r.file, message=first.message if first else "")),
+                          style="red")
+
+
 def render_changes(summary: Any, lang: str, console: Console) -> None:
     """The round against the previous round, in a few lines (the outputs have the details)."""
     w, c = WORDS[lang], summary.comparison.round
     console.print(Text(w["changes_title"].format(source=c.source), style="bold"))
     if c.comparable:
         console.print(Text(w["changes_line"].format(new=c.new, persisting=c.persisting, resolved=c.resolved)))
+        console.print(Text(w["changes_overdue"].format(overdue=c.overdue, credited=c.measures_credited)))
     else:
         console.print(Text(w["changes_unmapped"].format(version=c.previous_version), style="yellow"))
     for key, refs in (("changes_only_previous", c.only_previous), ("changes_only_current", c.only_current)):
@@ -387,6 +411,8 @@ def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console
             console.print(Text(f"  {x.count} {lang_.of(x.n, lang)} {x.n}: {rec(x.key + '.title', lang)}"))
     if summary.comparison is not None:
         render_changes(summary, lang, console)
+    if summary.replies is not None:
+        render_objections(summary.replies, lang, console)
     if summary.rejected or summary.skipped:
         console.print(Text(w["rejected"], style="bold red"))
         for r in [*summary.rejected, *summary.skipped]:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from auditkit.questionnaire.models import Questionnaire, facts_of
 from auditkit.scoring import Flag, ScoredAudit
+from auditkit.validation.models import FileResult, Reply
 
 Change = Literal["new", "persisting"]
 
@@ -35,6 +36,7 @@ class PreviousFinding(BaseModel):
     indicator_id: str | None = None
     basis: str | None = None
     critical: bool = False
+    reply: Reply | None = None  # the provider's reply and measure in the previous round (its plan)
 
 
 class PreviousScores(BaseModel):
@@ -69,6 +71,7 @@ class ServiceChange(BaseModel):
     previous: PreviousScores | None  # None: the service was not in the previous round
     changes: dict[str, Change] = Field(default_factory=dict)  # fact → new / persisting (this round's findings)
     resolved: list[PreviousFinding] = Field(default_factory=list)
+    overdue: list[str] = Field(default_factory=list)  # persisting facts whose agreed measure is past its deadline
 
 
 class SystemicChange(BaseModel):
@@ -100,6 +103,8 @@ class RoundChanges(BaseModel):
     new: int  # findings of this round new since the previous round (services in both rounds)
     persisting: int
     resolved: int
+    overdue: int  # persisting findings whose measure agreed in the previous round is past its deadline
+    measures_credited: int  # resolved findings for which the provider had agreed a measure
     only_previous: list[ServiceRef]
     only_current: list[ServiceRef]
     area_trend: list[AreaTrend]
@@ -113,8 +118,27 @@ class Comparison(BaseModel):
     services: dict[str, ServiceChange]  # by service identifier, every service of this round
 
 
+class Objections(BaseModel):
+    """Objections of a round (``summarize --replies``): filed, and the auditor's decisions on them."""
+
+    plans: int  # returned plans read
+    filed: int  # replies "partly" or "disagree"
+    upheld: int
+    partly: int
+    rejected: int
+    pending: int  # filed, no decision yet
+
+
+class Replies(BaseModel):
+    """The returned plans of a round (``summarize --replies``): replies by service and fact, every file."""
+
+    by_service: dict[str, dict[str, Reply]] = Field(default_factory=dict)  # service id → fact → reply
+    files: list[FileResult] = Field(default_factory=list)  # every file of the folder: included or rejected
+    objections: Objections
+
+
 class PreviousRoundError(ValueError):
-    """The --previous source cannot be used (a usage error)."""
+    """A --previous or --replies source cannot be used (a usage error)."""
 
     def __init__(self, key: str, path: str, **params: Any) -> None:
         super().__init__(key)
@@ -139,7 +163,7 @@ def previous_from_json(data: Any, source: str) -> PreviousRound:
                 ),
                 findings=[PreviousFinding(fact=fact_of(f), area=f["area"], question_id=f.get("question_id"),
                                           indicator_id=f.get("indicator_id"), basis=f.get("basis"),
-                                          critical=bool(f.get("critical")))
+                                          critical=bool(f.get("critical")), reply=f.get("reply"))
                           for f in s.get("findings") or []],
             )
         return PreviousRound(
@@ -177,6 +201,11 @@ def _translate(q: Questionnaire, prev: PreviousRound) -> tuple[bool, dict[str, l
     return True, table, unmapped
 
 
+def _overdue(reply: Reply | None, audited: dt.date) -> bool:
+    """An agreed measure whose deadline passed before this round's audit (the finding persists)."""
+    return bool(reply is not None and reply.measure and reply.deadline is not None and reply.deadline < audited)
+
+
 def _median(values: list[float | None]) -> float | None:
     import statistics
 
@@ -208,10 +237,14 @@ def compare(q: Questionnaire, services: list[ScoredAudit], prev: PreviousRound,
             continue
         translated = {new: f for f in old.findings for new in table.get(f.fact, [])}
         change = {fact: ("persisting" if fact in translated else "new") for fact in now_facts}
+        when = s.service.audit_date
+        overdue = sorted(fact for fact in change if fact in translated and when is not None
+                         and _overdue(translated[fact].reply, when))
         # resolved: its fact (under this version's name) is still assessed and no longer found; a fact the
         # mapping retires (null) is neither resolved nor persisting
         resolved = [f for f in old.findings if table.get(f.fact) and not any(t in now_facts for t in table[f.fact])]
-        changes[sid] = ServiceChange(service_id=sid, previous=old.scores, changes=change, resolved=resolved)
+        changes[sid] = ServiceChange(service_id=sid, previous=old.scores, changes=change, resolved=resolved,
+                                     overdue=overdue)
         for fact in set(translated):
             counts_prev[fact] = counts_prev.get(fact, 0) + 1
             area_of.setdefault(fact, translated[fact].area)
@@ -235,6 +268,8 @@ def compare(q: Questionnaire, services: list[ScoredAudit], prev: PreviousRound,
         new=statuses.count("new"),
         persisting=statuses.count("persisting"),
         resolved=sum(len(sc.resolved) for sc in changes.values()),
+        overdue=sum(len(sc.overdue) for sc in changes.values()),
+        measures_credited=sum(1 for sc in changes.values() for f in sc.resolved if f.reply and f.reply.measure),
         only_previous=[ServiceRef(service_id=k, service_name=v.service_name)
                        for k, v in sorted(prev.services.items()) if k not in by_id],
         only_current=[ServiceRef(service_id=k, service_name=v.service.service_name)

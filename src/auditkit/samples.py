@@ -336,3 +336,63 @@ def previous_round() -> list[Profile]:
 
 def write_previous_round(q: Questionnaire, folder: Path, lang: str = "cs") -> list[Path]:
     return [write_audit(q, p, folder / f"{p.slug}.xlsx", lang) for p in previous_round()]
+
+
+# -- returned plans: how three providers answered their 2023 reports --------------------------------------
+# Per service: (row number in the plan → reply). Rows are the plan's findings in priority order.
+_REPLIES: dict[str, dict[int, dict[str, Any]]] = {
+    "8041977": {  # Kotva: agrees with most, objects to two findings
+        1: {"response": "souhlasím", "measure": "Přepracujeme vzor smlouvy a projednáme ho s každou domácností.",
+            "role": "vedoucí služby", "deadline": _d(2023, 12, 31), "status": "probíhá"},
+        2: {"response": "nesouhlasím", "reasons": "Doklady o vzdělávání za rok 2023 jsme předložili dodatečně "
+            "(osvědčení ve složce personalistiky).", "decision": "zamítnuto",
+            "decision_reason": "Osvědčení pokrývají jen část pracovníků."},
+        3: {"response": "částečně", "reasons": "Supervize probíhá, jen nebyla zapsána do plánu vzdělávání.",
+            "measure": "Uzavřeme smlouvu s externím supervizorem.", "role": "vedoucí služby",
+            "deadline": _d(2024, 3, 31), "status": "plánováno", "decision": "uznáno částečně"},
+        4: {"response": "souhlasím", "measure": "Zrušíme vrátnici v denních hodinách.",
+            "role": "ředitel organizace", "deadline": _d(2024, 6, 30), "status": "plánováno"},
+    },
+    "6190482": {  # Modrý kruh: agrees, measures with deadlines
+        1: {"response": "souhlasím", "measure": "Navýšíme úvazky sociálních pracovníků o 1,0.",
+            "role": "ředitel organizace", "deadline": _d(2024, 1, 31), "status": "plánováno"},
+        2: {"response": "souhlasím", "measure": "Týmová supervize jednou měsíčně od září.",
+            "role": "vedoucí služby", "deadline": _d(2023, 9, 30), "status": "probíhá"},
+    },
+    "7305518": {  # Lipová: one objection the auditor has not decided yet
+        1: {"response": "nesouhlasím", "reasons": "Noclehárna má samostatný vchod od ledna 2023; doložíme "
+            "stavebním povolením."},
+        2: {"response": "souhlasím", "measure": "Upravíme vnitřní pravidla.", "role": "vedoucí služby",
+            "deadline": _d(2023, 10, 31), "status": "splněno"},
+    },
+}
+_AGREED = {"response": "souhlasím", "measure": "Postup podle doporučení zapracujeme do metodiky služby.",
+           "role": "vedoucí služby", "deadline": _d(2024, 3, 31), "status": "plánováno"}  # every other row
+REPLIES_REPORT_DATE = _d(2023, 6, 15)  # the date of the sample round's reports
+
+
+def write_sample_replies(q: Questionnaire, scored: list[Any], folder: Path) -> list[Path]:
+    """The returned plans of three sample services: their plan workbooks filled as providers would."""
+    import openpyxl
+
+    from auditkit.excel.layout import PLAN_COLUMNS
+    from auditkit.plan import write_service_plan
+
+    written = []
+    cols = {cid: j for j, (cid, _, _) in enumerate(PLAN_COLUMNS, start=1)}
+    for s in scored:
+        replies = _REPLIES.get(s.service.service_id)
+        if not replies:
+            continue
+        out = folder / f"{s.service.service_id}_plan.xlsx"
+        write_service_plan(q, s, "cs", out, REPLIES_REPORT_DATE, REPLIES_REPORT_DATE + dt.timedelta(days=15))
+        wb = openpyxl.load_workbook(out)
+        ws = wb.worksheets[1]
+        for number in range(1, ws.max_row):
+            reply = replies.get(number, _AGREED)
+            for cid, value in reply.items():
+                ws.cell(row=number + 1, column=cols[cid], value=value)
+        with atomic_write(out) as tmp:
+            wb.save(tmp)
+        written.append(out)
+    return written

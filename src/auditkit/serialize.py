@@ -17,11 +17,19 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
-from auditkit.rounds import Change, PreviousFinding, PreviousScores, RoundChanges, ServiceChange, fact_of
+from auditkit.rounds import (
+    Change,
+    Objections,
+    PreviousFinding,
+    PreviousScores,
+    RoundChanges,
+    ServiceChange,
+    fact_of,
+)
 from auditkit.scoring import AreaScore, Flag, ScoredAudit
 from auditkit.summary import Relationship, Stats, Summary, Systemic
 from auditkit.validation.findings import Finding
-from auditkit.validation.models import FileResult, FileStatus
+from auditkit.validation.models import FileResult, FileStatus, Reply
 
 SCHEMA_VERSION = "1.0"
 ROUND = 2  # decimals of every number in the JSON
@@ -37,6 +45,8 @@ class FindingOut(Flag):
     when the service was not audited in it, or the questionnaire changed without a mapping)."""
 
     change: Change | None = None
+    measure_overdue: bool | None = None  # persisting, and the measure agreed last round is past its deadline
+    reply: Reply | None = None  # the provider's reply from its returned plan (summarize --replies)
 
 
 class ServiceOut(BaseModel):
@@ -82,6 +92,8 @@ class SummaryOut(BaseModel):
     systemic_findings: list[Systemic]
     relationship: Relationship | None
     comparison: RoundChanges | None  # against the previous round (summarize --previous), else null
+    objections: Objections | None  # from the returned plans (summarize --replies), else null
+    reply_files: list[FileOut]  # every file of the --replies folder, included or rejected
 
 
 class FileOut(BaseModel):
@@ -153,13 +165,23 @@ def validation_json(results: list[FileResult]) -> dict[str, Any]:
     ))
 
 
-def service_out(rank: int, s: ScoredAudit, change: ServiceChange | None = None) -> ServiceOut:
+def service_out(rank: int, s: ScoredAudit, change: ServiceChange | None = None,
+                replies: dict[str, Reply] | None = None) -> ServiceOut:
     changes = change.changes if change is not None else {}
+    overdue = set(change.overdue) if change is not None else set()
+    replies = replies or {}
+
+    def finding(f: Flag) -> FindingOut:
+        fact = fact_of(f)
+        return FindingOut(**f.model_dump(), change=changes.get(fact),
+                          measure_overdue=(fact in overdue) if changes.get(fact) == "persisting" else None,
+                          reply=replies.get(fact))
+
     return ServiceOut(
         file=s.file, service_id=s.service.service_id, service_name=s.service.service_name,
         provider=s.service.provider, audit_date=s.service.audit_date, rank=rank, areas=s.areas,
         process_index=s.process_index, process_areas=s.process_areas, outcome_index=s.outcome_index, indicators=s.indicators,
-        findings=[FindingOut(**f.model_dump(), change=changes.get(fact_of(f))) for f in s.findings],
+        findings=[finding(f) for f in s.findings],
         previous=change.previous if change is not None else None,
         resolved_findings=change.resolved if change is not None else [],
     )
@@ -167,11 +189,12 @@ def service_out(rank: int, s: ScoredAudit, change: ServiceChange | None = None) 
 
 def summary_json(summary: Summary) -> dict[str, Any]:
     """The documented JSON of a round (docs/summary.md), valid against ``schemas/summary.schema.json``."""
-    comparison = summary.comparison
+    comparison, replies = summary.comparison, summary.replies
     return _dump(SummaryOut(
         schema_version=SCHEMA_VERSION,
         questionnaire=QuestionnaireRef(id=summary.questionnaire_id, version=summary.questionnaire_version),
-        services=[service_out(i, s, comparison.services.get(s.service.service_id) if comparison else None)
+        services=[service_out(i, s, comparison.services.get(s.service.service_id) if comparison else None,
+                              replies.by_service.get(s.service.service_id) if replies else None)
                   for i, s in enumerate(summary.services, start=1)],
         rejected=[ExcludedOut(file=r.file, findings=r.findings) for r in summary.rejected],
         skipped=[ExcludedOut(file=r.file, findings=r.findings) for r in summary.skipped],
@@ -182,6 +205,8 @@ def summary_json(summary: Summary) -> dict[str, Any]:
         systemic_findings=summary.systemic,
         relationship=summary.relationship,
         comparison=comparison.round if comparison else None,
+        objections=replies.objections if replies else None,
+        reply_files=[file_out(r) for r in replies.files] if replies else [],
     ))
 
 

@@ -8,7 +8,7 @@ import math
 from pydantic import BaseModel
 
 from auditkit.questionnaire.models import Questionnaire
-from auditkit.rounds import Comparison
+from auditkit.rounds import Comparison, Replies
 from auditkit.scoring import ScoredAudit
 from auditkit.validation.models import FileResult
 
@@ -52,6 +52,7 @@ class Summary(BaseModel):
     systemic: list[Systemic]
     relationship: Relationship | None
     comparison: Comparison | None = None  # against the previous round (summarize --previous)
+    replies: Replies | None = None  # the providers' returned plans (summarize --replies)
 
 
 def quantile(xs: list[float], p: float) -> float:

@@ -55,3 +55,20 @@ COL_ID, COL_QUESTION, COL_ANSWER, COL_COMMENT, COL_ALLOWED = 0, 1, 2, 3, 4
 HEADER_SCAN_ROWS = 30  # the header row is searched for in the first rows of a sheet
 
 META_KEYS = ("questionnaire_id", "questionnaire_version", "language", "generator")
+
+# The provider's plan workbook (excel/plan_workbook.py, validation/plan.py; words in templates/reports/plan.yaml)
+# (column id, width, provider fills it)
+PLAN_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("number", 5, False), ("fact", 16, False), ("area", 16, False), ("finding", 34, False),
+    ("basis", 14, False), ("recommendation", 48, False), ("response", 15, True), ("reasons", 40, True),
+    ("measure", 36, True), ("role", 20, True), ("deadline", 12, True), ("status", 13, True),
+    ("decision", 16, True), ("decision_reason", 30, True),
+)
+PLAN_DOCUMENT = "plan"  # the value of _meta's "document" key
+# the provider's (and the auditor's) choices: text group in plan.yaml → option ids
+CHOICES: dict[str, tuple[str, ...]] = {
+    "responses": ("agree", "partly", "disagree"),
+    "statuses": ("planned", "in_progress", "done"),
+    "decisions": ("upheld", "partly", "rejected"),
+}
+CHOICE_COLUMNS = {"response": "responses", "status": "statuses", "decision": "decisions"}

@@ -46,6 +46,33 @@ class Audit(BaseModel):
     records: dict[str, list[dict[str, Value]]] = Field(default_factory=dict)
 
 
+class Reply(BaseModel):
+    """The provider's reply to one finding, read from a returned plan, with the auditor's decision."""
+
+    fact: str
+    response: Literal["agree", "partly", "disagree"] | None = None
+    reasons: str | None = None
+    measure: str | None = None
+    role: str | None = None
+    deadline: dt.date | None = None
+    status: Literal["planned", "in_progress", "done"] | None = None
+    decision: Literal["upheld", "partly", "rejected"] | None = None
+    decision_reason: str | None = None
+
+    @property
+    def objection(self) -> bool:
+        return self.response in ("partly", "disagree")
+
+
+class ReturnedPlan(BaseModel):
+    """A plan workbook returned by a provider (docs/cycle.md)."""
+
+    service_id: str
+    questionnaire_id: str
+    report_date: dt.date | None = None
+    replies: list[Reply] = Field(default_factory=list)
+
+
 FileStatus = Literal["valid", "invalid", "skipped"]
 
 
@@ -56,6 +83,7 @@ class FileResult(BaseModel):
     service: ServiceInfo | None = None  # the cover sheet's identification, when it could be read
     audit: Audit | None = None  # the typed answers; dropped when a caller needs only the findings
     language: str | None = None  # the language of the findings' messages (the workbook's unless one was asked)
+    plan: ReturnedPlan | None = None  # when the file is a returned plan instead of an audit workbook
 
     @property
     def errors(self) -> int:

@@ -17,7 +17,9 @@ from auditkit.excel.normalize import Percent, Problem, fold, is_blank, percent_i
 from auditkit.excel.reader import Book, Phrase, ReadError, Sheet, cell_ref, col_letter, read_workbook
 from auditkit.questionnaire.loader import registry
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
+from auditkit.excel.layout import PLAN_DOCUMENT
 from auditkit.validation import personal
+from auditkit.validation.plan import validate_plan
 from auditkit.questionnaire.wording import expected, fmt_num
 from auditkit.validation.cells import as_text, parse
 from auditkit.validation.findings import Finding, has_errors, make, phrase
@@ -57,9 +59,14 @@ def validate_file(path: Path, lang: str | None = None, name: str | None = None) 
                  for k, v in {"detail": exc.detail, **exc.params}.items()}
         ctx.add(exc.code, **words)
         return FileResult(file=ctx.file, status="invalid", findings=ctx.findings, language=ctx.lang)
-    q = _questionnaire(book, ctx)
+    meta = _meta(book)
+    q = _questionnaire(book, ctx, meta)
     if q is None:
         return FileResult(file=ctx.file, status="invalid", findings=ctx.findings, language=ctx.lang)
+    if meta.get("document") == PLAN_DOCUMENT:  # a returned action plan, not an audit workbook
+        plan = validate_plan(book, meta, q, ctx.add, ctx.lang)
+        return FileResult(file=ctx.file, status="invalid" if has_errors(ctx.findings) else "valid",
+                          findings=ctx.findings, plan=plan, language=ctx.lang)
     sheets = _locate(book, q, ctx)
     cover = sheets.get("cover")
     ident = _read_questions(q, cover, q.identification, ctx, identification=True)
@@ -97,8 +104,8 @@ def _find_sheet(book: Book, name: str) -> Sheet | None:
     return next((s for s in book.sheets.values() if fold(s.name) == fold(name)), None)
 
 
-def _questionnaire(book: Book, ctx: _Ctx) -> Questionnaire | None:
-    known = registry()
+def _meta(book: Book) -> dict[str, str]:
+    """The hidden sheet's key → value pairs (empty when the sheet is missing)."""
     meta_sheet = _find_sheet(book, layout.META_SHEET)
     meta: dict[str, str] = {}
     if meta_sheet is not None:
@@ -106,6 +113,11 @@ def _questionnaire(book: Book, ctx: _Ctx) -> Questionnaire | None:
             if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
                 value = row[1]
                 meta[row[0].strip()] = f"{float(value):.1f}" if isinstance(value, (int, float)) else str(value)
+    return meta
+
+
+def _questionnaire(book: Book, ctx: _Ctx, meta: dict[str, str]) -> Questionnaire | None:
+    known = registry()
     if not ctx.lang_given:
         language = meta.get("language")
         if language not in ("cs", "en"):
