@@ -74,6 +74,8 @@ def test_problems_in_a_returned_plan_are_named_by_cell(tmp_path, round_out):
         6: {"response": "částečně", "reasons": "Viz zápis z porady.", "decision": "uznáno", "measure": "x",
             "deadline": "30. 9. 2030", "status": "Probíhá"},  # fine, typed loosely
         7: {"response": "souhlasím", "decision": "zamítnuto"},  # a decision without an objection
+        8: {"response": "souhlasím", "measure": "Zavolá paní Nováková, tel. 777 123 456.",
+            "role": "vedoucí služby", "deadline": "30. 9. 2030"},  # personal data in the free text
     }
     for r, values in rows.items():
         for cid, value in values.items():
@@ -87,6 +89,7 @@ def test_problems_in_a_returned_plan_are_named_by_cell(tmp_path, round_out):
     assert (sheet, f"{LETTER['deadline']}4", "plan_date_invalid") in got
     assert (sheet, f"{LETTER['deadline']}5", "plan_deadline_before_report") in got
     assert (sheet, f"{LETTER['decision']}7", "plan_decision_without_objection") in got
+    assert (sheet, f"{LETTER['measure']}8", "personal_data") in got
     assert not any(cell.endswith("6") and code != "plan_response_missing" for _, cell, code in got)
     assert result.status == "invalid"
     reply = next(r for r in result.plan.replies if r.fact == ws.cell(row=6, column=COL["fact"]).value)
@@ -100,6 +103,10 @@ def test_replies_are_attached_and_objections_counted(tmp_path):
     replies = tmp_path / "replies"
     shutil.copytree(sample_replies_dir(), replies)
     shutil.copy(sample_audits_dir() / "ad_jasmin.xlsx", replies / "ad_jasmin.xlsx")  # not a plan
+    lipova = replies / "7305518_plan.xlsx"
+    wb = openpyxl.load_workbook(lipova)
+    wb.worksheets[1].cell(row=2, column=COL["reasons"], value="Doloží paní Jana Nováková, tel. 777 123 456.")
+    wb.save(lipova)
     proc = run("summarize", str(sample_audits_dir()), "--replies", str(replies), "--out", str(tmp_path / "o"),
                "--no-reports", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -115,6 +122,10 @@ def test_replies_are_attached_and_objections_counted(tmp_path):
     assert {f["reply"]["decision"] for f in objections} == {"rejected", "partly"}
     assert all(f["reply"]["reasons"] for f in objections)
     assert all(f["reply"] is not None for f in kotva["findings"])
+    lipova_reasons = [f["reply"]["reasons"] for s in data["services"] if s["service_id"] == "7305518"
+                      for f in s["findings"] if f["reply"] and f["reply"]["response"] == "disagree"]
+    assert lipova_reasons and "777" not in lipova_reasons[0] and "Nováková" not in lipova_reasons[0]
+    assert "[telefon]" in lipova_reasons[0]
     jasmin_service = next(s for s in data["services"] if s["service_id"] == "4827163")
     assert all(f["reply"] is None for f in jasmin_service["findings"])  # returned no plan
 

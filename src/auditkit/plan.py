@@ -25,7 +25,7 @@ from auditkit.validation.personal import redact
 
 def redact_text(text: str | None, lang: str) -> str | None:
     """Free text of a reply as every output shows it: personal data replaced."""
-    return redact(text) if text else text
+    return redact(text, lang) if text else text
 
 _ESTABLISHED = ("no", "threshold", "indicator")
 PLAN_SUFFIX = "_plan.xlsx"

@@ -19,6 +19,7 @@ from auditkit.questionnaire.models import Column, Option, Questionnaire, Text
 from auditkit.reports.texts import texts
 from auditkit.validation import personal
 from auditkit.validation.cells import as_text, parse
+from auditkit.validation.findings import phrase
 from auditkit.validation.models import Reply, ReturnedPlan
 
 _TEXT_COLUMNS = ("reasons", "measure", "role", "decision_reason")
@@ -103,9 +104,10 @@ def validate_plan(book: Book, meta: dict[str, str], q: Questionnaire, add: Any, 
                 reply[cid] = None
                 continue
             if cid in _TEXT_COLUMNS and reply[cid]:
-                kinds = personal.detect(reply[cid])
-                if kinds:
-                    add("personal_data", detail=", ".join(kinds), **where)
+                for kind in personal.detect(reply[cid]):
+                    add("personal_data", detail=phrase("personal_data", kind, lang),
+                        hint=phrase("personal_data", "hint_" + kind, lang),
+                        token=personal.TOKENS[lang if lang in personal.TOKENS else "cs"][kind], **where)
         _check_row(reply, r, cols, sheet, report_date, add, lang)
         replies.append(Reply(**{k: v for k, v in reply.items() if k in Reply.model_fields}))
     return ReturnedPlan(service_id=meta.get("service_id", ""), questionnaire_id=meta.get("questionnaire_id", ""),
