@@ -326,3 +326,108 @@ def test_every_format_character_is_removed():
         if unicodedata.category(chr(c)) in ("Cf", "Zl", "Zp") and clean_text(f"a{chr(c)}b") not in ("ab", "a b")
     ]
     assert kept == []
+
+
+# -- 5. messages say what is expected; IDs in any case; extra words -------------------------------------
+@pytest.mark.parametrize("typed", ["48271", "482716", "48271634", "ABC1234"])
+def test_a_wrong_service_identifier_says_seven_digits(edited, typed):
+    cell = {}
+    result = validate(edited(lambda wb: cell.setdefault("c", set_answer(wb, "Úvod", "service_id", typed))))
+    assert ("Úvod", cell["c"], "answer_type") in where(result)
+    (finding,) = [f for f in result.findings if f.cell == cell["c"]]
+    assert "7 číslic" in finding.message and "Očekáváno text" not in finding.message
+
+
+def test_an_identifier_that_lost_its_leading_zero_says_so(edited):
+    cell = {}
+
+    def typing(wb):
+        cell["c"] = set_answer(wb, "Úvod", "service_id", 123456)  # 0123456 typed in a General cell
+        wb["Úvod"][cell["c"]].number_format = "General"
+
+    result = validate(edited(typing))
+    assert ("Úvod", cell["c"], "answer_leading_zero") in where(result)
+    (finding,) = [f for f in result.findings if f.cell == cell["c"]]
+    assert "0123456" in finding.message and "úvodní nul" in finding.message
+
+
+@pytest.mark.parametrize(("typed", "read"), [("0123456", "0123456"), ("482 7163", "4827163"), (4827163, "4827163")])
+def test_identifiers_read_as_meant(edited, typed, read):
+    result = validate(edited(lambda wb: set_answer(wb, "Úvod", "service_id", typed)))
+    assert result.status == "valid", [f.message for f in result.findings]
+    assert result.audit.service.service_id == read
+
+
+@pytest.mark.parametrize(("typed", "read"), [("K 07", "K07"), ("k07", "k07"), (" K07 ", "K07")])
+def test_file_codes_read_as_meant(edited, typed, read):
+    def typing(wb):
+        wb["Spisy"]["A2"] = typed
+
+    result = validate(edited(typing))
+    assert not [f for f in result.findings if f.sheet == "Spisy"], [f.message for f in result.findings]
+    assert result.audit.records["files"][0]["code"] == read
+
+
+def test_a_name_in_the_file_code_column_asks_for_a_code_not_a_shorter_name(edited):
+    def typing(wb):
+        wb["Spisy"]["A2"] = "Nováková J."
+
+    result = validate(edited(typing))
+    assert ("Spisy", "A2", "record_type") in where(result)
+    (finding,) = [f for f in result.findings if f.where() == ("Spisy", "A2", "record_type")]
+    assert "kód spisu" in finding.message and "např. K07" in finding.message and "Zkraťte" not in finding.message
+
+
+def test_a_long_text_message_does_not_invite_names(edited):
+    cell = {}
+    result = validate(edited(lambda wb: cell.setdefault("c", set_answer(wb, "Úvod", "auditors", "x" * 301))))
+    assert ("Úvod", cell["c"], "answer_too_long") in where(result)
+    (finding,) = [f for f in result.findings if f.cell == cell["c"]]
+    assert "kódem spisu, ne jménem" in finding.message
+
+
+def test_question_ids_match_in_any_case(edited):
+    def typing(wb):
+        ws = wb[A]
+        ws[f"A{find_row(ws, 'A03')}"] = "a03"
+        ws = wb["Úvod"]
+        ws[f"A{find_row(ws, 'service_id')}"] = "Service_ID"
+
+    result = validate(edited(typing))
+    assert result.status == "valid", [f.message for f in result.findings]
+    assert result.audit.answers["A03"].status == "answered"
+    assert result.audit.service.service_id == "4827163"
+
+
+@pytest.mark.parametrize(("typed", "status"), [("nelze hodnotit", "na"), ("N / A", "na"), ("n. a.", "na"),
+                                               ("Nelze posoudit", "na"), ("ne doloženo", "not_evidenced")])
+def test_extra_words_for_special_answers(edited, typed, status):
+    result = validate(edited(lambda wb: set_answer(wb, A, "A10", typed)))
+    assert not [f for f in result.findings if f.question_id == "A10"], [f.message for f in result.findings]
+    assert result.audit.answers["A10"].status == status
+
+
+@pytest.mark.parametrize(("typed", "read"), [("splněno", "2"), ("2 - splněno", "2"), ("2 – splněno", "2"),
+                                             ("2 (splněno)", "2"), ("Příkladně", "3"), ("0 – nesplněno", "0"),
+                                             ("1: částečně splněno", "1"), (2.0, "2")])
+def test_scale_words(edited, typed, read):
+    result = validate(edited(lambda wb: set_answer(wb, B, "B04", typed)))
+    assert not [f for f in result.findings if f.question_id == "B04"], [f.message for f in result.findings]
+    assert result.audit.answers["B04"].value == read
+
+
+def test_scale_digit_and_word_that_disagree_are_refused(edited):
+    cell = {}
+    result = validate(edited(lambda wb: cell.setdefault("c", set_answer(wb, B, "B04", "2 - nesplněno"))))
+    assert (B, cell["c"], "answer_choice") in where(result)
+
+
+@pytest.mark.parametrize(("typed", "read"), [("30. března 2023", (2023, 3, 30)), ("30.března 2023", (2023, 3, 30)),
+                                             ("1. září 2023", (2023, 9, 1)), ("30. brezna 2023", (2023, 3, 30)),
+                                             ("30 March 2023", (2023, 3, 30)), ("March 30, 2023", (2023, 3, 30))])
+def test_dates_with_month_names(edited, typed, read):
+    import datetime as dt
+
+    result = validate(edited(lambda wb: set_answer(wb, E, "E12", typed)))
+    assert not [f for f in result.findings if f.question_id == "E12"], [f.message for f in result.findings]
+    assert result.audit.answers["E12"].value == dt.date(*read)

@@ -228,8 +228,42 @@ _CZ_DATE = re.compile(r"^(\d{1,2})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{2}|\d{4})\.?$
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
+_NAMED_DATE = re.compile(r"^(\d{1,2})\.?\s*([^\W\d_]+)\.?\s*,?\s*(\d{4})$")  # 30. března 2023, 30 March 2023
+_NAMED_DATE_EN = re.compile(r"^([^\W\d_]+)\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})$")  # March 30, 2023
+
+
+@functools.lru_cache(maxsize=1)
+def _month_names() -> dict[str, int]:
+    """Folded month names (Czech genitive and nominative, English; wide and abbreviated) → month, from CLDR."""
+    from babel.dates import get_month_names  # only when a date is typed in words
+
+    names: dict[str, int] = {}
+    for locale in ("cs", "en"):
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for month, name in get_month_names(width, context=context, locale=locale).items():
+                    names.setdefault(fold(name.rstrip(".")), month)
+    return names
+
+
+def _named_date(text: str) -> dt.date | None:
+    m = _NAMED_DATE.match(text)
+    if m:
+        day, name, year = m.groups()
+    else:
+        m = _NAMED_DATE_EN.match(text)
+        if not m:
+            return None
+        name, day, year = m.groups()
+    month = _month_names().get(fold(name))
+    if month is None:
+        raise Problem("answer_type")
+    return dt.date(int(year), month, int(day))
+
+
 def parse_date(value: Any) -> dt.date:
-    """A date from a date cell, an Excel serial number, '30. 3. 2023', '30.3.23' or '2023-03-30'."""
+    """A date from a date cell, an Excel serial number, '30. 3. 2023', '30.3.23', '2023-03-30' or with the
+    month in words ('30. března 2023', '30 March 2023')."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -252,6 +286,9 @@ def parse_date(value: Any) -> dt.date:
         if m:
             year, month, day = (int(g) for g in m.groups())
             return dt.date(year, month, day)
+        named = _named_date(text)
+        if named is not None:
+            return named
     except ValueError:
         raise Problem("answer_type") from None
     raise Problem("answer_type")

@@ -327,6 +327,8 @@ def _check_question(q: Questionnaire, x: Any, path: Path, noun: str) -> list[str
             re.compile(x.pattern)
         except re.error as exc:
             errors.append(f"{where}: pattern is not a valid regular expression ({exc})")
+        if x.pattern_label is None:
+            errors.append(f"{where}: a pattern needs a pattern_label saying in words what it asks for (cs, en)")
     if x.unit is not None and x.kind not in NUMBER_KINDS:
         errors.append(f"{where}: a unit is only for integer, decimal and percent answers")
     return errors

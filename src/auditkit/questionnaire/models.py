@@ -158,6 +158,7 @@ class Question(Strict):
     max: float | None = None
     options: tuple[Option, ...] = ()
     pattern: str | None = None
+    pattern_label: Text | None = None  # what the pattern asks for, in words ("7 číslic"); required with pattern
     max_length: int = Field(default=2000, ge=1, le=32767)
     required: bool = True
     na_allowed: bool = True
@@ -240,6 +241,7 @@ class Column(Strict):
     max: float | None = None
     options: tuple[Option, ...] = ()
     pattern: str | None = None
+    pattern_label: Text | None = None  # what the pattern asks for, in words ("7 číslic"); required with pattern
     max_length: int = Field(default=500, ge=1, le=32767)
     required: bool = True
     width: float = 16

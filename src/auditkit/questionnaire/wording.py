@@ -76,6 +76,8 @@ def expected(q: Questionnaire, item: Question | Column, lang: str, *, with_speci
         text = " / ".join(o.label(lang) for o in q.options_for(item))
         if item.kind == "multi_choice":
             text += " " + MULTI_HINT[lang]
+    elif item.kind == "text" and item.pattern_label is not None:
+        text = item.pattern_label(lang)
     else:
         text = _KIND_WORDS[lang][item.kind]
         rng = _range_text(item, lang)

@@ -50,22 +50,32 @@ def _option_index(options: tuple[Option, ...]) -> dict[str, str]:
 
 
 def _special_index(q: Questionnaire) -> dict[str, str]:
-    """Folded spellings of N/A and 'not evidenced' → status."""
+    """Folded spellings of N/A and 'not evidenced' → status; also without spaces ('N / A', 'ne doloženo')."""
 
     def build() -> dict[str, str]:
         index = {}
         for status, special in (("na", q.not_applicable), ("not_evidenced", q.not_evidenced)):
             for key in choice_keys("", (special.label.cs, special.label.en), special.aliases):
                 index[key] = status
+                index.setdefault(key.replace(" ", ""), status)
         return index
 
     return _cached(q, build)
 
 
+# an option typed with its meaning: "2 - splněno", "2 – splněno", "2: splněno", "2 (splněno)", "2 splněno"
+_WITH_MEANING = re.compile(r"^\s*(\S+?)\s*(?:[-–—:]\s*|\(\s*|\s+)(.+?)\s*\)?\s*$")
+
+
 def _match(options: tuple[Option, ...], value: Any) -> str:
     text = as_choice_text(value)
-    found = _option_index(options).get(fold(text))
+    index = _option_index(options)
+    found = index.get(fold(text))
     if found is None:
+        both = _WITH_MEANING.match(text)  # accepted only when both parts name the same option
+        if both and index.get(fold(both.group(1))) is not None:
+            if index.get(fold(both.group(1))) == index.get(fold(both.group(2))):
+                return index[fold(both.group(1))]
         raise Problem("answer_choice")
     return found
 
@@ -124,7 +134,8 @@ def _parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, An
     if is_blank(raw):
         return "blank", None
     if isinstance(raw, str):
-        special = _special_index(q).get(fold(raw))
+        key = fold(raw)
+        special = _special_index(q).get(key) or _special_index(q).get(key.replace(" ", ""))
         if special is not None:
             allowed = allowed_specials(q, item)
             if special in allowed:
@@ -155,11 +166,28 @@ def _parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, An
         return "answered", date
     # text
     text = as_text(raw)
+    if item.pattern is not None:
+        return "answered", _patterned(item, raw, text)
     if len(text) > item.max_length:
         raise Problem("answer_too_long", str(len(text)))
-    if item.pattern is not None and not re.fullmatch(item.pattern, text):
-        raise Problem("answer_type")
     return "answered", text
+
+
+def _patterned(item: Question | Column, raw: Any, text: str) -> str:
+    """A code or identifier: 'K 07' is K07; a number that lost its leading zero (0123456 typed in a
+    General cell is 123456) is named as such."""
+    pattern = item.pattern or ""
+    compact = "".join(text.split())
+    for candidate in (text, compact):
+        if re.fullmatch(pattern, candidate):
+            if len(candidate) > item.max_length:
+                raise Problem("answer_too_long", str(len(candidate)))
+            return candidate
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and text.isdigit():
+        for zeros in range(1, 4):
+            if re.fullmatch(pattern, "0" * zeros + text):
+                raise Problem("answer_leading_zero", "0" * zeros + text)
+    raise Problem("answer_type")
 
 
 def as_text(raw: Any) -> str:

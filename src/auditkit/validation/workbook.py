@@ -25,7 +25,7 @@ from auditkit.validation.cells import as_text, parse
 from auditkit.validation.findings import Finding, has_errors, make, phrase
 from auditkit.validation.models import Answer, Audit, FileResult, ServiceInfo
 
-_ID_LIKE = re.compile(r"^[A-Z][0-9]{2,3}$")
+_ID_LIKE = re.compile(r"^[A-Z][0-9]{2,3}$", re.IGNORECASE)
 
 
 @dataclass
@@ -146,7 +146,7 @@ def _questionnaire(book: Book, ctx: _Ctx, meta: dict[str, str]) -> Questionnaire
 
 # -- sheets ----------------------------------------------------------------------------------------
 def _column_a_ids(sheet: Sheet) -> set[str]:
-    return {str(row[0]).strip() for row in sheet.rows if row and row[0] is not None}
+    return {str(row[0]).strip().upper() for row in sheet.rows if row and row[0] is not None}
 
 
 def _header_labels(sheet: Sheet) -> set[str]:
@@ -160,10 +160,10 @@ def _locate(book: Book, q: Questionnaire, ctx: _Ctx) -> dict[str, Sheet]:
     """Map 'cover', area ids and 'records:<id>' to sheets: by name first, then by content."""
     targets: list[tuple[str, set[str], str, Any]] = [
         ("cover", {fold(n) for n in layout.COVER_SHEET.values()}, layout.COVER_SHEET[ctx.lang],
-         {x.id for x in q.identification}),
+         {x.id.upper() for x in q.identification}),
     ]
     for a in q.areas:
-        targets.append((a.id, {fold(a.sheet.cs), fold(a.sheet.en)}, a.sheet(ctx.lang), {x.id for x in a.questions}))
+        targets.append((a.id, {fold(a.sheet.cs), fold(a.sheet.en)}, a.sheet(ctx.lang), {x.id.upper() for x in a.questions}))
     for r in q.records:
         labels = {fold(c.label(lang)) for c in r.columns for lang in ("cs", "en")}
         targets.append(("records:" + r.id, {fold(r.sheet.cs), fold(r.sheet.en)}, r.sheet(ctx.lang), labels))
@@ -231,6 +231,8 @@ def _problem(ctx: _Ctx, q: Questionnaire, item: Question | Column, p: Problem, r
         ctx.add(code, value=raw, length=p.detail, expected=item.max_length, **where)  # value: the cell's own
     elif code == "formula_error":
         ctx.add(code, value=p.detail or raw, **where)
+    elif code == "answer_leading_zero":
+        ctx.add(code, value=raw, expected=expected(q, item, ctx.lang), detail=p.detail, **where)
     elif code == "answer_ambiguous":
         ctx.add(code, value=raw, detail=p.detail, **where)
     elif code == "answer_na_not_allowed":
@@ -292,14 +294,15 @@ def _read_questions(
         hr, ac = -1, layout.COL_ANSWER
     else:
         hr, ac = header
-    wanted = {x.id for x in items}
+    wanted = {x.id.casefold(): x.id for x in items}  # IDs match in any case ('a03' is A03)
     rows: dict[str, int] = {}
     for r in range(hr + 1, len(sheet.rows)):
         raw = sheet.get(r, layout.COL_ID)
         if raw is None:
             continue
         sid = str(raw).strip()
-        if sid in wanted:
+        if sid.casefold() in wanted:
+            sid = wanted[sid.casefold()]
             if sid in rows:
                 ctx.add("question_duplicate", sheet=sheet.name, cell=cell_ref(r, 0), question_id=sid,
                         other=cell_ref(rows[sid], 0))
@@ -388,6 +391,8 @@ def _read_records(
                 extra = {"expected": expected(q, c, ctx.lang)} if code.startswith("record_") else {}
                 if p.code == "answer_too_long":
                     extra = {"expected": c.max_length, "length": p.detail}
+                elif p.code == "answer_leading_zero":
+                    extra = {"expected": expected(q, c, ctx.lang), "detail": p.detail}
                 ctx.add(code, value=shown(raw[c.id], ctx.lang), **extra, **where)
                 _scan_personal(ctx, raw[c.id], sheet=sheet.name, cell=where["cell"])
                 row[c.id] = None
