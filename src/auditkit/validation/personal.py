@@ -90,7 +90,7 @@ def _fold(text: str) -> str:
 
 
 # -- birth numbers ---------------------------------------------------------------------------------
-_BIRTH_SLASH = _Lazy(r"(?<![\d/.])(\d{2})(\d{2})(\d{2})\s?/\s?(\d{3,4})(?![\d/])")
+_BIRTH_SLASH = _Lazy(r"(?<![\d/.\-])(\d{2})(\d{2})(\d{2})\s?[/\-]\s?(\d{3,4})(?![\d/\-])")
 _BIRTH_PLAIN = _Lazy(r"(?<![\d/.,])(\d{2})(\d{2})(\d{2})(\d{3,4})(?![\d/,])")
 _BIRTH_CUE = _Lazy(r"(?:\brodn\w*\s+čísl\w*|\bRČ|\br\.\s?č\.|\bRC\b|birth number)\W{0,4}$", re.IGNORECASE)
 # a reference number looks the same: "č. j. 230115/2023", "sp. zn.", "spis 150301/2022"
@@ -166,7 +166,8 @@ _AFTER_NUMBER = r"(?=\s*(?:$|[,;)]|\.(?:\s|$)|\s+\d{3}\s?\d{2}\b|\s+(?:v|ve|na|u
 _STREET = _Lazy(
     rf"(?:\b(?:ul\.|ulic[eií]|nám\.|náměstí|nábř\.|nábřeží|tř\.|tříd[aěuy]|adres[aeyu]|bydlišt[eěi]|bytem|"
     rf"bydlí\s+(?:v|ve|na))\s*:?\s*(?:[{_UP}][{_LO}]*\.?\s+){{0,3}}{_NUM}\b"
-    rf"|\b[{_UP}][{_LO}]+(?:á|í|é|ého|ova|ovo|ově|ovu)\s+(?:[{_UP}][{_LO}]+\s+)?(?:ulic[eií]\s+|ul\.\s*)?"
+    rf"|\b[{_UP}][{_LO}]+(?:á|í|é|ě|ého|ova|ovo|ově|ovu)\s+(?:[{_UP}][{_LO}]+\s+)?"
+    rf"(?:(?:ulic[eií]|náměstí|třída|tříd[ěuy])\s+|(?:ul|nám|tř)\.\s*)?"
     rf"{_NUM}{_AFTER_NUMBER}|\b(?:č\.\s?p\.|čp\.|č\.\s?or\.)\s*\d{{1,5}}\b|\bPSČ\s*\d{{3}}\s?\d{{2}}\b)"
 )
 _POSTCODE = _Lazy(rf"(?<![\d/§.,])(?:PSČ\s*)?\d{{3}}\s?\d{{2}}(?![\d/,])\s+[{_UP}][{_LO}]+(?:[- ][{_UP}][{_LO}]+)*")
@@ -201,7 +202,10 @@ _PERSON_WORDS = _Lazy(
     r"partner\w*|druh|druh[aeu]\w*|družk\w*|manžel\w*|bratr\w*|sestr\w*|babič\w*|děd\w*|vnuk\w*|vnuč\w*|"
     r"tet[aěyou]\w*|strýc\w*|kolega|kolegy|kolegou|kolegyn\w*|pracovnic\w*|pracovník\w*|vedoucí\w*|ředitel\w*|"
     r"koordinátor\w*|supervizor\w*|metodi\w*|asistent\w*|terapeut\w*|psycholog\w*|lektor\w*|dobrovol\w*|"
-    r"vrátn\w*|kuchař\w*|uklízeč\w*|zaměstnan\w*|nezl\.|nezletil\w*|"
+    r"vrátn\w*|kuchař\w*|uklízeč\w*|zaměstnan\w*|nezl\.|nezletil\w*|přítel\w*|kamarád\w*|soused\w*|"
+    r"snach\w*|zeť|zetě\w*|tchyn\w*|tchán\w*|švagr\w*|bratran\w*|sestřenic\w*|neteř\w*|synov\w*|vnouč\w*|"
+    r"prababič\w*|expartner\w*|kurátor\w*|opatrovní\w*|pěstoun\w*|učitel\w*|lékař\w*|pediatr\w*|doktor\w*|"
+    r"advokát\w*|exekutor\w*|policist\w*|"
     r"client|mother|father|son|daughter|child|partner|worker|manager|resident|mrs|mr|ms)$", re.IGNORECASE)
 # capitalised words that follow a person word without being a name: institutions, nationalities
 _NOT_NAME = _Lazy(
@@ -339,6 +343,7 @@ def _sentence_start(text: str, pos: int) -> bool:
 
 
 _CAPS = _Lazy(rf"[{_UP}][{_LO}]+")
+_SHOUTED = _Lazy(rf"[{_UP}]{{5,}}")
 _LOWER_TITLE = _Lazy(r"(?i:\b(?:paní|pan|pana|panu|panem|pí|slečn\w+)|(?<!\w)(?:p|sl)\.)\s+[a-záčďéěíňóřšťúůýž]")
 _OPENERS = " \u00a0\"'„“”‚‘’«»()[]*-–•\t\n"
 _TOKEN = _Lazy(rf"[{_UP}{_LO}]+(?:-[{_UP}{_LO}]+)?\.?|[^\s]")
@@ -378,6 +383,10 @@ def _name_hits(text: str, safe: frozenset[str]) -> list[Hit]:
         if i > 0 and word.islower() and toks[i - 1][0].lower() in _STRONG_TITLES:
             # tired typing: "paní nováková", "pan karel"
             marked[i] = bool(_OVA.match(word.capitalize())) or word.capitalize() in names.forms
+            continue
+        if word.isupper() and len(word) > 4 and word.isalpha() and word not in safe and (
+                word.endswith(("OVÁ", "OVÉ", "OVOU")) or (i > 0 and toks[i - 1][0].lower() in _STRONG_TITLES)):
+            marked[i] = True  # "paní NOVÁKOVÁ": a surname typed in capitals
             continue
         if not is_cap(i) or word in safe or saint(i):
             continue
@@ -442,7 +451,7 @@ def _name_candidates(text: str, safe: frozenset[str]) -> bool:
     that has no lower-case title ("paní nováková"), has none; most comments are like that.
     """
     caps = _CAPS.findall(text)
-    if len(caps) > 1 or _LOWER_TITLE.search(text):
+    if len(caps) > 1 or _LOWER_TITLE.search(text) or _SHOUTED.search(text):
         return True
     if not caps:
         return False
