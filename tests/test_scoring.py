@@ -80,6 +80,7 @@ def test_all_worst_is_serious_everywhere(questionnaire):
     assert scored.process_index == pytest.approx(0)
     assert scored.outcome_index == pytest.approx(0)
     facts = [f.fact for f in scored.findings]
+    assert {f.area for f in scored.findings} == {a.id for a in questionnaire.areas}  # findings in every area
     assert {"supervision_frequency", "reception", "households_per_sw", "training"} <= set(facts)
     assert len(facts) == len(set(facts))  # one fact, one finding
     flag = next(f for f in scored.findings if f.fact == "supervision_frequency")

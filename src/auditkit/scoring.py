@@ -68,10 +68,11 @@ class Flag(BaseModel):
 
 
 class Lost(BaseModel):
-    """An item that lowered an area's score: its status and the percentage points it cost."""
+    """What lowered an area: an item with its status and the percentage points it cost, or a finding's
+    evidence that costs no points (an indicator, an unscored figure past its threshold) with 0 points."""
 
-    question_id: str
-    status: str  # no | partly | not_evidenced
+    question_id: str  # a question ID, or an indicator id for a computed figure
+    status: str  # no | partly | not_evidenced; threshold | indicator for a finding without points
     points_lost: float
 
 
@@ -292,6 +293,15 @@ def score_audit(q: Questionnaire, audit: Audit) -> ScoredAudit:
         critical = sum(f.critical for f in area_findings)
         lost = [Lost(question_id=qid, status=st, points_lost=round(100 * w / den, 2))
                 for qid, st, w in losses] if assessable else []
+        # a finding that costs no points (an indicator, an unscored item past its threshold) still explains
+        # the verdict: it is listed with 0 points
+        costed = {x.question_id for x in lost}
+        for f in area_findings:
+            for ev in f.sources:
+                ref = ev.question_id or ev.indicator_id or ""
+                if ref not in costed:
+                    lost.append(Lost(question_id=ref, status=ev.basis, points_lost=0.0))
+                    costed.add(ref)
         areas[area.id] = AreaScore(
             area=area.id, score=score, verdict=_verdict(q, score, len(area_findings), critical),
             assessable=assessable, red_flags=len(area_findings), critical_flags=critical, lost=lost, **counts,

@@ -390,15 +390,16 @@ def _findings_and_lost(ctx: _Ctx, area: Area, flags: list[Flag]) -> list[Flowabl
     if flags:
         boxes = [_finding_box(ctx, f) for f in sorted(flags, key=lambda f: ctx.numbers[id(f)])]
         story += [KeepTogether([title, _para(ctx.t("area.findings_note"), "note"), boxes[0]]), *boxes[1:]]
-    else:
-        empty = "area.no_findings_lowered" if s.lost else "area.no_findings"
+    lost = [x for x in s.lost if x.points_lost > 0]  # the findings above explain the rest
+    if not flags:
+        empty = "area.no_findings_lowered" if lost else "area.no_findings"
         story.append(KeepTogether([title, _para(ctx.t(empty))]))
     good = ctx.q.scoring.verdicts[0].id
-    if not s.lost or s.verdict == good:
+    if not lost or s.verdict == good:
         return story
     questions = ctx.q.questions()
     data = [[ctx.t("area.col_id"), ctx.t("area.col_question"), ctx.t("area.col_status"), ctx.t("area.col_lost")]]
-    for x in sorted(s.lost, key=lambda x: -x.points_lost):
+    for x in sorted(lost, key=lambda x: -x.points_lost):
         item = questions[x.question_id][1]
         data.append([x.question_id, Paragraph(esc(item.label(ctx.lang)), st["cell"]),
                      ctx.t(f"area.status.{x.status}"),

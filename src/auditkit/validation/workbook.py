@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditkit import compute
 from auditkit.excel import layout
 from auditkit.excel.normalize import Percent, Problem, fold, is_blank, percent_is_ambiguous
 from auditkit.excel.reader import Book, Phrase, ReadError, Sheet, cell_ref, col_letter, read_workbook
@@ -78,6 +79,7 @@ def validate_file(path: Path, lang: str | None = None, name: str | None = None) 
     for table in q.records:
         records[table.id] = _read_records(q, table, sheets.get("records:" + table.id), ctx)
     _check_records(q, answers, records, sheets, ctx)
+    _check_against_records(q, answers, records, sheets, ctx)
     service = ServiceInfo(
         **{k: (a.value if a.value is not None else "") for k, a in ident.items() if k != "audit_date"},
         audit_date=ident["audit_date"].value if "audit_date" in ident else None,
@@ -488,3 +490,57 @@ def _check_records(
                 expected=fmt_num(answer.value, ctx.lang),
                 other=f"'{answer.sheet}'!{answer.cell}",
             )
+
+
+# -- typed answers against the record sheets -------------------------------------------------------
+def _check_against_records(
+    q: Questionnaire,
+    answers: dict[str, Answer],
+    records: dict[str, list[tuple[int, dict[str, Any], set[str]]]],
+    sheets: dict[str, Sheet],
+    ctx: _Ctx,
+) -> None:
+    """Where a typed answer and a record sheet speak to the same fact (``derived_from``, ``agrees_with``),
+    warn naming both places when they disagree; and refuse N/A where its declared condition does not hold."""
+    indicators = {i.id: i for i in q.indicators}
+    rows = {k: [row for _, row, bad in v if not bad] for k, v in records.items()}
+    values = compute.indicator_values(q, answers, rows)
+    for area in q.areas:
+        for item in area.questions:
+            a = answers.get(item.id)
+            if a is None:
+                continue
+            if a.status == "na" and item.na_when is not None:
+                _check_na_condition(q, item, a, answers, ctx)
+            for link in (item.derived_from, item.agrees_with):
+                if link is None or a.status != "answered" or values.get(link.indicator) is None:
+                    continue
+                ind = indicators[link.indicator]
+                tables = [t for t in q.records if re.search(rf"\b{t.id}\b", ind.formula)]
+                sheet = next((sheets["records:" + t.id].name for t in tables if "records:" + t.id in sheets), None)
+                if sheet is None:
+                    continue
+                where = {"sheet": a.sheet, "cell": a.cell, "question_id": item.id, "record_sheet": sheet,
+                         "detail": f"{ind.label(ctx.lang)}: {fmt_num(round(values[link.indicator], 2), ctx.lang)}"}
+                if link is item.derived_from:
+                    derived = "yes" if values[link.indicator] <= item.derived_from.yes_upto + 1e-9 else "no"
+                    if str(a.value) != derived:
+                        labels = {o.id: o.label(ctx.lang) for o in q.options_for(item)}
+                        ctx.add("answer_contradicts_records", value=labels.get(str(a.value), a.value),
+                                computed=labels[derived], **where)
+                elif isinstance(a.value, (int, float)) and abs(a.value - values[link.indicator]) > link.tolerance + 1e-9:
+                    ctx.add("figure_differs_from_records", value=fmt_num(a.value, ctx.lang),
+                            computed=fmt_num(round(values[link.indicator], 2), ctx.lang),
+                            tolerance=fmt_num(link.tolerance, ctx.lang), **where)
+
+
+def _check_na_condition(q: Questionnaire, item: Question, a: Answer, answers: dict[str, Answer], ctx: _Ctx) -> None:
+    cond = item.na_when
+    other = answers.get(cond.question)  # type: ignore[union-attr]
+    if other is not None and other.status == "answered" and str(other.value) in cond.answer_in:  # type: ignore[union-attr]
+        return
+    _, source = q.questions()[cond.question]  # type: ignore[union-attr]
+    labels = {o.id: o.label(ctx.lang) for o in q.options_for(source)}
+    chosen = " / ".join(labels.get(v, v) for v in cond.answer_in)  # type: ignore[union-attr]
+    ctx.add("na_condition_unmet", sheet=a.sheet, cell=a.cell, question_id=item.id, value=a.value,
+            condition=f"{cond.question} = {chosen}")  # type: ignore[union-attr]
