@@ -43,15 +43,15 @@ def test_xlsx_agrees_with_json(sample_run):
     data = json.loads(proc.stdout)
     wb = openpyxl.load_workbook(out / "summary.xlsx")
     assert set(wb.sheetnames) >= {"services", "answers", "area_scores", "indicators", "findings", "rejected_files"}
-    rows = list(wb["area_scores"].iter_rows(min_row=2, values_only=True))
-    by_key = {(r[0], r[2]): r for r in rows}
+    rows = _records(wb["area_scores"])
+    by_key = {(r["service_id"], r["area"]): r for r in rows}
     for s in data["services"]:
         for area, v in s["areas"].items():
-            xlsx = by_key[(s["file"], area)]
-            assert xlsx[5] == v["verdict"]
-            assert (xlsx[4] is None and v["score"] is None) or round(xlsx[4], 2) == v["score"]
-    answers = list(wb["answers"].iter_rows(min_row=2, values_only=True))
-    assert len({r[0] for r in answers}) == 6
+            xlsx = by_key[(s["service_id"], area)]
+            assert xlsx["verdict"] == v["verdict"]
+            assert (xlsx["score"] is None and v["score"] is None) or round(xlsx["score"], 2) == v["score"]
+    answers = _records(wb["answers"])
+    assert len({r["service_id"] for r in answers}) == 6
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
@@ -87,9 +87,16 @@ def test_mixed_round_accounts_for_every_file(tmp_path, edited, good_workbook):
     assert (out / "summary.pdf").exists() and (out / "summary.xlsx").exists()
     assert not (out / "reports").exists()
     wb = openpyxl.load_workbook(out / "summary.xlsx")
-    comments = [r for r in wb["answers"].iter_rows(min_row=2) if r[3].value == "A02" and r[8].value]
-    evil = [r[8] for r in comments if str(r[8].value).startswith("=")]
+    head = [c.value for c in wb["answers"][1]]
+    qid, comment = head.index("question_id"), head.index("comment")
+    comments = [r for r in wb["answers"].iter_rows(min_row=2) if r[qid].value == "A02" and r[comment].value]
+    evil = [r[comment] for r in comments if str(r[comment].value).startswith("=")]
     assert evil and all(c.data_type == "s" for c in evil)
+
+
+def _records(ws) -> list[dict]:
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
 def _sheets(path: Path) -> dict[str, list[tuple]]:

@@ -1,76 +1,78 @@
-"""The tidy workbook of a round: one table per sheet, one row per observation, for analysts.
+"""The tidy workbook of a round (summary.xlsx): a first sheet describing every table and column, then one
+table per sheet, one row per observation, for analysts.
 
+The tables are those of ``dataset.round_tables`` (labels in the run's language beside stable codes, the
+service identifier and name on every per-service sheet). Values keep full precision; a number format per
+column displays them rounded (scores "64,6 %", one decimal elsewhere, dates as the language writes them).
 Auditors' text is always stored as a text cell, never as a formula (a comment starting with '=' stays text).
-The long answers sheet (about 1,300 cells per service) is streamed one audit at a time, so a national
-round of a thousand workbooks is written in seconds and in flat memory (``excel.xlsxout``).
+The long answers sheet (about 1,300 cells per service) is streamed one audit at a time, so a national round
+of a thousand workbooks is written in seconds and in flat memory (``excel.xlsxout``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+from auditkit.dataset import Column, Table, round_tables
 from auditkit.excel.xlsxout import XlsxStream
 from auditkit.questionnaire.models import Questionnaire
 from auditkit.summary import Summary
 from auditkit.validation.models import Audit
 
+# Excel number format codes of the display formats (the decimal separator follows the reader's locale)
+FORMATS = {"score": '0.0" % "', "dec": "0.0", "int": "0"}
+# yes/no cells hold 1 or 0 (so they sum and filter) and show the word
+YES_NO = {"cs": '"ano";"ano";"ne"', "en": '"yes";"yes";"no"'}
+DATE_FORMATS = {"cs": "D. M. YYYY", "en": "YYYY-MM-DD"}
+TYPE_WORDS = {
+    "cs": {"string": "text", "integer": "celé číslo", "number": "číslo", "boolean": "ano/ne", "date": "datum"},
+    "en": {"string": "text", "integer": "integer", "number": "number", "boolean": "yes/no", "date": "date"},
+}
+
 
 def write_tidy(summary: Summary, audit_of: Callable[[str], Audit], q: Questionnaire, lang: str, out: Path) -> Path:
     """``audit_of(file)`` gives the typed audit of an included service (its answers, in long form)."""
-    services = summary.services
-    with XlsxStream(out) as wb:
-        wb.sheet("services", [
-            "file", "service_id", "service_name", "provider", "audit_date", "audit_round", "auditors", "rank",
-            "process_index", "outcome_index", "red_flags", "sha256",
-        ]).extend([
-            s.file, s.service.service_id, s.service.service_name, s.service.provider, s.service.audit_date,
-            s.service.audit_round, s.service.auditors, i + 1, s.process_index, s.outcome_index, len(s.findings),
-            s.sha256,
-        ] for i, s in enumerate(services))
-
-        answers = wb.sheet("answers", ["file", "service_id", "area", "question_id", "question", "kind", "status",
-                                       "value", "comment", "sheet", "cell"])
-        # per question, what every row of it repeats: (area, question text, kind)
-        fixed = {qid: (area.id, item.label(lang), item.kind) for qid, (area, item) in q.questions().items()}
-        for s in services:
-            sid = s.service.service_id
-            for qid, a in audit_of(s.file).answers.items():
-                area, label, kind = fixed[qid]
-                answers.append((s.file, sid, area, qid, label, kind, a.status, a.value, a.comment, a.sheet, a.cell))
-
-        wb.sheet("area_scores", ["file", "service_id", "area", "area_title", "score", "verdict", "scored_items",
-                                 "not_applicable", "not_evidenced", "red_flags", "critical_flags"]).extend([
-            s.file, s.service.service_id, a.area, q.area(a.area).title(lang), a.score, a.verdict, a.scored,
-            a.not_applicable, a.not_evidenced, a.red_flags, a.critical_flags,
-        ] for s in services for a in s.areas.values())
-
-        labels = {i.id: i for i in q.indicators}
-        wb.sheet("indicators", ["file", "service_id", "indicator", "label", "unit", "value"]).extend([
-            s.file, s.service.service_id, k, labels[k].label(lang), labels[k].unit(lang) if labels[k].unit else None,
-            v,
-        ] for s in services for k, v in s.indicators.items())
-
-        wb.sheet("findings", ["file", "service_id", "area", "key", "question_id", "indicator_id", "critical",
-                              "value", "evidence", "sheet", "cell"]).extend([
-            s.file, s.service.service_id, f.area, f.key, f.question_id, f.indicator_id, f.critical, f.value,
-            f.evidence, f.sheet, f.cell,
-        ] for s in services for f in s.findings)
-
-        wb.sheet("statistics", ["measure", "kind", "n", "median", "q1", "q3", "min", "max"]).extend(
-            [k, kind, st.n, st.median, st.q1, st.q3, st.min, st.max]
-            for kind, group in (("area", summary.area_stats), ("indicator", summary.indicator_stats),
-                                ("index", {"process_index": summary.process_stats,
-                                           "outcome_index": summary.outcome_stats}))
-            for k, st in group.items()
-        )
-
-        wb.sheet("systemic_findings", ["key", "area", "services_with_finding", "services_scored", "services"]).extend(
-            [x.key, x.area, x.count, x.n, "; ".join(x.services)] for x in summary.systemic
-        )
-
-        wb.sheet("rejected_files", ["file", "status", "code", "severity", "sheet", "cell", "message"]).extend(
-            [r.file, r.status, f.code, f.severity, f.sheet, f.cell, f.message]
-            for r in [*summary.rejected, *summary.skipped] for f in r.findings
-        )
+    tables = round_tables(summary, audit_of, q, lang)
+    with XlsxStream(out, date_format=DATE_FORMATS.get(lang, "YYYY-MM-DD")) as wb:
+        _about(wb, tables, lang)
+        for t in tables:
+            formats = [YES_NO.get(lang) if c.type == "boolean" else FORMATS.get(c.fmt or "") for c in t.columns]
+            sheet = wb.sheet(t.name, [c.name for c in t.columns], formats, [c.width for c in t.columns])
+            flags = [i for i, c in enumerate(t.columns) if c.type == "boolean"]
+            sheet.extend(_yes_no(t.rows(), flags) if flags else t.rows())
     return out
+
+
+def _yes_no(rows: Iterator[list[Any]], flags: list[int]) -> Iterator[list[Any]]:
+    for row in rows:
+        for i in flags:
+            if row[i] is not None:
+                row[i] = int(row[i])
+        yield row
+
+
+def describe(column: Column, lang: str) -> str:
+    """What a column means, from templates/reports/dataset.yaml."""
+    from auditkit.reports.texts import texts
+
+    words = texts("dataset")
+    key = f"columns.{column.name}"
+    return words(key, lang) if key in words.data else ""
+
+
+def _about(wb: XlsxStream, tables: list[Table], lang: str) -> None:
+    """The first sheet: what the workbook is, then every table and every column with its type and meaning."""
+    from auditkit.reports.texts import texts
+
+    words = texts("dataset")
+    head = [words(f"sheet.{k}", lang) for k in ("table", "column", "type", "description")]
+    sheet = wb.sheet(words("sheet.name", lang), head, max_width=[20, 24, 12, 110])
+    sheet.append(["", "", "", words("title", lang)])
+    for sentence in words("about", lang).split(". "):  # one sentence a line: the column stays readable
+        sheet.append(["", "", "", sentence if sentence.endswith(".") else sentence + "."])
+    for t in tables:
+        sheet.append([t.name, "", "", words(f"tables.{t.name}", lang)])
+        for c in t.columns:
+            sheet.append([t.name, c.name, TYPE_WORDS[lang][c.type], describe(c, lang)])

@@ -5,6 +5,10 @@ SpreadsheetML and written to a temporary file of its sheet, so memory does not g
 and any number of sheets can be filled in any order. At close the package is assembled, the sheet bodies are
 copied into the zip in chunks, and the file appears in one rename.
 
+Every sheet is set up for a reader: the header row bold, frozen and filtered, columns as wide as their
+content (up to a limit), numbers shown in a format per column (the cell keeps full precision), and printed
+landscape, one page wide, the header repeated on every page.
+
 Text is always an inline string, which no spreadsheet program evaluates: a value starting with '=' stays text,
 never a formula. Characters that XML 1.0 forbids are dropped and text is cut to Excel's 32,767 characters per
 cell. Nothing in the package depends on the clock, so the same input always gives the same bytes.
@@ -42,23 +46,39 @@ _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _BOLD, _DATE, _DATETIME = ' s="1"', ' s="2"', ' s="3"'
 
-_STYLES = (
-    f'{_HEAD}<styleSheet xmlns="{_MAIN}">'
-    '<numFmts count="2"><numFmt numFmtId="164" formatCode="D. M. YYYY"/>'
-    '<numFmt numFmtId="165" formatCode="D. M. YYYY H:MM"/></numFmts>'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+_FIXED_XFS = (  # style 0 normal, 1 header, 2 date, 3 date and time; column formats follow from 4
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    '</styleSheet>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
 )
+
+
+def _styles(date_format: str, formats: list[str]) -> str:
+    """The style sheet: the fixed styles, then one number format per distinct column format."""
+    codes = [date_format, f"{date_format} H:MM", *formats]
+    fmts = "".join(f'<numFmt numFmtId="{164 + i}" formatCode="{_attr(c)}"/>' for i, c in enumerate(codes))
+    xfs = "".join(f'<xf numFmtId="{166 + i}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+                  for i in range(len(formats)))
+    return (
+        f'{_HEAD}<styleSheet xmlns="{_MAIN}">'
+        f'<numFmts count="{len(codes)}">{fmts}</numFmts>'
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+        '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill>'
+        '<fill><patternFill patternType="solid"><fgColor rgb="FFE7ECF2"/><bgColor indexed="64"/></patternFill></fill>'
+        '</fills>'
+        '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
+        '<border><left/><right/><top/><bottom style="thin"><color rgb="FF8496B0"/></bottom><diagonal/></border>'
+        '</borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        f'<cellXfs count="{4 + len(formats)}">{_FIXED_XFS}{xfs}</cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        '</styleSheet>'
+    )
+
+
 _ROOT_RELS = (
     f'{_HEAD}<Relationships xmlns="{_PKG_RELS}">'
     f'<Relationship Id="rId1" Type="{_DOC_RELS}/officeDocument" Target="xl/workbook.xml"/>'
@@ -81,7 +101,13 @@ _SHEET_VIEW = (
     '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
     '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
 )
-_SHEET_TAIL = b"</sheetData></worksheet>"
+_PRINT = (  # A4 landscape, one page wide and as many pages long as needed
+    '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+    '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+    '<headerFooter><oddFooter>&amp;L&amp;A&amp;R&amp;P / &amp;N</oddFooter></headerFooter>'
+)
+_WIDTH_MIN, _WIDTH_MAX = 6, 45  # column widths in characters
+_NUMBER_WIDTH = 10
 
 
 def _letters(start: int, stop: int) -> list[str]:
@@ -192,11 +218,16 @@ def _member(name: str) -> zipfile.ZipInfo:
 class SheetStream:
     """One sheet of an ``XlsxStream``; rows go straight to a temporary file."""
 
-    def __init__(self, title: str, header: list[str], tmpdir: Path) -> None:
+    def __init__(self, title: str, header: list[str], tmpdir: Path, styles: list[str] | None = None,
+                 limits: list[int | None] | None = None) -> None:
         self.title = title
         self._file: IO[bytes] = tempfile.TemporaryFile(dir=tmpdir, buffering=_CHUNK)
         self._cols = _letters(0, len(header))
         self._rows = 1
+        self._style = list(styles or [""] * len(header))  # per column: ' s="N"' for its number format, or ''
+        self._style += [""] * (len(header) - len(self._style))
+        self._width = [max(_WIDTH_MIN, len(str(h)) + 3) for h in header]  # + room for the filter button
+        self._max = [w or _WIDTH_MAX for w in (limits or [])] + [_WIDTH_MAX] * (len(header) - len(limits or []))
         cells = "".join(_cell(f"{c}1", v, _BOLD) for c, v in zip(self._cols, header))
         self._file.write(f'<row r="1">{cells}</row>'.encode())
 
@@ -210,22 +241,31 @@ class SheetStream:
             cols = self._widen(len(row))
         parts = [f'<row r="{n}">']
         add = parts.append
-        for col, v in zip(cols, row):  # plain str, int and float inline (the hot path); the rest via _cell
+        style, width = self._style, self._width
+        for i, (col, v) in enumerate(zip(cols, row)):  # str, int and float inline (the hot path); the rest via _cell
             t = type(v)
             if t is str:
                 if not v:
                     continue
+                if len(v) > width[i]:  # noqa: PLR1730 - a comparison is cheaper than max() here
+                    width[i] = len(v)
                 if (len(v) > _TEXT_MAX // 2 or not v.isprintable() or "&" in v or "<" in v or ">" in v
                         or "_x" in v):
                     add(_text_cell(f"{col}{n}", v))
                 else:
                     add(f'<c r="{col}{n}" t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>')
             elif t is int:
-                add(f'<c r="{col}{n}"><v>{v}</v></c>')
+                add(f'<c r="{col}{n}"{style[i]}><v>{v}</v></c>')
+                if width[i] < _NUMBER_WIDTH:  # noqa: PLR1730
+                    width[i] = _NUMBER_WIDTH
             elif t is float and v - v == 0:
-                add(f'<c r="{col}{n}"><v>{v!r}</v></c>')
+                add(f'<c r="{col}{n}"{style[i]}><v>{v!r}</v></c>')
+                if width[i] < _NUMBER_WIDTH:  # noqa: PLR1730
+                    width[i] = _NUMBER_WIDTH
             elif v is not None:
-                add(_cell(f"{col}{n}", v))
+                add(_cell(f"{col}{n}", v, style[i]))
+                if width[i] < _NUMBER_WIDTH:  # noqa: PLR1730
+                    width[i] = _NUMBER_WIDTH
         add("</row>")
         self._file.write("".join(parts).encode())
         self._rows = n
@@ -239,22 +279,35 @@ class SheetStream:
         if width > _MAX_COLS:
             raise ValueError(f"a row of {width} cells: Excel has {_MAX_COLS} columns")
         self._cols += _letters(len(self._cols), width)
+        self._style += [""] * (len(self._cols) - len(self._style))
+        self._width += [_WIDTH_MIN] * (len(self._cols) - len(self._width))
         return self._cols
+
+    @property
+    def ref(self) -> str:
+        """The used range, e.g. 'A1:K57'."""
+        return f"A1:{self._cols[-1]}{self._rows}" if self._cols else "A1"
 
     def _store(self, zf: zipfile.ZipFile, name: str) -> None:
         """Copy the sheet into the zip member ``name`` chunk by chunk."""
-        ref = f"A1:{self._cols[-1]}{self._rows}" if self._cols else "A1"
-        head = (f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_DOC_RELS}"><dimension ref="{ref}"/>'
-                f'{_SHEET_VIEW}<sheetFormatPr defaultRowHeight="15"/><sheetData>').encode()
+        limits = self._max + [_WIDTH_MAX] * (len(self._width) - len(self._max))
+        widths = "".join(f'<col min="{i}" max="{i}" width="{min(w, cap) + 1}" customWidth="1"/>'
+                         for i, (w, cap) in enumerate(zip(self._width, limits, strict=True), 1))
+        head = (f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_DOC_RELS}">'
+                f'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><dimension ref="{self.ref}"/>'
+                f'{_SHEET_VIEW}<sheetFormatPr defaultRowHeight="15"/>'
+                f'{f"<cols>{widths}</cols>" if widths else ""}<sheetData>').encode()
+        tail = (f'</sheetData><autoFilter ref="{self.ref}"/>' if self._cols else "</sheetData>") + _PRINT
+        tail_bytes = f"{tail}</worksheet>".encode()
         body = self._file
         size = body.tell()
         body.seek(0)
         info = _member(name)
-        info.file_size = len(head) + size + len(_SHEET_TAIL)  # lets zipfile choose ZIP64 for a huge sheet
+        info.file_size = len(head) + size + len(tail_bytes)  # lets zipfile choose ZIP64 for a huge sheet
         with zf.open(info, "w") as out:
             out.write(head)
             shutil.copyfileobj(body, out, _CHUNK)
-            out.write(_SHEET_TAIL)
+            out.write(tail_bytes)
 
     def _discard(self) -> None:
         self._file.close()
@@ -263,18 +316,31 @@ class SheetStream:
 class XlsxStream:
     """Write an .xlsx of simple tables row by row; nothing is held in memory per row."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, date_format: str = "D. M. YYYY") -> None:
+        """``date_format``: how dates are displayed (an Excel format code; the cell holds the date)."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._sheets: list[SheetStream] = []
         self._closed = False
+        self._date_format = date_format
+        self._formats: list[str] = []  # distinct number formats of the columns, style 4 onwards
 
-    def sheet(self, title: str, header: list[str]) -> SheetStream:
-        """A new sheet with a bold, frozen ``header`` row; sheets appear in the order created."""
+    def sheet(self, title: str, header: list[str], formats: list[str | None] | None = None,
+              max_width: int | list[int | None] | None = None) -> SheetStream:
+        """A new sheet with a bold, frozen, filtered ``header`` row; sheets appear in the order created.
+
+        ``formats``: an Excel number format code per column (None: as the value comes), e.g. ``'0.0'``.
+        ``max_width``: the widest a column may grow, in characters (default 45), for all or per column."""
         if self._closed:
             raise ValueError("the workbook is closed")
         _check_title(title, (s.title for s in self._sheets))
-        sheet = SheetStream(title, header, self.path.parent)
+        styles = []
+        for code in formats or []:
+            if code and code not in self._formats:
+                self._formats.append(code)
+            styles.append(f' s="{4 + self._formats.index(code)}"' if code else "")
+        limits = [max_width] * len(header) if isinstance(max_width, int) or max_width is None else max_width
+        sheet = SheetStream(title, header, self.path.parent, styles, limits)
         self._sheets.append(sheet)
         return sheet
 
@@ -322,13 +388,27 @@ class XlsxStream:
             ("docProps/app.xml", _APP),
             ("xl/workbook.xml", (
                 f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_DOC_RELS}">'
-                f'<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>')),
+                f'<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets>{self._names()}</workbook>')),
             ("xl/_rels/workbook.xml.rels", (
                 f'{_HEAD}<Relationships xmlns="{_PKG_RELS}">{sheet_rels}'
                 f'<Relationship Id="rId{n + 1}" Type="{_DOC_RELS}/styles" Target="styles.xml"/>'
                 '</Relationships>')),
-            ("xl/styles.xml", _STYLES),
+            ("xl/styles.xml", _styles(self._date_format, self._formats)),
         ]
+
+    def _names(self) -> str:
+        """Each sheet's filter range and its header row repeated on every printed page."""
+        names = []
+        for i, s in enumerate(self._sheets):
+            if not s._cols:
+                continue
+            quoted = "'" + s.title.replace("'", "''") + "'"
+            first, last = s.ref.replace("A1:", "").rstrip("0123456789") or "A", s._rows
+            names.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+                         f'{_attr(quoted)}!$A$1:${first}${last}</definedName>')
+            names.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">{_attr(quoted)}!$1:$1'
+                         '</definedName>')
+        return f"<definedNames>{''.join(names)}</definedNames>" if names else ""
 
     def _discard(self) -> None:
         self._closed = True

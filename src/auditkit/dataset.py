@@ -1,0 +1,231 @@
+"""The tables of a round as a dataset: columns with types, display formats and keys, rows streamed.
+
+One definition feeds both the tidy workbook (``tidy.py``: every column, labels in the run's language) and the
+open-data package (``opendata.py``: the columns marked ``open``). Where a table restates a model (an area
+score, a finding, a statistic), its columns are that model's scalar fields, so a field added to the model
+appears in both outputs; what each column means is data (templates/reports/dataset.yaml, cs + en).
+
+Rows are produced by generators: the long ``answers`` table reads one audit at a time (``audit_of``), so a
+national round is written in flat memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from auditkit.questionnaire.models import CHOICE_KINDS, Questionnaire
+from auditkit.scoring import AreaScore, Flag
+from auditkit.summary import Stats, Summary
+from auditkit.validation.models import Audit
+
+# Table Schema types (frictionless) of the columns; xlsx display formats: "score" 0–100 with one decimal and
+# a per cent sign, "dec" one decimal, "int" whole numbers, "date" the language's date.
+TYPES = ("string", "integer", "number", "boolean", "date")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "string"
+    fmt: str | None = None
+    open: bool = True  # False: auditors' free text, names of people, local paths, messages: never in open data
+    width: int | None = None  # the widest the column is shown in the workbook (characters); None: the default
+
+
+@dataclass
+class Table:
+    name: str
+    columns: list[Column]
+    rows: Callable[[], Iterator[list[Any]]]  # a fresh iterator on every call
+    key: list[str] = field(default_factory=list)  # primary key (open data)
+    parent: bool = True  # rows belong to a service: service_id refers to services.service_id
+
+
+def _scalar(annotation: Any) -> str | None:
+    """The Table Schema type of a model field, or None for a field that is not one value (a list, a model)."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return _scalar(args[0]) if len(args) == 1 else ("string" if all(_scalar(a) for a in args) else None)
+    if origin is typing.Literal:
+        return "string"
+    if annotation is bool:
+        return "boolean"
+    if annotation is int:
+        return "integer"
+    if annotation is float:
+        return "number"
+    if annotation in (dt.date, dt.datetime):
+        return "date"
+    if annotation is str:
+        return "string"
+    return None
+
+
+def model_columns(model: type[BaseModel], skip: set[str], fmt: dict[str, str] | None = None,
+                  closed: set[str] = frozenset()) -> list[Column]:
+    """The scalar fields of ``model`` as columns, in the model's order."""
+    fmt = fmt or {}
+    out = []
+    for name, info in model.model_fields.items():
+        kind = _scalar(info.annotation)
+        if name in skip or kind is None:
+            continue
+        default = {"integer": "int", "number": "dec", "date": "date"}.get(kind)
+        out.append(Column(name, kind, fmt.get(name, default), name not in closed))
+    return out
+
+
+def _values(obj: BaseModel, columns: list[Column]) -> list[Any]:
+    return [getattr(obj, c.name) for c in columns]
+
+
+def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Questionnaire, lang: str) -> list[Table]:
+    from auditkit.reports.texts import recommendations, texts
+
+    words = texts("dataset")
+    rec = recommendations(q)
+    services = summary.services
+    area = {a.id: a for a in q.areas}
+    verdicts = {v.id: v.label(lang) for v in q.scoring.verdicts}
+    sid = [Column("service_id"), Column("service_name")]
+
+    def label(group: str, code: str | None) -> str | None:
+        key = f"values.{group}.{code}"
+        return words(key, lang) if code is not None and key in words.data else code
+
+    def title(key: str) -> str | None:
+        k = f"{key}.title"
+        return rec(k, lang) if k in rec.data else None
+
+    service_cols = [
+        *sid, Column("provider"), Column("audit_date", "date", "date"), Column("audit_round"),
+        Column("auditors", open=False), Column("rank", "integer", "int"),
+        Column("process_index", "number", "score"), Column("outcome_index", "number", "score"),
+        Column("red_flags", "integer", "int"), Column("file", open=False, width=30), Column("sha256", width=12),
+    ]
+
+    def service_rows() -> Iterator[list[Any]]:
+        for i, s in enumerate(services, start=1):
+            v = s.service
+            yield [v.service_id, v.service_name, v.provider, v.audit_date, v.audit_round, v.auditors, i,
+                   s.process_index, s.outcome_index, len(s.findings), s.file, s.sha256]
+
+    score_fields = model_columns(AreaScore, {"area"}, {"score": "score"})
+    area_cols = [*sid, Column("area"), Column("area_code"), Column("area_name"), *score_fields]
+    at = next(i for i, c in enumerate(area_cols) if c.name == "verdict") + 1
+    area_cols.insert(at, Column("verdict_label"))
+
+    def area_rows() -> Iterator[list[Any]]:
+        for s in services:
+            for a in s.areas.values():
+                d = area.get(a.area)
+                row = [s.service.service_id, s.service.service_name, a.area, d.code if d else None,
+                       d.title(lang) if d else None, *_values(a, score_fields)]
+                row.insert(at, verdicts.get(a.verdict) if a.verdict else None)
+                yield row
+
+    answer_cols = [*sid, Column("area"), Column("area_name"), Column("question_id"), Column("question"),
+                   Column("kind"), Column("status"), Column("status_label"), Column("value"),
+                   Column("value_label"), Column("text", open=False), Column("comment", open=False),
+                   Column("sheet"), Column("cell"), Column("file", open=False, width=30)]
+    fixed = {qid: (a, item) for qid, (a, item) in q.questions().items()}
+
+    def answer_rows() -> Iterator[list[Any]]:
+        for s in services:
+            for qid, ans in audit_of(s.file).answers.items():
+                a, item = fixed[qid]
+                value, shown = _answer_value(q, item, ans.value, lang)
+                text = value if item.kind == "text" else None  # free text: its own column, never published
+                yield [s.service.service_id, s.service.service_name, a.id, a.title(lang), qid, item.label(lang),
+                       item.kind, ans.status, label("status", ans.status), None if text else value, shown, text,
+                       ans.comment, ans.sheet, ans.cell, s.file]
+
+    labels = {i.id: i for i in q.indicators}
+    indicator_cols = [*sid, Column("indicator"), Column("label"), Column("unit"), Column("value", "number", "dec")]
+
+    def indicator_rows() -> Iterator[list[Any]]:
+        for s in services:
+            for k, v in s.indicators.items():
+                d = labels.get(k)
+                yield [s.service.service_id, s.service.service_name, k, d.label(lang) if d else k,
+                       d.unit(lang) if d and d.unit else None, v]
+
+    flag_fields = model_columns(Flag, {"key", "area", "fact", "basis"}, closed={"evidence"})
+    finding_cols = [*sid, Column("key"), Column("title"), Column("area"), Column("area_name"),
+                    *([Column("fact"), Column("basis"), Column("basis_label")] if "basis" in Flag.model_fields
+                      else []), *flag_fields]
+
+    def finding_rows() -> Iterator[list[Any]]:
+        has_basis = "basis" in Flag.model_fields
+        for s in services:
+            for f in s.findings:
+                d = area.get(f.area)
+                basis = [f.fact, f.basis, label("basis", f.basis)] if has_basis else []
+                yield [s.service.service_id, s.service.service_name, f.key, title(f.key), f.area,
+                       d.title(lang) if d else None, *basis, *_values(f, flag_fields)]
+
+    stat_fields = model_columns(Stats, set(), {"n": "int"})
+    stat_cols = [Column("measure"), Column("kind"), Column("label"), *stat_fields]
+
+    def stat_rows() -> Iterator[list[Any]]:
+        names = {"process_index": words("columns.process_index", lang).split(":")[0],
+                 "outcome_index": words("columns.outcome_index", lang).split(":")[0]}
+        groups = (("area", summary.area_stats, lambda k: area[k].title(lang) if k in area else k),
+                  ("indicator", summary.indicator_stats, lambda k: labels[k].label(lang) if k in labels else k),
+                  ("index", {"process_index": summary.process_stats, "outcome_index": summary.outcome_stats},
+                   names.get))
+        for kind, group, name in groups:
+            for k, st in group.items():
+                yield [k, kind, name(k), *_values(st, stat_fields)]
+
+    systemic_cols = [Column("key"), Column("title"), Column("area"), Column("area_name"),
+                     Column("services_with_finding", "integer", "int"), Column("services_scored", "integer", "int"),
+                     Column("share", "number", "score"), Column("services", open=False)]
+
+    def systemic_rows() -> Iterator[list[Any]]:
+        for x in summary.systemic:
+            d = area.get(x.area)
+            yield [x.key, title(x.key), x.area, d.title(lang) if d else None, x.count, x.n,
+                   100 * x.count / x.n if x.n else None, "; ".join(x.services)]
+
+    rejected_cols = [Column("file", open=False, width=30), Column("file_status"), Column("file_status_label"),
+                     Column("severity"),
+                     Column("severity_label"), Column("code"), Column("sheet"), Column("cell"),
+                     Column("message", open=False, width=80)]
+
+    def rejected_rows() -> Iterator[list[Any]]:
+        for r in [*summary.rejected, *summary.skipped]:
+            for f in r.findings:
+                yield [r.file, r.status, label("file_status", r.status), f.severity, label("severity", f.severity),
+                       f.code, f.sheet, f.cell, f.message]
+
+    return [
+        Table("services", service_cols, service_rows, ["service_id"], parent=False),
+        Table("area_scores", area_cols, area_rows, ["service_id", "area"]),
+        Table("answers", answer_cols, answer_rows, ["service_id", "question_id"]),
+        Table("indicators", indicator_cols, indicator_rows, ["service_id", "indicator"]),
+        Table("findings", finding_cols, finding_rows, ["service_id", "key"]),
+        Table("statistics", stat_cols, stat_rows, ["measure", "kind"], parent=False),
+        Table("systemic_findings", systemic_cols, systemic_rows, ["key"], parent=False),
+        Table("rejected_files", rejected_cols, rejected_rows, [], parent=False),
+    ]
+
+
+def _answer_value(q: Questionnaire, item: Any, value: Any, lang: str) -> tuple[Any, str | None]:
+    """(the value as stored: an option's code, a number, a date; its label in ``lang`` for an option)."""
+    if value is None:
+        return None, None
+    if item.kind in CHOICE_KINDS:
+        options = {o.id: o.label(lang) for o in q.options_for(item)}
+        if isinstance(value, list):
+            return "; ".join(value), "; ".join(options.get(v, v) for v in value)
+        return value, options.get(value, str(value))
+    return value, None
