@@ -104,3 +104,25 @@ def test_next_run_removes_a_leftover_in_the_temporary_folder(tmp_path, monkeypat
     with Spool.temporary() as spool:
         assert spool.folder.parent == tmp_path
         assert not leftover.exists()
+
+
+def test_sigterm_while_a_spool_exists_removes_it(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = ("import sys, time, tempfile; tempfile.tempdir = sys.argv[1]\n"
+            "from auditkit.spool import Spool\n"
+            "with Spool.temporary() as s:\n"
+            "    (s.folder / 'part-1.pickle').write_bytes(b'comments')\n"
+            "    print(s.folder, flush=True)\n"
+            "    time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    folder = proc.stdout.readline().strip()
+    assert folder and os.path.isdir(folder)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 128 + signal.SIGTERM
+    time.sleep(0.1)
+    assert not os.path.exists(folder) and list(tmp_path.iterdir()) == []

@@ -64,6 +64,29 @@ def remove_leftovers(root: Path | None = None) -> list[Path]:
     return removed
 
 
+@contextlib.contextmanager
+def _terminate_unwinds() -> Iterator[None]:
+    """While a spool exists, SIGTERM that nobody else handles unwinds like Ctrl+C (exit status 143), so
+    the spool's ``finally`` removes it. A handler installed by the caller is left alone (it calls
+    :func:`cleanup`); forked workers inherit the handler but never remove their parent's spool."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def cleanup() -> None:
     """Remove every spool this process created and has not removed yet (safe to call from a signal handler
     path and more than once; a forked worker never removes its parent's spool)."""
@@ -120,7 +143,8 @@ class Spool:
         folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))  # mode 0700: private to this user
         _LIVE[folder] = os.getpid()
         try:
-            yield cls(folder)
+            with _terminate_unwinds():
+                yield cls(folder)
         finally:
             if _LIVE.get(folder) == os.getpid():
                 shutil.rmtree(folder, ignore_errors=True)
