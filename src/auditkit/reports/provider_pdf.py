@@ -74,7 +74,8 @@ _KEYS = {
                   " no_direction position.1 position.2 position.3 position.4",
     "next_steps": "title intro col_no col_step col_area col_priority priority_critical priority_area"
                   " priority_other none",
-    "annex": "title questionnaire benchmark reproducibility_title reproducibility_intro",
+    "annex": "title questionnaire benchmark reproducibility_title reproducibility_intro thresholds_title"
+             " thresholds_intro col_item col_threshold col_source source_law source_calibration",
 }
 PROVIDER_KEYS = [f"{section}.{k}" if section else k for section, keys in _KEYS.items() for k in keys.split()]
 COMMON_KEYS = ["author", "method.title", "method.text", "na", "page_label", "process_index", "outcome_index",
@@ -390,12 +391,13 @@ def _findings_and_lost(ctx: _Ctx, area: Area, flags: list[Flag]) -> list[Flowabl
     if flags:
         boxes = [_finding_box(ctx, f) for f in sorted(flags, key=lambda f: ctx.numbers[id(f)])]
         story += [KeepTogether([title, _para(ctx.t("area.findings_note"), "note"), boxes[0]]), *boxes[1:]]
-    lost = [x for x in s.lost if x.points_lost > 0]  # the findings above explain the rest
+    good = ctx.q.scoring.verdicts[0].id
+    # the findings above explain the rest; a good area needs no account of its few lost points
+    lost = [x for x in s.lost if x.points_lost > 0] if s.verdict != good else []
     if not flags:
         empty = "area.no_findings_lowered" if lost else "area.no_findings"
         story.append(KeepTogether([title, _para(ctx.t(empty))]))
-    good = ctx.q.scoring.verdicts[0].id
-    if not lost or s.verdict == good:
+    if not lost:
         return story
     questions = ctx.q.questions()
     data = [[ctx.t("area.col_id"), ctx.t("area.col_question"), ctx.t("area.col_status"), ctx.t("area.col_lost")]]
@@ -647,6 +649,33 @@ def _next_steps(ctx: _Ctx) -> list[Flowable]:
 # ---------------------------------------------------------------------------------------------- annex
 
 
+_RULES = (("below", "<"), ("at_most", "≤"), ("above", ">"), ("at_least", "≥"))
+
+
+def _thresholds(ctx: _Ctx) -> list[Flowable]:
+    """Every numeric red-flag threshold, labelled as a legal norm or the audit's calibration threshold."""
+    st = _styles()
+    rows = []
+    items = [(x.label(ctx.lang), x.kind == "percent", x.unit, x.red_flag) for a in ctx.q.areas for x in a.questions
+             if x.red_flag is not None and x.red_flag.numeric() and x.kind != "scale_0_3"]
+    items += [(i.label(ctx.lang), bool(i.unit and i.unit.cs == "%"), None if i.unit and i.unit.cs == "%" else i.unit,
+               i.red_flag) for i in ctx.q.indicators if i.red_flag is not None]
+    for label, percent, unit, rule in items:
+        op, limit = next((sign, getattr(rule, name)) for name, sign in _RULES if getattr(rule, name) is not None)
+        number = fmt.pct(limit, 0, ctx.lang) if percent else fmt.num(limit, 0 if float(limit).is_integer() else 1,
+                                                                         ctx.lang)
+        shown = f"{op} {number}" + (f" ({unit(ctx.lang)})" if unit and not percent else "")
+        kind = ctx.t(f"annex.source_{rule.source}")
+        origin = f"{kind}: {rule.origin(ctx.lang)}" if rule.origin else kind
+        rows.append([Paragraph(esc(label), st["cell"]), shown, Paragraph(esc(origin), st["cell"])])
+    if not rows:
+        return []
+    head = [ctx.t("annex.col_item"), ctx.t("annex.col_threshold"), ctx.t("annex.col_source")]
+    w = ctx.width
+    table = pdfkit.table([head, *rows], [w * 0.48, 2.6 * cm, w * 0.52 - 2.6 * cm])
+    return [Paragraph(esc(ctx.t("annex.thresholds_title")), st["h2"]), _para(ctx.t("annex.thresholds_intro")), table]
+
+
 def _annex(ctx: _Ctx) -> list[Flowable]:
     q, sc = ctx.q, ctx.scored
     repro = ctx.common("reproducibility", version=auditkit.__version__, qid=sc.questionnaire_id,
@@ -658,6 +687,7 @@ def _annex(ctx: _Ctx) -> list[Flowable]:
         _para(ctx.common("method.text")),
         _para(ctx.t("annex.questionnaire", title=q.title(ctx.lang), qid=q.id, version=q.version)),
         _para(ctx.t("annex.benchmark", min_group=ctx.bench.min_group)),
+        *_thresholds(ctx),
         Paragraph(esc(ctx.t("annex.reproducibility_title")), _styles()["h2"]),
         _para(ctx.t("annex.reproducibility_intro")),
         _para(repro, "repro"),
