@@ -76,11 +76,11 @@ def test_copy_marks_every_planted_cell_and_changes_no_answer(tmp_path, bad):
 
 def test_clean_workbook_copy_says_so_and_validates_clean(tmp_path, good_workbook):
     results = validate_paths([good_workbook])
-    (done,) = annotate_results(results, tmp_path / "copy.xlsx", "en")
+    (done,) = annotate_results(results, tmp_path / "copy.xlsx", "en")  # the workbook's language wins
     assert (done.status, done.cells) == ("written", 0)
     wb = openpyxl.load_workbook(tmp_path / "copy.xlsx")
-    texts = [c.value for row in wb[ANNOTATION_SHEET["en"]].iter_rows() for c in row if c.value]
-    assert any("no error" in str(t) for t in texts)
+    texts = [c.value for row in wb[ANNOTATION_SHEET["cs"]].iter_rows() for c in row if c.value]
+    assert any("žádná chyba" in str(t) for t in texts)
     assert validate(tmp_path / "copy.xlsx").findings == []
 
 
@@ -138,3 +138,10 @@ def test_copy_opens_in_libreoffice_and_keeps_its_validations(tmp_path, bad):
     assert wb[E][[c for s, c, _ in where(validate(bad)) if s == E][0]].comment is not None
     assert any(dv.type == "list" for dv in wb[A].data_validations.dataValidation)
     assert sorted(where(validate(resaved))) == sorted(where(validate(bad)))
+
+
+def test_english_workbook_gets_an_english_copy(tmp_path, good_workbook_en):
+    proc = run("validate", str(good_workbook_en), "--annotate", str(tmp_path / "copy.xlsx"))
+    assert proc.returncode == 0, proc.stderr
+    wb = openpyxl.load_workbook(tmp_path / "copy.xlsx")
+    assert wb.sheetnames[0] == ANNOTATION_SHEET["en"]

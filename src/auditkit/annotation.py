@@ -56,7 +56,8 @@ def plan_targets(results: list[FileResult], target: Path) -> dict[str, Path]:
 
 
 def annotate_results(results: list[FileResult], target: Path, lang: str) -> list[Annotated]:
-    """Write the annotated copies of ``results`` (validated with ``lang``) under ``target``."""
+    """Write the annotated copies of ``results`` under ``target``, each in its messages' language (``lang``
+    when a result does not say)."""
     done = []
     for file, dest in plan_targets(results, target).items():
         result = next(r for r in results if r.file == file)
@@ -68,7 +69,7 @@ def annotate_results(results: list[FileResult], target: Path, lang: str) -> list
             done.append(Annotated(file=file, status="would_overwrite", copy_path=str(dest)))
             continue
         try:
-            cells = annotate_workbook(src, dest, result.findings, lang)
+            cells = annotate_workbook(src, dest, result.findings, result.language or lang)  # the messages' language
         except Exception:  # noqa: BLE001 - a workbook openpyxl cannot open: its problems are still listed
             done.append(Annotated(file=file, status="unreadable"))
             continue

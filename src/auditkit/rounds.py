@@ -71,7 +71,7 @@ class ServiceChange(BaseModel):
     previous: PreviousScores | None  # None: the service was not in the previous round
     changes: dict[str, Change] = Field(default_factory=dict)  # fact → new / persisting (this round's findings)
     resolved: list[PreviousFinding] = Field(default_factory=list)
-    overdue: list[str] = Field(default_factory=list)  # persisting facts whose agreed measure is past its deadline
+    overdue: dict[str, dt.date] = Field(default_factory=dict)  # persisting fact → deadline its agreed measure missed
 
 
 class SystemicChange(BaseModel):
@@ -238,8 +238,8 @@ def compare(q: Questionnaire, services: list[ScoredAudit], prev: PreviousRound,
         translated = {new: f for f in old.findings for new in table.get(f.fact, [])}
         change = {fact: ("persisting" if fact in translated else "new") for fact in now_facts}
         when = s.service.audit_date
-        overdue = sorted(fact for fact in change if fact in translated and when is not None
-                         and _overdue(translated[fact].reply, when))
+        overdue = {fact: translated[fact].reply.deadline for fact in sorted(change)  # type: ignore[union-attr]
+                   if fact in translated and when is not None and _overdue(translated[fact].reply, when)}
         # resolved: its fact (under this version's name) is still assessed and no longer found; a fact the
         # mapping retires (null) is neither resolved nor persisting
         resolved = [f for f in old.findings if table.get(f.fact) and not any(t in now_facts for t in table[f.fact])]
