@@ -151,3 +151,26 @@ def test_other_questionnaire_cannot_be_compared():
     prev = previous_from_json({"questionnaire": {"id": "jiny-dotaznik", "version": "1.0"}, "services": []}, "x")
     with pytest.raises(PreviousRoundError):
         compare(q, [], prev, {}, None, None)
+
+
+def test_tidy_workbook_has_the_changes_and_replies_tables(tmp_path):
+    import openpyxl
+
+    from auditkit.paths import sample_replies_dir
+
+    out = tmp_path / "o"
+    proc = run("summarize", str(sample_audits_dir()), "--previous", str(sample_previous_dir()),
+               "--replies", str(sample_replies_dir()), "--out", str(out), "--no-reports", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    wb = openpyxl.load_workbook(out / "summary.xlsx", read_only=True)
+    rows = list(wb["changes"].iter_rows(values_only=True))
+    head = rows[0]
+    got = {(r[head.index("service_id")], r[head.index("fact")], r[head.index("change")]) for r in rows[1:]}
+    want = {(s["service_id"], f["fact"], f["change"]) for s in data["services"] for f in s["findings"] if f["change"]}
+    want |= {(s["service_id"], f["fact"], "resolved") for s in data["services"] for f in s["resolved_findings"]}
+    assert got == want
+    replies = list(wb["replies"].iter_rows(values_only=True))
+    assert len(replies) - 1 == sum(1 for s in data["services"] for f in s["findings"] if f["reply"])
+    described = {r[0] for r in wb.worksheets[0].iter_rows(values_only=True) if r and r[0]}
+    assert {"changes", "replies"} <= described

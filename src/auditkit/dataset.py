@@ -207,6 +207,7 @@ def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Question
                 yield [r.file, r.status, label("file_status", r.status), f.severity, label("severity", f.severity),
                        f.code, f.sheet, f.cell, f.message]
 
+    cycle = _cycle_tables(summary, q, lang, sid, area, label)
     return [
         Table("services", service_cols, service_rows, ["service_id"], parent=False),
         Table("area_scores", area_cols, area_rows, ["service_id", "area"]),
@@ -216,7 +217,62 @@ def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Question
         Table("statistics", stat_cols, stat_rows, ["measure", "kind"], parent=False),
         Table("systemic_findings", systemic_cols, systemic_rows, ["key"], parent=False),
         Table("rejected_files", rejected_cols, rejected_rows, [], parent=False),
+        *cycle,
     ]
+
+
+def _cycle_tables(summary: Summary, q: Questionnaire, lang: str, sid: list[Column], area: dict[str, Any],
+                  label: Callable[[str, str | None], str | None]) -> list[Table]:
+    """``changes`` (with ``--previous``) and ``replies`` (with ``--replies``): docs/cycle.md."""
+    from auditkit.reports.texts import recommendations
+    from auditkit.rounds import fact_of
+
+    rec = recommendations(q)
+    tables = []
+
+    def title(fact: str) -> str | None:
+        return rec(f"{fact}.title", lang) if f"{fact}.title" in rec.data else None
+
+    comparison = summary.comparison
+    if comparison is not None and comparison.round.comparable:
+        cols = [*sid, Column("fact"), Column("title"), Column("area"), Column("area_name"), Column("change"),
+                Column("change_label"), Column("measure_overdue", "boolean"), Column("previous_deadline", "date", "date")]
+
+        def change_rows() -> Iterator[list[Any]]:
+            for s in summary.services:
+                c = comparison.services.get(s.service.service_id)
+                if c is None or c.previous is None:
+                    continue
+                head = [s.service.service_id, s.service.service_name]
+                for f in s.findings:
+                    fact = fact_of(f)
+                    status = c.changes.get(fact)
+                    d = area.get(f.area)
+                    yield [*head, fact, title(fact), f.area, d.title(lang) if d else None, status,
+                           label("change", status), fact in c.overdue if status == "persisting" else None,
+                           c.overdue.get(fact)]
+                for old in c.resolved:
+                    d = area.get(old.area)
+                    yield [*head, old.fact, title(old.fact), old.area, d.title(lang) if d else None, "resolved",
+                           label("change", "resolved"), None, old.reply.deadline if old.reply else None]
+
+        tables.append(Table("changes", cols, change_rows, ["service_id", "fact"]))
+    if summary.replies is not None:
+        replies = summary.replies
+        cols = [*sid, Column("fact"), Column("title"), Column("response"), Column("response_label"),
+                Column("objection", "boolean"), Column("reasons", open=False, width=60),
+                Column("agreed_measure", open=False, width=60), Column("role"), Column("deadline", "date", "date"),
+                Column("measure_status"), Column("decision"), Column("decision_label")]
+
+        def reply_rows() -> Iterator[list[Any]]:
+            for s in summary.services:
+                for fact, r in replies.by_service.get(s.service.service_id, {}).items():
+                    yield [s.service.service_id, s.service.service_name, fact, title(fact), r.response,
+                           label("response", r.response), r.objection, r.reasons, r.measure, r.role, r.deadline,
+                           r.status, r.decision, label("decision", r.decision)]
+
+        tables.append(Table("replies", cols, reply_rows, ["service_id", "fact"]))
+    return tables
 
 
 def _answer_value(q: Questionnaire, item: Any, value: Any, lang: str) -> tuple[Any, str | None]:
