@@ -7,6 +7,11 @@ used.
 Text rules: functions that take *plain text* (``Heading``, ``table`` cells given as ``str``, chart labels,
 header/footer texts) print it as typed. ``esc`` turns auditor text into Paragraph markup when you build a
 ``Paragraph`` yourself.
+
+Text of any length fits: header and footer texts and chart labels are shortened with an ellipsis (an
+unbroken string is broken by characters first), headings are cut to ``HEADING_CHARS``, a table row taller
+than the space left flows on to the next page (``splitInRow``), and ``clip`` cuts a long text at a word
+boundary for the reports that say where the whole text is.
 """
 
 from __future__ import annotations
@@ -29,10 +34,13 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table, TableStyle
 
+HEADING_CHARS = 300  # a heading longer than this (a service name is at most 200) is cut with an ellipsis
+TALL_ROW = 200.0  # points: a table row this tall starts on the current page and flows on to the next
+
 __all__ = [
     "FONT", "FONT_BOLD", "FONT_ITALIC", "FONTS_DIR", "INK", "MUTED", "ACCENT", "RULE",
     "register_fonts", "styles", "esc", "ReportDoc", "Heading", "heading",
-    "hbar_chart", "range_chart", "scatter_chart", "table", "verdict_cell",
+    "hbar_chart", "range_chart", "scatter_chart", "table", "verdict_cell", "clip",
 ]
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
@@ -110,6 +118,19 @@ def _st(name: str) -> ParagraphStyle:
     return _cached_styles[name]
 
 
+def clip(text: str, limit: int) -> tuple[str, bool]:
+    """``text`` cut to at most ``limit`` characters at a word boundary where one is near, and whether it
+    was cut; the caller adds a note saying where the whole text is."""
+    text = str(text)
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space > limit * 0.8:
+        cut = cut[:space]
+    return cut.rstrip() + "…", True
+
+
 def esc(text: str) -> str:
     """Plain (auditor) text → Paragraph markup: ``< > &`` print as typed, newlines become line breaks."""
     text = _xml_escape(str(text))
@@ -170,12 +191,12 @@ class ReportDoc(BaseDocTemplate):
         canv.saveState()
         canv.setFont(FONT, 7.5)
         canv.setFillColor(MUTED)
-        if self.header_right:
-            right_w = pdfmetrics.stringWidth(self.header_right, FONT, 7.5)
-            canv.drawRightString(right, top + 3, self.header_right)
-        else:
-            right_w = 0
-        room = max(right - left - right_w - 12, 20)
+        width = right - left
+        right_text = _fit(self.header_right, FONT, 7.5, width * 0.45) if self.header_right else ""
+        right_w = pdfmetrics.stringWidth(right_text, FONT, 7.5)
+        if right_text:
+            canv.drawRightString(right, top + 3, right_text)
+        room = max(width - right_w - 12, 20)
         canv.drawString(left, top + 3, _fit(self.header_left, FONT, 7.5, room))
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.5)
@@ -204,12 +225,18 @@ def _label_form(page: int) -> str:
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
-    """Shorten one line of text with an ellipsis so it fits ``width``."""
+    """Shorten one line of text with an ellipsis so it fits ``width`` (any length: a binary search)."""
+    text = " ".join(str(text).split())
     if pdfmetrics.stringWidth(text, font, size) <= width:
         return text
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    lo, hi = 0, len(text)  # the longest prefix that fits with the ellipsis is text[:lo]
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if pdfmetrics.stringWidth(text[:mid] + "…", font, size) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip() + "…"
 
 
 _heading_keys = itertools.count(1)
@@ -226,7 +253,8 @@ class Heading(Paragraph):
                  style: ParagraphStyle | None = None):
         if level not in (0, 1):
             raise ValueError(f"heading level must be 0 or 1, not {level!r}")
-        self.outline_title = " ".join(str(text).split())
+        text, _ = clip(" ".join(str(text).split()), HEADING_CHARS)
+        self.outline_title = text
         self.outline_level = level
         self.outline_key = key or f"akHeading{next(_heading_keys)}"
         super().__init__(esc(text), style or _st("h1" if level == 0 else "h2"))
@@ -258,7 +286,15 @@ def _fmt(value: float | None, value_fmt: ValueFmt, missing: str = "–") -> str:
 
 
 def _wrap(text: str, font: str, size: float, width: float, max_lines: int = 2) -> list[str]:
-    lines = simpleSplit(str(text), font, size, width) or [""]
+    """At most ``max_lines`` lines of ``width``; a word wider than a line is broken, the rest ellipsised."""
+    text, _ = clip(" ".join(str(text).split()), 400)  # no label needs more to fill two lines
+    lines = []
+    for line in simpleSplit(text, font, size, width) or [""]:
+        while pdfmetrics.stringWidth(line, font, size) > width and len(line) > 1:  # an unbroken string
+            head = _fit(line, font, size, width)[:-1] or line[0]
+            lines.append(head)
+            line = line[len(head):]
+        lines.append(line)
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = _fit(lines[-1] + " …", font, size, width)
@@ -496,6 +532,7 @@ def _pad(vals: Sequence[float]) -> tuple[float, float]:
 
 
 def _place_label(d: Drawing, text: str, cx: float, cy: float, size: float, plot, placed: list) -> None:
+    text = _fit(text, FONT, size, (plot[2] - plot[0]) * 0.3)  # a long name is shortened, never off the page
     w, h = pdfmetrics.stringWidth(text, FONT, size), size
     spots = [(cx + 5, cy - h * 0.35, "start"), (cx - 5, cy - h * 0.35, "end"),
              (cx, cy + 5, "middle"), (cx, cy - 5 - h * 0.8, "middle")]
@@ -602,6 +639,28 @@ def table(data: Sequence[Sequence], col_widths: Sequence[float], header_rows: in
         cmds.append(("ROWBACKGROUNDS", (0, header_rows), (-1, -1), [rl_colors.white, ZEBRA]))
     cmds += verdicts
     cmds += list(style_extra or ())
-    t = Table(rows, colWidths=list(col_widths), repeatRows=header_rows, hAlign="LEFT")
+    t = FlowTable(rows, colWidths=list(col_widths), repeatRows=header_rows, hAlign="LEFT")
     t.setStyle(TableStyle(cmds))
     return t
+
+
+class FlowTable(Table):
+    """A table whose rows may split across pages, so a cell of any length never stops the document.
+
+    ReportLab first splits between rows and only then within a row; for a tall row (long evidence) that
+    would leave the rest of the page empty and repeat the header above the row's start, so a row taller
+    than ``TALL_ROW`` is split within itself first.
+    """
+
+    def __init__(self, *args, **kw):
+        kw.setdefault("splitInRow", 1)
+        super().__init__(*args, **kw)
+
+    def split(self, availWidth, availHeight):
+        self._calc(availWidth, availHeight)
+        n = self._getFirstPossibleSplitRowPosition(availHeight)
+        if n < len(self._rowHeights) and self._rowHeights[n] > TALL_ROW:
+            parts = self._splitRows(availHeight, doInRowSplit=1)
+            if parts:
+                return parts
+        return super().split(availWidth, availHeight)

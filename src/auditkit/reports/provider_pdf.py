@@ -79,7 +79,9 @@ _KEYS = {
 }
 PROVIDER_KEYS = [f"{section}.{k}" if section else k for section, keys in _KEYS.items() for k in keys.split()]
 COMMON_KEYS = ["author", "method.title", "method.text", "na", "page_label", "process_index", "outcome_index",
-               "score", "verdict_label", "area", "reproducibility", "verdict.none"]
+               "score", "verdict_label", "area", "reproducibility", "verdict.none", "clipped"]
+COMMENT_CHARS = 12_000  # an auditor's comment in the answers table (it flows over about five pages)
+EVIDENCE_CHARS = 1_500  # the evidence quoted in a finding box (the answers table holds more of it)
 
 
 @dataclass
@@ -182,6 +184,15 @@ def _clean(text: object) -> str:
     # validation has redacted every text already; this second pass only guards audits built by hand, and
     # leaves names alone (it does not know the service's own names, which the report must print)
     return redact(str(text), kinds=NOT_NAMES) if text is not None else ""
+
+
+def _long_text(ctx: _Ctx, text: str, limit: int, sheet: str | None, qid: str | None) -> str:
+    """Auditor text as markup, cut at ``limit`` characters with a visible note saying where the rest is."""
+    cut, clipped = pdfkit.clip(text, limit)
+    if not clipped:
+        return esc(cut)
+    note = ctx.common("clipped", n=fmt.num(len(text), 0, ctx.lang), sheet=sheet or "–", qid=qid or "–")
+    return f"{esc(cut)} <i>{esc(note)}</i>"
 
 
 def _short_hash(scored: ScoredAudit) -> str:
@@ -460,7 +471,7 @@ def _answers_table(ctx: _Ctx, area: Area, flags: list[Flag]) -> Table:
             item.id,
             Paragraph(esc(item.label(ctx.lang)) + star, st["cell"]),
             Paragraph(shown, st["cell"]),
-            Paragraph(esc(comment), st["cell"]) if comment else "",
+            Paragraph(_long_text(ctx, comment, COMMENT_CHARS, answer.sheet, item.id), st["cell"]) if comment else "",
         ])
     w = ctx.width
     widths = [1.0 * cm, w * 0.40 - 1.0 * cm, 3.4 * cm, w * 0.60 - 3.4 * cm]
@@ -511,12 +522,12 @@ def _finding_box(ctx: _Ctx, flag: Flag) -> Flowable:
                                      question_id=extra.question_id, indicator_id=extra.indicator_id))
         parts.append(Paragraph(f"<b>{esc(ctx.t('area.also_found'))}:</b> {esc(also)}", st["finding"]))
     if flag.evidence:
-        parts.append(Paragraph(f"<b>{esc(ctx.t('area.evidence'))}:</b> {esc(_clean(flag.evidence))}",
-                               st["finding"]))
+        evidence = _long_text(ctx, _clean(flag.evidence), EVIDENCE_CHARS, flag.sheet, flag.question_id)
+        parts.append(Paragraph(f"<b>{esc(ctx.t('area.evidence'))}:</b> {evidence}", st["finding"]))
     parts.append(Paragraph(f"<b>{esc(ctx.t('area.recommendation'))}:</b> "
                            f"{esc(ctx.rec(f'{flag.key}.text', ctx.lang))}", st["finding"]))
     color = FLAG_COLOR if flag.critical else _verdict(ctx, ctx.scored.areas[flag.area].verdict)[1]
-    box = Table([[parts]], colWidths=[ctx.width], hAlign="LEFT")
+    box = pdfkit.FlowTable([[parts]], colWidths=[ctx.width], hAlign="LEFT")
     box.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), pdfkit.FONT, 8.5),
         ("LINEBEFORE", (0, 0), (0, 0), 3, colors.HexColor(color), 0),  # butt cap: no overhang

@@ -32,7 +32,7 @@ from auditkit.fsutil import atomic_write
 from auditkit.questionnaire.models import Indicator, Questionnaire
 from auditkit.reports import fmt
 from auditkit.reports.pdfkit import (
-    ACCENT, FONT, FONT_BOLD, INK, ReportDoc, esc, hbar_chart, scatter_chart, styles, table, verdict_cell,
+    ACCENT, FONT, FONT_BOLD, INK, ReportDoc, clip, esc, hbar_chart, scatter_chart, styles, table, verdict_cell,
     verdict_colors,
 )
 from auditkit.reports.pdfkit import Heading as H
@@ -47,6 +47,7 @@ __all__ = ["write_summary_pdf"]
 LANG_TAGS = {"cs": "cs-CZ", "en": "en-GB"}
 STRONG, MODERATE = 0.7, 0.4  # |Spearman ρ| from which a relationship is called strong / moderate
 MAX_MESSAGES = 3  # messages shown per rejected file
+EVIDENCE_CHARS = 1_000  # evidence quoted in a profile; the whole text is in summary.xlsx
 
 
 # Above this many services the PDF shows distributions instead of one bar / label / page per service:
@@ -688,7 +689,11 @@ def _finding_cell(ctx: _Ctx, f: Flag) -> Paragraph:
         details.append(ctx.s("annex.where", sheet=f.sheet, cell=f.cell))
     lines = [f'{title} <font color="#5F6B7A">· {esc(" · ".join(d for d in details if d))}</font>']
     if f.evidence:
-        lines.append(f"{esc(ctx.s('annex.evidence'))} <i>{esc(redact(f.evidence))}</i>")
+        evidence = redact(f.evidence)
+        cut, clipped = clip(evidence, EVIDENCE_CHARS)
+        note = (" " + esc(ctx.c("clipped", n=fmt.num(len(evidence), 0, ctx.lang), sheet=f.sheet or "–",
+                                qid=f.question_id or "–"))) if clipped else ""
+        lines.append(f"{esc(ctx.s('annex.evidence'))} <i>{esc(cut)}{note}</i>")
     return ctx.markup("<br/>".join(lines), "cell")
 
 
