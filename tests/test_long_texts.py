@@ -174,7 +174,7 @@ def test_a_failing_report_is_an_entry_and_the_rest_is_written(tmp_path, round_re
     assert (failure["code"], failure["file"]) == ("output_failed", victim.file)
     assert "simulated layout failure" in failure["message"]
     assert victim.file in proc.stderr  # named to the person too
-    reports = sorted(p.name for p in (out / "reports").iterdir())
+    reports = sorted(p.name for p in (out / "reports").glob("*.pdf"))
     assert len(reports) == 5 and not any(p.startswith(victim.service.service_id) for p in reports)
     assert {"summary.pdf", "summary.xlsx", "summary.json"} <= {p.name for p in out.iterdir()}
 

@@ -150,11 +150,13 @@ def summarize(
 
     Example: auditkit summarize audits_2024/ --replies plans_returned/ --out out_2024_final
     Exit code 0 when every workbook was included (skipped lock files do not count), 1 when any was rejected
-    (outputs are still written).
+    or an output (a provider's report) could not be written (the other outputs are still written).
     """
+    from rich.text import Text
+
     from auditkit.paths import sample_audits_dir
     from auditkit.pipeline import questionnaire_of, run_summary
-    from auditkit.render import print_json, progress_bar, render_summary
+    from auditkit.render import console_err, print_json, progress_bar, render_summary
     from auditkit.serialize import summary_json
 
     from auditkit.rounds import PreviousRoundError
@@ -171,10 +173,15 @@ def summarize(
         raise typer.Exit(2) from None
     q = questionnaire_of(summary.services)
     if json_out:
-        print_json(summary_json(summary))
+        data = summary_json(summary)
+        if outputs.failures:  # else the same JSON as summary.json
+            data["failed_outputs"] = [f.model_dump() for f in outputs.failures]
+        print_json(data)
     else:
         render_summary(summary, q, lang.value, outputs)
-    raise typer.Exit(1 if summary.rejected else 0)
+    for failure in outputs.failures:  # on stderr too, so a --json run names them to the person as well
+        console_err().print(Text(f"{failure.file}: {failure.message}", style="bold red"))
+    raise typer.Exit(1 if summary.rejected or outputs.failures else 0)
 
 
 @app.command()

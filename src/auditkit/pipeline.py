@@ -26,7 +26,7 @@ from auditkit.scoring import ScoredAudit, score_audit
 from auditkit.spool import Parked, Spool
 from auditkit.summary import Benchmark, Summary, summarize_round
 from auditkit.validation import batch
-from auditkit.validation.findings import failed
+from auditkit.validation.findings import Finding, failed, make
 from auditkit.validation.models import Audit, FileResult
 
 
@@ -247,6 +247,15 @@ class Outputs(BaseModel):
     summary_json: Path
     reports: list[Path]
     plans: list[Path] = []  # the plan workbook beside each report (docs/cycle.md)
+    failures: list[Finding] = []  # outputs that could not be written (``output_failed``), each naming its file
+
+
+def output_failed(file: str, output: Path, lang: str, exc: BaseException) -> Finding:
+    """One output that failed: the run goes on. Disk and permission errors (OSError) are not contained:
+    they would fail every output alike and are the environment's, not one workbook's."""
+    if isinstance(exc, OSError):
+        raise exc
+    return make("output_failed", lang, file, output=output.name, detail=f"{type(exc).__name__}: {str(exc)[:160]}")
 
 
 class PlanDates(BaseModel):
@@ -304,7 +313,12 @@ def write_outputs(
     with atomic_write(js) as tmp, tmp.open("w", encoding="utf-8") as fh:  # streamed: no copy of it in memory
         json.dump(summary_json(summary), fh, ensure_ascii=False, indent=2, default=str)
         fh.write("\n")
-    pdf = write_summary_pdf(summary, q, lang, out / "summary.pdf")
+    pdf = out / "summary.pdf"
+    failures = []
+    try:
+        write_summary_pdf(summary, q, lang, pdf)
+    except Exception as exc:  # noqa: BLE001 - contained: the other outputs are still written
+        failures.append(output_failed(str(pdf), pdf, lang, exc))
     if child is not None:
         child.join()
         if child.exitcode != 0:  # the child failed: write it here, so an error surfaces normally
@@ -314,33 +328,52 @@ def write_outputs(
         bench = benchmark(q, summary.services)
         tasks = [(s, out / "reports" / f"{s.service.service_id}_{slug(s.service.service_name)}.pdf")
                  for s in summary.services]
-        written = _write_reports(tasks, audit_of, spool, bench, q, lang, jobs, progress,
-                                 dates or PlanDates.of())
+        written, failed_reports = _write_reports(tasks, audit_of, spool, bench, q, lang, jobs, progress,
+                                                 dates or PlanDates.of())
+        failures += failed_reports
     return Outputs(summary_pdf=pdf, tidy_xlsx=tidy, summary_json=js, reports=written,
-                   plans=[plan_path(p) for p in written])
+                   plans=[plan_path(p) for p in written], failures=failures)
+
+
+Written = list[Path | Finding]  # per task: the report written, or why it could not be
 
 
 def _report_chunk(tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, bench: Benchmark,
-                  q: Questionnaire | tuple[str, str], lang: str, dates: PlanDates) -> list[Path]:
+                  q: Questionnaire | tuple[str, str], lang: str, dates: PlanDates) -> Written:
     """Write the reports of ``tasks`` and the plan workbook beside each; ``q`` may be given by its registry
-    key (cheaper to send to a worker)."""
+    key (cheaper to send to a worker).
+
+    A service whose report or plan fails is that service's ``output_failed`` finding (neither of its two
+    files is kept); the other services' are still written.
+    """
     from auditkit.plan import plan_path, write_service_plan
     from auditkit.reports.provider_pdf import write_provider_report
 
     if isinstance(q, tuple):
         q = registry()[q]
-    written = []
+    done: Written = []
     for s, path in tasks:
-        written.append(write_provider_report(audit_of(s.file), s, bench, q, lang, path))
-        write_service_plan(q, s, lang, plan_path(path), dates.report_date, dates.deadline)
-    return written
+        try:
+            done.append(write_provider_report(audit_of(s.file), s, bench, q, lang, path))
+            write_service_plan(q, s, lang, plan_path(path), dates.report_date, dates.deadline)
+        except Exception as exc:  # noqa: BLE001 - contained: the round goes on
+            for half in (path, plan_path(path)):
+                half.unlink(missing_ok=True)
+            if done and done[-1] == path:
+                done.pop()
+            done.append(output_failed(s.file, path, lang, exc))
+    return done
+
+
+def _split(done: Written) -> tuple[list[Path], list[Finding]]:
+    return [d for d in done if isinstance(d, Path)], [d for d in done if isinstance(d, Finding)]
 
 
 def _write_reports(
     tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, spool: Spool | None, bench: Benchmark,
     q: Questionnaire, lang: str, jobs: int | None, progress: Callable[[int, int], None] | None,
     dates: PlanDates,
-) -> list[Path]:
+) -> tuple[list[Path], list[Finding]]:
     """One PDF per service, in service order; in parallel when it pays (each report is written whole
     by one process, so the files are the same whatever the number of jobs).
 
@@ -349,27 +382,32 @@ def _write_reports(
     """
     jobs = default_jobs(len(tasks), heavy=True) if jobs is None else max(1, jobs)
     if jobs == 1 or len(tasks) < 2 or spool is None:
-        written = []
+        done: Written = []
         for i, task in enumerate(tasks):
-            written += _report_chunk([task], audit_of, bench, q, lang, dates)
+            done += _report_chunk([task], audit_of, bench, q, lang, dates)
             if progress:
                 progress(i + 1, len(tasks))
-        return written
+        return _split(done)
     size = max(1, min(4, len(tasks) // (jobs * 4)))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-    written = []
+    done = []
     key = (q.id, q.version)
     q_ref = key if registry().get(key) is q else q  # the registry's own definition: send its key only
     with _pool(jobs) as pool:
         futures = []
         for chunk in chunks:  # each worker is sent the spool index of its own chunk only
             part = Spool(spool.folder, {s.file: spool.index[s.file] for s, _ in chunk})
-            futures.append(pool.submit(_report_chunk, chunk, part.load, bench, q_ref, lang, dates))
-        for fut in futures:
-            written += fut.result()
+            futures.append((chunk, pool.submit(_report_chunk, chunk, part.load, bench, q_ref, lang, dates)))
+        for chunk, fut in futures:
+            try:
+                done += fut.result()
+            except OSError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a worker died: its services' reports failed, not the round
+                done += [output_failed(s.file, path, lang, exc) for s, path in chunk]
             if progress:
-                progress(len(written), len(tasks))
-    return written
+                progress(len(done), len(tasks))
+    return _split(done)
 
 
 def provider_report(file: Path, benchmark_paths: list[Path], lang: str, out: Path):
