@@ -4,8 +4,8 @@
 from templates/reports/provider.yaml, common.yaml and recommendations.yaml (checked before drawing).
 
 Privacy: the only figures about other services are the anonymous ``Benchmark`` aggregates, and none at
-all when ``bench.suppressed``. Auditor text (comments, text answers, identification) is redacted with
-``personal.redact`` and escaped before it enters Paragraph markup.
+all when ``bench.suppressed``. Auditor text (comments, text answers, identification) arrives redacted by
+validation, passes ``personal.redact_again`` and is escaped before it enters Paragraph markup.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from auditkit.reports.texts import Texts, recommendations, texts
 from auditkit.scoring import Flag, ScoredAudit, effective_answers
 from auditkit.summary import Benchmark, Stats, quartile_position
 from auditkit.validation.models import Answer, Audit
-from auditkit.validation.personal import NOT_NAMES, redact
+from auditkit.validation.personal import redact_again
 
 __all__ = ["write_provider_report"]
 
@@ -181,9 +181,7 @@ def _context(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnai
 
 def _clean(text: object) -> str:
     """Auditor-typed text as plain text without personal data."""
-    # validation has redacted every text already; this second pass only guards audits built by hand, and
-    # leaves names alone (it does not know the service's own names, which the report must print)
-    return redact(str(text), kinds=NOT_NAMES) if text is not None else ""
+    return redact_again(str(text)) if text is not None else ""  # validation redacted it; see personal.py
 
 
 def _long_text(ctx: _Ctx, text: str, limit: int, sheet: str | None, qid: str | None) -> str:

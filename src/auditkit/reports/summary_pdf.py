@@ -3,7 +3,7 @@
 ``write_summary_pdf(summary, q, lang, out)`` renders a ``Summary`` with the building blocks of ``pdfkit``.
 Every word comes from templates/reports/summary.yaml, common.yaml and recommendations.yaml; numbers and
 dates go through ``fmt``. This report is for the region: it names the services. Auditor text is passed
-through ``personal.redact`` and printed as typed.
+through ``personal.redact_again`` (validation redacted it already) and printed as typed.
 
 Sections (each a level-0 bookmark): title and key facts · method · overview table · results by area and
 indicators · systemic findings · staffing ↔ inclusion relationship · recommendations for the region ·
@@ -40,7 +40,7 @@ from auditkit.reports.texts import Texts, recommendations, texts
 from auditkit.scoring import Flag, ScoredAudit
 from auditkit.summary import Stats, Summary, Systemic
 from auditkit.validation.models import FileResult
-from auditkit.validation.personal import redact
+from auditkit.validation.personal import redact_again as redact
 
 __all__ = ["write_summary_pdf"]
 
