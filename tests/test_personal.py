@@ -35,6 +35,10 @@ FOUND = [
     ("píše na jana zavináč seznam tečka cz", ["email"], ["jana zavináč seznam tečka cz"]),
     ("Klientka 925315/1234 nesouhlasila.", ["birth_number"], ["925315/1234"]),
     ("RČ 8556121234", ["birth_number"], ["8556121234"]),
+    ("pani Novakova s dcerou Anickou", ["name"], ["Novakova", "Anickou"]),  # typed without diacritics
+    ("Kontakt na paní NOVÁKOVOU nemáme.", ["name"], ["NOVÁKOVOU"]),
+    ("Klientka bydlí u přítele Pavla Vaňka.", ["name"], ["Pavla Vaňka"]),
+    ("RČ: 855612-1234", ["birth_number"], ["855612-1234"]),
 ]
 
 CLEAN = [
@@ -47,6 +51,11 @@ CLEAN = [
     "Rada kraje schválila dotaci 1 200 000 Kč.",
     "Kapacita 24 lůžek, pokoj č. 3 slouží jako herna.",
     "Potravinová pomoc je vydávána ze skladu podle pravidel.",
+    "Míra individualizace smluv je nízká.",  # "Míra" is also a diminutive of Miroslav
+    "Ale klientky o supervizi nevědí.",  # "Ale" is "Ále" (Alena) typed without diacritics
+    "Many plans were not reviewed on time.",  # an English comment
+    "Spolupráce s organizací Naděje a Domovem sv. Anežky funguje.",
+    "Dvě klientky odešly do bytu od obce Orlová.",
 ]
 
 

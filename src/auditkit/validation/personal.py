@@ -185,7 +185,7 @@ _PERSON_CUE = _Lazy(
 
 
 # -- names -----------------------------------------------------------------------------------------
-_TITLES = {"paní", "pan", "pana", "panu", "panem", "pí", "pí.", "p.", "sl.", "slečna", "slečny", "slečnou",
+_TITLES = {"pani", "slecna", "paní", "pan", "pana", "panu", "panem", "pí", "pí.", "p.", "sl.", "slečna", "slečny", "slečnou",
            "slečně", "mgr.", "bc.", "ing.", "mudr.", "phdr.", "judr.", "paeddr.", "rndr.", "mga.", "doc.",
            "prof.", "dr.", "mr.", "mrs.", "ms.", "miss", "mr", "mrs", "ms", "dis.", "ph.d.", "phd."}
 _ABBREVIATIONS = {"sb.", "st.", "ul.", "nám.", "tř.", "čj.", "odst.", "písm.", "např.", "tzv.", "resp.", "str.",
@@ -195,7 +195,8 @@ _STARTERS = {"dnes", "včera", "zítra", "také", "pak", "ale", "když", "podle"
              "dále", "navíc", "později", "ráno", "večer", "odpoledne", "letos", "loni", "nakonec", "zatím"}
 _PLACE_BEFORE = {"obec", "obce", "obci", "obcí", "město", "města", "městě", "městem", "v", "ve", "do", "okres",
                  "okresu", "okrese"}
-_STRONG_TITLES = {"paní", "pan", "pana", "panu", "panem", "pí", "pí.", "p.", "sl.", "slečna", "slečny", "slečnou"}
+_STRONG_TITLES = {"pani", "slecna", "paní", "pan", "pana", "panu", "panem", "pí", "pí.", "p.", "sl.", "slečna", "slečny", "slečnou",
+                  "pani", "pi", "slecna", "slecny", "slecnou"}
 _PERSON_WORDS = _Lazy(
     r"^(?:klient\w*|uživatel\w*|obyvatel\w*|žadatel\w*|matk\w*|matce|maminc\w*|maminka|otec|otc\w*|tatínk?\w*|"
     r"syn|syn[aeiuo]\w*|synáček|synek|synk\w*|dcer\w*|dceř\w*|dítě|dítět\w*|děti|dětí|chlap\w*|holčič\w*|"
@@ -207,6 +208,7 @@ _PERSON_WORDS = _Lazy(
     r"prababič\w*|expartner\w*|kurátor\w*|opatrovní\w*|pěstoun\w*|učitel\w*|lékař\w*|pediatr\w*|doktor\w*|"
     r"advokát\w*|exekutor\w*|policist\w*|"
     r"client|mother|father|son|daughter|child|partner|worker|manager|resident|mrs|mr|ms)$", re.IGNORECASE)
+_PERSON_WORDS_FOLDED = _Lazy(_fold(_PERSON_WORDS._args[0]), re.IGNORECASE)  # "manzel Karel", "dite Anicka"
 # capitalised words that follow a person word without being a name: institutions, nationalities
 _NOT_NAME = _Lazy(
     r"^(?:úřad\w*|úřed\w*|kraj$|kraj[eiů]|krajem|krajsk\w*|městsk\w*|město|města|městem|městě|magistrát\w*|obec$|obc[eií]|"
@@ -245,6 +247,7 @@ _ABBREV_BEFORE_DOT = {"p", "sl", "pí", "mgr", "bc", "ing", "mudr", "phdr", "jud
 class _Names:
     forms: frozenset[str]  # every generated form, as written (capitalised) and without diacritics
     ambiguous: frozenset[str]  # lower-case forms that are also ordinary words
+    folded: frozenset[str]  # forms typed without diacritics that are no form with them ("Anicka")
 
 
 _SOFT = set("ťďňšžčřcjľ")
@@ -317,10 +320,11 @@ def _names() -> _Names:
             continue
         make = _male if gender == "m" else _female
         for w in words:
-            for form in make(w):
-                forms.add(form)
-                forms.add(_fold(form))
-    return _Names(frozenset(forms), frozenset(ambiguous))
+            forms.update(make(w))
+    # typed without diacritics ("Anicka"): a name too, but "Ale", "Very", "Many" open sentences, so these
+    # forms count inside a sentence, after a title or person word, or beside another part of a name
+    folded = {_fold(f) for f in forms} - forms
+    return _Names(frozenset(forms | folded), frozenset(ambiguous), frozenset(folded))
 
 
 def _sentence_start(text: str, pos: int) -> bool:
@@ -344,7 +348,7 @@ def _sentence_start(text: str, pos: int) -> bool:
 
 _CAPS = _Lazy(rf"[{_UP}][{_LO}]+")
 _SHOUTED = _Lazy(rf"[{_UP}]{{5,}}")
-_LOWER_TITLE = _Lazy(r"(?i:\b(?:paní|pan|pana|panu|panem|pí|slečn\w+)|(?<!\w)(?:p|sl)\.)\s+[a-záčďéěíňóřšťúůýž]")
+_LOWER_TITLE = _Lazy(r"(?i:\b(?:paní|pani|pan|pana|panu|panem|pí|slečn\w+|slecn\w+)|(?<!\w)(?:p|sl)\.)\s+[a-záčďéěíňóřšťúůýž]")
 _OPENERS = " \u00a0\"'„“”‚‘’«»()[]*-–•\t\n"
 _TOKEN = _Lazy(rf"[{_UP}{_LO}]+(?:-[{_UP}{_LO}]+)?\.?|[^\s]")
 
@@ -376,7 +380,8 @@ def _name_hits(text: str, safe: frozenset[str]) -> list[Hit]:
         w = toks[i - 1][0].lower()
         if w in _TITLES:
             return True
-        return not w.endswith(".") and bool(_PERSON_WORDS.match(w))  # "klientovi. Vycházejte" is no cue
+        # "klientovi. Vycházejte" is no cue
+        return not w.endswith(".") and bool(_PERSON_WORDS.match(w) or _PERSON_WORDS_FOLDED.match(w))
 
     for i, (tok, start, _) in enumerate(toks):
         word = tok.rstrip(".")
@@ -396,7 +401,7 @@ def _name_hits(text: str, safe: frozenset[str]) -> list[Hit]:
         hit = False
         if first:
             # an ordinary word as well ("Rada", "Květy") counts after a title or next to another part of a name
-            plain = low not in names.ambiguous and not _NOT_NAME.match(low)
+            plain = low not in names.ambiguous and not _NOT_NAME.match(low) and (mid or word not in names.folded)
             beside = name_like(i + 1) and (mid or bare(i + 1) in names.forms)
             hit = plain or cue(i) or beside
         elif _OVA.match(word) and not _NOT_NAME.match(low) and not (
