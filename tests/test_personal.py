@@ -148,6 +148,10 @@ def test_validate_json_flags_every_planted_cell(planted_round):
     assert ("Spisy", "A2", "personal_data") in bad
     for string in STRINGS:
         assert string not in proc.stdout
+    table = _cli("validate", str(folder))  # the terminal tables, too
+    assert "planted.xlsx" in table.stdout
+    for string in STRINGS:
+        assert string not in table.stdout + table.stderr
 
 
 def _xlsx_text(path: Path) -> str:
@@ -162,11 +166,16 @@ def test_summarize_outputs_hold_none_of_the_planted_strings(planted_round, tmp_p
     out = tmp_path / "out"
     proc = _cli("summarize", str(folder), "--out", str(out))
     assert proc.returncode in (0, 1), proc.stderr
-    texts = {"stdout": proc.stdout + proc.stderr, "summary.json": (out / "summary.json").read_text("utf-8"),
-             "summary.xlsx": _xlsx_text(out / "summary.xlsx")}
-    for pdf in [out / "summary.pdf", *sorted((out / "reports").glob("*.pdf"))]:
-        texts[pdf.name] = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
-    assert len(texts) >= 5  # stdout, JSON, workbook, summary PDF, at least one provider report
+    texts = {"stdout": proc.stdout + proc.stderr}
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):  # every output, also ones added later
+        if path.suffix == ".pdf":
+            texts[path.name] = "".join(page.extract_text() for page in PdfReader(str(path)).pages)
+        elif path.suffix == ".xlsx":
+            texts[path.name] = _xlsx_text(path)
+        else:
+            texts[path.name] = path.read_bytes().decode("utf-8", "replace")
+    assert {"summary.json", "summary.xlsx", "summary.pdf"} <= set(texts)
+    assert any(name.endswith(".pdf") and name != "summary.pdf" for name in texts)  # a provider report
     for name, text in texts.items():
         for string in STRINGS:
             assert string not in text, (name, string)
