@@ -45,6 +45,7 @@ def test_kotva_explains_every_area_below_good_and_labels_thresholds(tmp_path, q,
     below = [a for a in s.areas.values() if a.verdict not in (None, "good")]
     assert below and all(a.lost for a in below)
     assert "Kde služba ztratila body" in text
+    assert f"(hodnocené oblasti: {s.process_areas} z 8)" in text  # the process index says what it stands on
     assert "Prahy pro zjištění" in text and "kalibrační práh auditu" in text
     for x in ("< 40 %", "> 30 %", "≤ 4", "< 6"):
         assert x in text

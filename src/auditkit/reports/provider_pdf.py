@@ -64,7 +64,7 @@ _KEYS = {
     "": "title subject keywords footer",
     "cover": "service_name provider service_id audit_date auditors audit_round intro confidential",
     "summary": "title intro findings col_findings col_median col_value indices_title chart_title"
-               " chart_title_own legend_own legend_median legend_range comparison suppressed",
+               " chart_title_own legend_own legend_median legend_range comparison suppressed process_over",
     "area": "score median counts not_scored found_title col_id col_question col_answer col_comment legend"
             " findings_title findings_note no_findings critical found evidence recommendation strengths_title"
             " strengths_intro no_strengths no_findings_lowered lost_title lost_intro col_status col_lost"
@@ -360,7 +360,10 @@ def _indices_table(ctx: _Ctx) -> Table:
     sc, b = ctx.scored, ctx.bench
     head = ["", ctx.t("summary.col_value")] + ([ctx.t("summary.col_median")] if ctx.compare else [])
     data = [head]
-    for label, own, st in ((ctx.common("process_index"), sc.process_index, b.process),
+    process_areas = sum(a.kind == "process" for a in ctx.q.areas)
+    process = ctx.t("summary.process_over", label=ctx.common("process_index"), n=sc.process_areas,
+                    total=process_areas)
+    for label, own, st in ((process, sc.process_index, b.process),
                            (ctx.common("outcome_index"), sc.outcome_index, b.outcome)):
         data.append([label, _pct(ctx, own)] + ([_pct(ctx, st.median)] if ctx.compare else []))
     widths = [ctx.width - 10.6 * cm, 2.0 * cm] + ([2.4 * cm] if ctx.compare else [])  # as in the area table
