@@ -35,6 +35,7 @@ class Profile:
     comments: dict[str, str] = field(default_factory=dict)
     auditors: str = "Mgr. Jana Pokorná, Bc. Petr Holý"
     round: str = "2023"
+    limitations: str = ""
 
 
 _GOOD = [
@@ -88,6 +89,11 @@ def answers_for(q: Questionnaire, p: Profile, rng: random.Random) -> tuple[dict[
         "audit_date": p.audit_date,
         "auditors": p.auditors,
         "audit_round": p.round,
+        "files_sampled": p.files,
+        "interviews": 4 + p.files // 2,
+        "documents": "Metodiky služby, vzor smlouvy, vnitřní pravidla, ceník, zápisy z porad a supervizí, "
+                     "evidence odmítnutých žadatelů.",
+        "limitations": p.limitations,
     }
     comments: dict[str, str] = {}
     for area in q.areas:
@@ -273,6 +279,8 @@ ROUND: list[Profile] = [
         departures={"own_rental": 1, "social_flat": 1, "family": 2, "partner": 1, "hostel": 3, "other_asylum": 2,
                     "street": 1, "unknown": 1},
         files=6, housing_goal_rate=0.35,
+        limitations="Sociální pracovnice byla v době auditu nemocná; její spisy byly prostudovány bez rozhovoru "
+                    "s ní. Zápisy ze supervizí za rok 2022 nebyly k dispozici.",
         comments={"A02": "Smlouvy jsou stejné pro všechny; rozsah podpory se nedohaduje.",
                   "C05": "Vrátnici odpoledne a večer drží sociální pracovnice."},
     ),

@@ -31,6 +31,13 @@ class ServiceInfo(BaseModel):
     audit_date: dt.date | None = None
     auditors: str = ""
     audit_round: str = ""
+    # scope and sample, report status (optional cover-sheet fields; None when not given)
+    files_sampled: int | None = None
+    interviews: int | None = None
+    documents: str = ""
+    limitations: str = ""
+    report_status: str = "draft"
+    issue_date: dt.date | None = None
 
 
 class Audit(BaseModel):

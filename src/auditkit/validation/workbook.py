@@ -80,9 +80,8 @@ def validate_file(path: Path, lang: str | None = None, name: str | None = None) 
         records[table.id] = _read_records(q, table, sheets.get("records:" + table.id), ctx)
     _check_records(q, answers, records, sheets, ctx)
     _check_against_records(q, answers, records, sheets, ctx)
-    service = ServiceInfo(
-        **{k: (a.value if a.value is not None else "") for k, a in ident.items() if k != "audit_date"},
-        audit_date=ident["audit_date"].value if "audit_date" in ident else None,
+    service = ServiceInfo(  # a blank or invalid field keeps its default
+        **{k: a.value for k, a in ident.items() if a.value is not None and k in ServiceInfo.model_fields},
     )
     audit = Audit(
         file=ctx.file,
@@ -317,7 +316,8 @@ def _read_questions(
     for item in items:
         r = rows.get(item.id)
         if r is None:
-            ctx.add("question_missing", sheet=sheet.name, question_id=item.id, label=item.label(ctx.lang))
+            if not (identification and not item.required):  # an optional cover field added to later templates
+                ctx.add("question_missing", sheet=sheet.name, question_id=item.id, label=item.label(ctx.lang))
             continue
         cell = cell_ref(r, ac)
         where = {"sheet": sheet.name, "cell": cell, "question_id": item.id}
