@@ -15,6 +15,7 @@ from auditkit.paths import sample_audits_dir
 from auditkit.pipeline import score_results
 from auditkit.questionnaire.loader import default_questionnaire
 from auditkit.reports import texts as texts_mod
+from auditkit.reports.plan import plan_rows
 from auditkit.reports.provider_pdf import write_provider_report
 from auditkit.reports.texts import TextError, load_texts, recommendations, texts
 from auditkit.summary import benchmark
@@ -91,7 +92,8 @@ def test_area_chapters_and_outline(reports, q):
             assert area.title(lang) in text
             assert any(area.title(lang) in t for t in outline), (lang, area.id)
         if lang == "cs":
-            for title in ("Souhrn výsledků", "Ukazatele", "Doporučené další kroky"):
+            for title in ("Závěr auditu", "Rozsah a vzorek auditu", "Souhrn výsledků", "Ukazatele",
+                          "Plán opatření", "Slovníček pojmů"):
                 assert title in outline
 
 
@@ -108,28 +110,71 @@ def test_known_findings_print_their_recommendation(reports, q):
     assert "Recepci nebo vrátnici zajišťují pracovníci přímé péče" in _text(kotva[3])
 
 
-def test_next_steps_are_ordered_by_priority(reports):
-    """Critical flags first, then flags in areas rated serious, then reserves, then the rest; numbered."""
-    rec = texts("recommendations")
+def test_action_plan_lists_every_finding_in_priority_order(reports, q):
+    """The closing chapter: every finding once, ranked 1..n by the documented rule (key criterion, weight,
+    effect on inclusion), with its reference and recommended measure; the provider's columns are empty."""
     checked = 0
     for lang, _, s, reader in reports:
         if lang != "cs" or not s.findings:
             continue
+        rows = plan_rows(s, q, "cs")
+        assert len(rows) == len(s.findings) and [r.rank for r in rows] == list(range(1, len(rows) + 1))
+        keys = [(not r.critical, -r.weight, not r.inclusion) for r in rows]
+        assert keys == sorted(keys)
         text = _text(reader)
-        steps = text[text.rindex("Doporučené další kroky"):]
-        group = {"serious": 1, "reserves": 2}
-        expected = sorted(
-            0 if f.critical else group.get(s.areas[f.area].verdict, 3) for f in s.findings)
-        found = []
-        for f in s.findings:
-            title = " ".join(rec(f"{f.key}.title", "cs").split())
-            m = re.search(r"\b(\d+)\. " + re.escape(title), steps)
-            assert m, title
-            found.append((int(m.group(1)), 0 if f.critical else group.get(s.areas[f.area].verdict, 3)))
-        assert sorted(n for n, _ in found) == list(range(1, len(found) + 1))
-        assert [g for _, g in sorted(found)] == expected
+        plan = text[text.index("Zjištění jsou seřazena podle priority"):text.rindex("Vydání zprávy")]
+        for head in ("Pořadí", "Zjištění", "Doporučené opatření", "Vaše opatření", "Odpovídá", "Termín"):
+            assert head in plan
+        at = [plan.index(f"{r.rank}. {r.ref} {' '.join(r.title.split())}") for r in rows]
+        assert at == sorted(at)
         checked += 1
     assert checked >= 5
+    kotva = next(s for _, _, s, _ in reports if s.service.service_name == "Azylový dům Kotva")
+    first = plan_rows(kotva, q, "cs")[0]
+    assert first.critical and first.weight == 3
+
+
+def test_page_one_is_the_conclusion(reports, q):
+    for lang, _, s, reader in reports:
+        page1 = _pages(reader)[0]
+        rows = plan_rows(s, q, lang)
+        words = {"cs": ("Závěr auditu", "Co řešit přednostně", "Silné stránky služby", "Co bude dál",
+                        "do 15 dnů od doručení", "návrh k vyjádření poskytovatele", "Procesní index služby je"),
+                 "en": ("Conclusion of the audit", "What to address first", "Strengths of the service",
+                        "What happens next", "within 15 days", "draft for the provider's comments",
+                        "process index is")}[lang]
+        for w in words:
+            assert w in page1, (lang, w)
+        assert "n = 6" in page1  # the regional figures say on how many services they rest
+        shown = rows[:5]
+        assert 3 <= len(shown) or len(shown) == len(s.findings)
+        for r in shown:
+            assert " ".join(r.title.split()) in page1
+        for r in rows[5:]:
+            assert f"{r.ref})" not in page1
+        assert re.search(r"Oblast „|Nejlépe hodnocenou|The area “|The best rated", page1)
+
+
+def test_scope_and_sample_on_page_two(reports):
+    for lang, _, s, reader in reports:
+        page2 = _pages(reader)[1]
+        assert ("Rozsah a vzorek auditu" if lang == "cs" else "Scope and sample of the audit") in page2
+        if lang == "cs":
+            assert f"{s.service.files_sampled} spis" in page2
+            assert "rozhovor" in page2
+    kotva = next(r for r in reports if r[2].service.service_name == "Azylový dům Kotva")
+    assert "Sociální pracovnice byla v době auditu nemocná" in _pages(kotva[3])[1]
+
+
+def test_signoff_and_date_of_issue_at_the_end(reports):
+    for lang, _, s, reader in reports:
+        if lang != "cs":
+            continue
+        text = _text(reader)
+        end = text[text.rindex("Vydání zprávy"):]
+        assert "Datum vydání:" in end and "podpis" in end
+        for name in s.service.auditors.split(","):
+            assert name.strip() in end
 
 
 def test_answers_show_option_labels_and_units(reports):
@@ -156,10 +201,10 @@ def test_page_numbers_header_and_reproducibility(reports):
         for n, page in enumerate(pages, start=1):
             assert label.format(n, len(pages)) in page
             assert s.service.service_name in page  # running header
-            assert s.sha256[:12] in page  # footer
+        assert s.sha256[:12] not in " ".join(pages[:-3])  # technical references live in the method annex
         line = texts("common")("reproducibility", lang, version=auditkit.__version__,
                                qid=s.questionnaire_id, qversion=s.questionnaire_version, hash=s.sha256[:12])
-        assert " ".join(line.split()) in pages[-1]
+        assert " ".join(line.split()) in " ".join(pages[-3:])
 
 
 def test_regional_comparison_is_shown_when_not_suppressed(reports):
@@ -167,7 +212,10 @@ def test_regional_comparison_is_shown_when_not_suppressed(reports):
     text = _text(reader)
     assert "Medián kraje" in text
     assert "Srovnání s krajem vychází ze 6 auditovaných služeb" in text
-    assert "nejlepší čtvrtina" in text or "nejslabší čtvrtina" in text
+    # n = 6 is below the documented n for quarters: positions in halves, in words
+    assert "lepší polovina" in text or "horší polovina" in text
+    assert "nejlepší čtvrtina" not in text and "nejslabší čtvrtina" not in text
+    assert "Q1–Q3 kraje" in text and "Rozpětí" not in text and "min." not in text
 
 
 # ---------------------------------------------------------------------------------------------- privacy
@@ -219,7 +267,7 @@ def test_suppressed_benchmark_shows_own_values_only(tmp_path, sample, q):
     assert "Srovnání s krajem je potlačeno" in text
     assert "potlačeno" in text
     assert "Medián kraje" not in text
-    assert "čtvrtina" not in text
+    assert "lepší polovina" not in text and "horší polovina" not in text and "nejlepší čtvrtina" not in text
     en = PdfReader(str(write_provider_report(audits[0], scored[0], small, q, "en", tmp_path / "e.pdf")))
     assert "Regional median" not in _text(en) and "suppressed" in _text(en)
 
@@ -312,3 +360,42 @@ def test_no_findings_says_so(tmp_path, sample, q):
     text = _text(reader)
     assert "The audit recorded no finding." in text
     assert "The audit recorded no finding in this area." in text
+
+
+# ---------------------------------------------------------------------------------------------- disclosure
+
+
+def _drawing_ops(reader: PdfReader) -> list[str]:
+    """Every page's drawing operations (paths, rectangles, colours, positions) without its text objects."""
+    out = []
+    for page in reader.pages:
+        content = page.get_contents().get_data().decode("latin-1")
+        out.append(re.sub(r"\bBT\b.*?\bET\b", "", content, flags=re.S))
+    return out
+
+
+def _shifted(s, d: float):
+    """A copy of ``s`` with every area score and both indices moved by ``d`` (kept within 0–100)."""
+    move = (lambda x: None if x is None else min(100.0, max(0.0, x + d)))  # noqa: E731
+    areas = {k: v.model_copy(update={"score": move(v.score)}) for k, v in s.areas.items()}
+    return s.model_copy(update={"areas": areas, "process_index": move(s.process_index),
+                                "outcome_index": move(s.outcome_index)})
+
+
+def test_no_drawn_shape_encodes_another_providers_value(tmp_path, sample, q):
+    """With n = 5 (the smallest round that is compared at all) the drawing operations of a provider report
+    are the same whatever the other four providers scored: no bar, marker or band encodes their values.
+    (A min–max range chart fails this: its whiskers move with the others' scores.)"""
+    audits, scored, _ = sample
+    own, others = scored[0], scored[1:5]
+    real = benchmark(q, [own, *others])
+    assert real.n == 5 and not real.suppressed
+    moved = benchmark(q, [own, *[_shifted(s, -9 - 2 * i) for i, s in enumerate(others)]])
+    assert moved.areas["contract"].median != real.areas["contract"].median  # the others really changed
+    a = PdfReader(str(write_provider_report(audits[0], own, real, q, "cs", tmp_path / "a.pdf")))
+    b = PdfReader(str(write_provider_report(audits[0], own, moved, q, "cs", tmp_path / "b.pdf")))
+    assert len(a.pages) == len(b.pages)
+    assert _drawing_ops(a) == _drawing_ops(b)
+    text = _text(a)  # min and max are single providers' values: never printed; median and IQR with n are
+    assert "Rozpětí" not in text and "min." not in text and "max." not in text
+    assert "Q1–Q3 kraje" in text and "n = 5" in text

@@ -3,9 +3,16 @@
 ``write_provider_report(audit, scored, bench, q, lang, out)`` writes the PDF atomically. Every word comes
 from templates/reports/provider.yaml, common.yaml and recommendations.yaml (checked before drawing).
 
-Privacy: the only figures about other services are the anonymous ``Benchmark`` aggregates, and none at
-all when ``bench.suppressed``. Auditor text (comments, text answers, identification) arrives redacted by
-validation, passes ``personal.redact_again`` and is escaped before it enters Paragraph markup.
+Order: page 1 the conclusion (service, dates, auditors, status, the overall verdict, the indices with n,
+the priority findings, strengths, what happens next) · page 2 contents, scope and sample, results by area ·
+a chapter per area · indicators · the action plan (``plan.plan_rows``) and the sign-off · the method annex
+with the technical references (sheet and cell of each finding, questionnaire, hash) · glossary.
+
+Privacy: the only figures about other services are the anonymous ``Benchmark`` aggregates — median and
+interquartile range with n, never minimum or maximum — and none at all below the minimum group. No chart
+is drawn from regional figures, so no drawn shape encodes another provider's value. Auditor text
+(comments, text answers, identification) arrives redacted by validation, passes
+``personal.redact_again`` and is escaped before it enters Paragraph markup.
 """
 
 from __future__ import annotations
@@ -46,8 +53,10 @@ from auditkit.questionnaire.models import (
 )
 from auditkit.reports import fmt, pdfkit
 from auditkit.reports.pdfkit import esc
+from auditkit.reports.plan import PlanRow, finding_refs, plan_rows
 from auditkit.reports.texts import Texts, recommendations, texts
-from auditkit.scoring import Flag, ScoredAudit, effective_answers
+from auditkit.reports.toc import Contents, TocDoc, TocHeading, chapter_break
+from auditkit.scoring import Flag, ScoredAudit, effective_answers, item_score
 from auditkit.summary import Benchmark, Stats, quartile_position
 from auditkit.validation.models import Answer, Audit
 from auditkit.validation.personal import redact_again
@@ -56,30 +65,42 @@ __all__ = ["write_provider_report"]
 
 PDF_LANG = {"cs": "cs-CZ", "en": "en-GB"}
 NO_VERDICT_COLOR = "#9AA5B1"
-FLAG_COLOR = "#C62828"
+FLAG_COLOR = "#D55E00"  # the serious verdict's vermillion; never alone: a ▲ or a word goes with it
 MARGIN = 2 * cm
+QUARTERS_FROM = 8  # regional positions in quarters only from this many services; below it, halves
+LONG_DOCUMENT = 8  # pages: a longer report gets a table of contents and a glossary
 
 # Keys of provider.yaml the report uses, by section; checked before anything is drawn.
 _KEYS = {
-    "": "title subject keywords footer",
-    "cover": "service_name provider service_id audit_date auditors audit_round intro confidential",
-    "summary": "title intro findings col_findings col_median col_value indices_title chart_title"
-               " chart_title_own legend_own legend_median legend_range comparison suppressed process_over",
+    "": "title subject keywords footer response_days status.draft status.final",
+    "priority": "inclusion_areas max_shown",
+    "conclusion": "title service provider service_id audit_date auditors status issue_date overall.good"
+                  " overall.reserves overall.serious overall.none areas area_count critical indices"
+                  " indices_region indices_suppressed priorities_title priorities_intro priority_item"
+                  " critical_mark no_priorities strengths_title strength_good strength_best strength_next no_strengths"
+                  " next_title next_draft next_final",
+    "scope": "title intro audit_date files files_value interviews interviews_value documents limitations"
+             " not_recorded no_limitations confidential",
+    "summary": "title intro findings col_findings col_median col_iqr col_value indices_title comparison"
+               " suppressed process_over",
     "area": "score median counts not_scored found_title col_id col_question col_answer col_comment legend"
             " findings_title findings_note no_findings critical found evidence recommendation strengths_title"
             " strengths_intro no_strengths no_findings_lowered lost_title lost_intro col_status col_lost"
             " status.no status.partly status.not_evidenced lost_points also_found",
     "answer": "scale blank",
     "indicators": "title intro intro_own col_indicator col_value col_median col_position suppressed"
-                  " no_direction position.1 position.2 position.3 position.4",
-    "next_steps": "title intro col_no col_step col_area col_priority priority_critical priority_area"
-                  " priority_other none",
-    "annex": "title questionnaire benchmark reproducibility_title reproducibility_intro thresholds_title"
-             " thresholds_intro col_item col_threshold col_source source_law source_calibration",
+                  " no_direction position.1 position.2 position.3 position.4 half.better half.median"
+                  " half.weaker",
+    "plan": "title intro col_rank col_finding col_measure col_own col_owner col_deadline none",
+    "signoff": "title text issued signature",
+    "annex": "title questionnaire benchmark where_title where_intro where_row col_ref col_where"
+             " reproducibility_title reproducibility_intro thresholds_title thresholds_intro col_item"
+             " col_threshold col_source source_law source_calibration",
 }
 PROVIDER_KEYS = [f"{section}.{k}" if section else k for section, keys in _KEYS.items() for k in keys.split()]
 COMMON_KEYS = ["author", "method.title", "method.text", "na", "page_label", "process_index", "outcome_index",
-               "score", "verdict_label", "area", "reproducibility", "verdict.none", "clipped"]
+               "score", "verdict_label", "area", "reproducibility", "verdict.none", "toc", "glossary.title",
+               "clipped"]
 COMMENT_CHARS = 12_000  # an auditor's comment in the answers table (it flows over about five pages)
 EVIDENCE_CHARS = 1_500  # the evidence quoted in a finding box (the answers table holds more of it)
 
@@ -97,7 +118,11 @@ class _Ctx:
     c: Texts
     rec: Texts
     width: float = A4[0] - 2 * MARGIN  # the frame width of ReportDoc with MARGIN
-    numbers: dict[int, int] = field(default_factory=dict)  # id(a flag of scored.findings) → number
+    frame_height: float = A4[1] - 4.4 * cm
+    refs: dict[int, str] = field(default_factory=dict)  # id(a flag of scored.findings) → "A2"
+    plan: list[PlanRow] = field(default_factory=list)
+    pages: dict[str, int] = field(default_factory=dict)  # chapter key → page (filled while drawing)
+    chapters: list[tuple[str, str, int]] = field(default_factory=list)  # (key, title, level) for the TOC
 
     def t(self, key: str, **params) -> str:
         return self.p(key, self.lang, **params)
@@ -108,7 +133,11 @@ class _Ctx:
     @property
     def compare(self) -> bool:
         """Whether regional aggregates may be shown (never below the minimum group, whatever the flag)."""
-        return not self.bench.suppressed and self.bench.n >= self.bench.min_group
+        return not self.bench.suppressed and self.bench.n >= max(self.bench.min_group, 5)
+
+    @property
+    def quarters(self) -> bool:
+        return self.compare and self.bench.n >= QUARTERS_FROM
 
     def area_stats(self, area_id: str) -> Stats:
         return self.bench.areas.get(area_id) or Stats(n=0)
@@ -116,33 +145,54 @@ class _Ctx:
     def indicator_stats(self, indicator_id: str) -> Stats:
         return self.bench.indicators.get(indicator_id) or Stats(n=0)
 
+    def chapter(self, text: str, key: str, level: int = 0, style=None) -> TocHeading:
+        """A heading listed in the table of contents."""
+        self.chapters.append((key, text, level))
+        return TocHeading(text, self.pages, key, level, style=style)
+
 
 # ---------------------------------------------------------------------------------------------- entry point
 
 
 def write_provider_report(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnaire, lang: str,
                           out: Path) -> Path:
-    """Write the provider report for one service to ``out`` (atomically) and return ``out``."""
+    """Write the provider report for one service to ``out`` (atomically) and return ``out``.
+
+    A report longer than ``LONG_DOCUMENT`` pages gets a table of contents and a glossary; one that turns
+    out shorter is built again without them."""
+    out = Path(out)
+    with atomic_write(out) as tmp:
+        pages = _build(audit, scored, bench, q, lang, tmp, long=True)
+        if pages <= LONG_DOCUMENT:
+            _build(audit, scored, bench, q, lang, tmp, long=False)
+    return out
+
+
+def _build(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnaire, lang: str, path: Path,
+           long: bool) -> int:
     ctx = _context(audit, scored, bench, q, lang)
     title = ctx.t("title")
     service = _clean(scored.service.service_name)
-    out = Path(out)
-    with atomic_write(out) as tmp:
-        doc = pdfkit.ReportDoc(
-            str(tmp), title=f"{title} – {service}", author=ctx.common("author"),
-            subject=ctx.t("subject", service=service, service_id=_clean(scored.service.service_id)),
-            keywords=ctx.t("keywords"), creator=f"auditkit {auditkit.__version__}", lang=PDF_LANG[lang],
-            header_left=title, header_right=service, footer_left=ctx.t("footer", hash=_short_hash(scored)),
-            page_label=ctx.common("page_label"), margin=MARGIN,
-        )
-        ctx.width = doc.width
-        story = [*_cover(ctx), *_summary(ctx)]
-        for area in q.areas:
-            story += _area_chapter(ctx, area)
-        story += [*_indicators(ctx), *_next_steps(ctx), *_annex(ctx)]
-        with _binary_streams():
-            doc.build(story)
-    return out
+    doc = TocDoc(
+        str(path), title=f"{title} – {service}", author=ctx.common("author"),
+        subject=ctx.t("subject", service=service, service_id=_clean(scored.service.service_id)),
+        keywords=ctx.t("keywords"), creator=f"auditkit {auditkit.__version__}", lang=PDF_LANG[lang],
+        header_left=title, header_right=service, footer_left=ctx.t("footer"),
+        page_label=ctx.common("page_label"), margin=MARGIN,
+    )
+    ctx.width, ctx.frame_height = doc.width, doc.height
+    body: list[Flowable] = [*_scope(ctx), *_summary(ctx)]
+    for area in q.areas:
+        body += _area_chapter(ctx, area)
+    body += [*_indicators(ctx), *_plan(ctx), *_signoff(ctx), *_annex(ctx)]
+    if long:
+        body += _glossary(ctx)
+    contents = _contents(ctx) if long else []
+    story = [*_conclusion(ctx), *contents, *body]
+    doc.toc_pages, doc.toc_keys = ctx.pages, [k for k, _, _ in ctx.chapters]
+    with _binary_streams():
+        doc.build(story)
+    return doc.page
 
 
 @contextlib.contextmanager
@@ -172,7 +222,8 @@ def _context(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnai
     # answers the record sheets give (e.g. C08 from the staff sheet) are shown as scored
     audit = audit.model_copy(update={"answers": effective_answers(q, audit, scored.indicators)})
     ctx = _Ctx(audit, scored, bench, q, lang, p, c, rec)
-    ctx.numbers = {id(f): n for n, f in enumerate(_prioritised(ctx), start=1)}
+    ctx.refs = finding_refs(scored, q)
+    ctx.plan = plan_rows(scored, q, lang)
     return ctx
 
 
@@ -205,11 +256,12 @@ def _styles() -> dict[str, ParagraphStyle]:
     global _STYLES
     if _STYLES is None:
         s = pdfkit.styles()
-        s["cover_title"] = ParagraphStyle("cover_title", s["title"], fontSize=24, leading=30, spaceAfter=6)
-        s["cover_sub"] = ParagraphStyle("cover_sub", s["body"], fontSize=11.5, leading=15,
-                                        textColor=pdfkit.MUTED, spaceAfter=26)
-        s["cover_service"] = ParagraphStyle("cover_service", s["title"], fontSize=17, leading=22,
-                                            textColor=pdfkit.INK, spaceAfter=14)
+        s["cover_title"] = ParagraphStyle("cover_title", s["title"], fontSize=17, leading=21, spaceAfter=2)
+        s["cover_sub"] = ParagraphStyle("cover_sub", s["body"], fontSize=9.5, leading=12.5,
+                                        textColor=pdfkit.MUTED, spaceAfter=8)
+        s["cover_service"] = ParagraphStyle("cover_service", s["title"], fontSize=15, leading=19,
+                                            textColor=pdfkit.INK, spaceAfter=8)
+        s["lead"] = ParagraphStyle("lead", s["body"], fontSize=10.5, leading=14.5, spaceAfter=4)
         s["h3"] = ParagraphStyle("h3", s["body"], fontName=pdfkit.FONT_BOLD, fontSize=9.5, leading=13,
                                  textColor=pdfkit.ACCENT, spaceBefore=8, spaceAfter=3, keepWithNext=1)
         s["h2_loose"] = ParagraphStyle("h2_loose", s["h2"], keepWithNext=0)
@@ -218,6 +270,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         s["finding"] = ParagraphStyle("finding", s["cell"], spaceAfter=2)
         s["bullet"] = ParagraphStyle("bullet", s["body"], leftIndent=12, bulletIndent=2, spaceAfter=2,
                                     bulletFontName=pdfkit.FONT, bulletColor=pdfkit.ACCENT)
+        s["numbered"] = ParagraphStyle("numbered", s["body"], leftIndent=16, bulletIndent=0, spaceAfter=2.5,
+                                      bulletFontName=pdfkit.FONT_BOLD, bulletColor=pdfkit.ACCENT)
         s["repro"] = ParagraphStyle("repro", s["body"], fontSize=8.5, leading=12, backColor=pdfkit.ZEBRA,
                                     borderPadding=6, spaceBefore=6, spaceAfter=10)
         _STYLES = s
@@ -225,16 +279,21 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _para(text: str, style: str = "body") -> Paragraph:
-    """A paragraph of plain text (escaped)."""
-    return Paragraph(esc(text), _styles()[style])
+    """A paragraph of plain text (escaped); "§ 91" keeps its number on the same line."""
+    return Paragraph(esc(text.replace("§ ", "§\u00a0")), _styles()[style])
+
+
+def _mark(ctx: _Ctx, verdict_id: str | None) -> str:
+    key = f"verdict_mark.{verdict_id}.symbol"
+    return ctx.c.data[key][ctx.lang] if verdict_id and key in ctx.c.data else "○"
 
 
 def _verdict(ctx: _Ctx, verdict_id: str | None) -> tuple[str, str]:
-    """(label, colour) of an area verdict; unscored areas get a grey 'not scored'."""
+    """(label with its mark, colour) of an area verdict; unscored areas get a grey 'not scored'."""
     if verdict_id is None:
-        return ctx.t("area.not_scored"), NO_VERDICT_COLOR
+        return f"○ {ctx.t('area.not_scored')}", NO_VERDICT_COLOR
     v = ctx.q.verdict(verdict_id)
-    return v.label(ctx.lang), v.color
+    return f"{_mark(ctx, verdict_id)} {v.label(ctx.lang)}", v.color
 
 
 def _verdict_text(ctx: _Ctx, verdict_id: str | None) -> str:
@@ -245,129 +304,258 @@ def _pct(ctx: _Ctx, x: float | None) -> str:
     return fmt.pct(x, 0, ctx.lang, dash=ctx.common("na"))
 
 
+def _iqr(ctx: _Ctx, st: Stats) -> str:
+    if st.q1 is None or st.q3 is None:
+        return ctx.common("na")
+    return f"{fmt.num(st.q1, 0, ctx.lang)}–{_pct(ctx, st.q3)}"
+
+
 def _area_title(area: Area, lang: str) -> str:
     return f"{area.code} {area.title(lang)}"
 
 
-def _area_of(ctx: _Ctx, flag: Flag) -> Area:
-    return ctx.q.area(flag.area)
-
-
-# ---------------------------------------------------------------------------------------------- cover
-
-
-def _cover(ctx: _Ctx) -> list[Flowable]:
-    s, svc = _styles(), ctx.scored.service
-    rows = [
-        (ctx.t("cover.service_name"), svc.service_name),
-        (ctx.t("cover.provider"), svc.provider),
-        (ctx.t("cover.service_id"), svc.service_id),
-        (ctx.t("cover.audit_date"), fmt.date(svc.audit_date, ctx.lang)),
-        (ctx.t("cover.auditors"), svc.auditors),
-        (ctx.t("cover.audit_round"), svc.audit_round),
-    ]
-    data = [[Paragraph(esc(k), s["cell_bold"]), Paragraph(esc(_clean(v) or ctx.common("na")), s["cell"])]
-            for k, v in rows]
-    info = Table(data, colWidths=[4.5 * cm, ctx.width - 4.5 * cm], hAlign="LEFT")
+def _kv_table(ctx: _Ctx, rows: list[tuple[str, str]], label_width: float = 4.5 * cm) -> Table:
+    s = _styles()
+    data = [[Paragraph(esc(k), s["cell_bold"]), Paragraph(esc(v), s["cell"])] for k, v in rows]
+    info = Table(data, colWidths=[label_width, ctx.width - label_width], hAlign="LEFT")
     info.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), pdfkit.FONT, 8.5),  # else the table starts in Helvetica
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, pdfkit.RULE),
         ("LINEABOVE", (0, 0), (-1, 0), 1.2, pdfkit.ACCENT),
     ]))
-    return [
-        Spacer(1, 3 * cm),
+    return info
+
+
+def _status(ctx: _Ctx) -> str:
+    status = ctx.scored.service.report_status
+    return ctx.t(f"status.{status if status in ('draft', 'final') else 'draft'}")
+
+
+def _issue_date(ctx: _Ctx) -> str:
+    return fmt.date(ctx.scored.service.issue_date or dt.date.today(), ctx.lang)
+
+
+# ---------------------------------------------------------------------------------------------- page 1
+
+
+def _conclusion(ctx: _Ctx) -> list[Flowable]:
+    s, svc = _styles(), ctx.scored.service
+    na = ctx.common("na")
+    facts = [
+        (ctx.t("conclusion.provider"), _clean(svc.provider) or na),
+        (ctx.t("conclusion.service_id"), _clean(svc.service_id) or na),
+        (ctx.t("conclusion.audit_date"), fmt.date(svc.audit_date, ctx.lang)),
+        (ctx.t("conclusion.auditors"), _clean(svc.auditors) or na),
+        (ctx.t("conclusion.status"), _status(ctx)),
+        (ctx.t("conclusion.issue_date"), _issue_date(ctx)),
+    ]
+    story: list[Flowable] = [
         Paragraph(esc(ctx.t("title")), s["cover_title"]),
         Paragraph(esc(ctx.q.title(ctx.lang)), s["cover_sub"]),
         Paragraph(esc(_clean(svc.service_name)), s["cover_service"]),
-        info,
-        Spacer(1, 1.2 * cm),
-        _para(ctx.t("cover.intro")),
-        _para(ctx.t("cover.confidential"), "note"),
-        PageBreak(),
+        _kv_table(ctx, facts, 3.8 * cm),
+        Spacer(1, 4),
+        ctx.chapter(ctx.t("conclusion.title"), "conclusion"),
+        _para(" ".join(_overall_sentences(ctx)), "lead"),
+        _para(" ".join(_index_sentences(ctx))),
+        Paragraph(esc(ctx.t("conclusion.priorities_title")), s["h2"]),
+    ]
+    story += _priorities(ctx)
+    story.append(Paragraph(esc(ctx.t("conclusion.strengths_title")), s["h2"]))
+    story += [Paragraph(esc(text), s["bullet"], bulletText="✓") for text in _strength_sentences(ctx)]
+    days = ctx.t("response_days")
+    example = ctx.plan[0].ref if ctx.plan else "A1"
+    key = "conclusion.next_final" if svc.report_status == "final" else "conclusion.next_draft"
+    story += [Paragraph(esc(ctx.t("conclusion.next_title")), s["h2"]), _para(ctx.t(key, days=days, example=example)),
+              PageBreak()]
+    return story
+
+
+def _overall_verdict(ctx: _Ctx) -> str | None:
+    """The band of the process index by the questionnaire's verdict thresholds (red flags are counted
+    per area; here the index alone decides)."""
+    index = ctx.scored.process_index
+    if index is None:
+        return None
+    for v in ctx.q.scoring.verdicts:
+        if index >= v.min_score - 1e-9:
+            return v.id
+    return ctx.q.scoring.verdicts[-1].id
+
+
+def _overall_sentences(ctx: _Ctx) -> list[str]:
+    verdict = _overall_verdict(ctx)
+    key = f"conclusion.overall.{verdict}" if f"conclusion.overall.{verdict}" in ctx.p.data else "conclusion.overall.none"
+    out = [ctx.t(key)]
+    counts = []
+    for v in ctx.q.scoring.verdicts:
+        k = sum(a.verdict == v.id for a in ctx.scored.areas.values())
+        if k:
+            counts.append(ctx.t("conclusion.area_count", label=v.label(ctx.lang), count=k))
+    if counts:
+        out.append(ctx.t("conclusion.areas", counts=", ".join(counts)))
+    critical = sum(f.critical for f in ctx.scored.findings)
+    if critical:
+        out.append(ctx.t("conclusion.critical", n=critical))
+    return out
+
+
+def _index_sentences(ctx: _Ctx) -> list[str]:
+    sc, b = ctx.scored, ctx.bench
+    out = [ctx.t("conclusion.indices", process=_pct(ctx, sc.process_index), outcome=_pct(ctx, sc.outcome_index))]
+    if ctx.compare:
+        out.append(ctx.t("conclusion.indices_region", n=b.n, median=_pct(ctx, b.process.median),
+                         q1=fmt.num(b.process.q1, 0, ctx.lang), q3=_pct(ctx, b.process.q3),
+                         omedian=_pct(ctx, b.outcome.median)))
+    else:
+        out.append(ctx.t("conclusion.indices_suppressed", n=b.n, min_group=max(b.min_group, 5)))
+    return out
+
+
+def _priorities(ctx: _Ctx) -> list[Flowable]:
+    s = _styles()
+    if not ctx.plan:
+        return [_para(ctx.t("conclusion.no_priorities"))]
+    shown = ctx.plan[: int(ctx.t("priority.max_shown"))]
+    out: list[Flowable] = [_para(ctx.t("conclusion.priorities_intro"))]
+    for row in shown:
+        text = esc(ctx.t("conclusion.priority_item", title=row.title, area=row.area_label, ref=row.ref))
+        if row.critical:
+            text += f" <b>★ {esc(ctx.t('conclusion.critical_mark'))}</b>"
+        out.append(Paragraph(text, s["numbered"], bulletText=f"{row.rank}."))
+    return out
+
+
+def _important(ctx: _Ctx, area: Area) -> tuple[int, int]:
+    """(requirements met in full, important requirements scored) in an area: weight ≥ 2 or critical."""
+    strengths = set(ctx.scored.strengths)
+    scored = [x for x in area.questions if (x.effective_weight >= 2 or x.critical)
+              and item_score(ctx.q, x, ctx.audit.answers.get(x.id)) is not None]
+    return sum(x.id in strengths for x in scored), len(scored)
+
+
+def _strength_sentences(ctx: _Ctx) -> list[str]:
+    """2–3 genuine strengths: the areas rated good practice, best first; else the best rated area that
+    is not a serious deficiency."""
+    verdicts = [v.id for v in ctx.q.scoring.verdicts]
+    areas = [a for a in ctx.q.areas if ctx.scored.areas[a.id].score is not None]
+    areas.sort(key=lambda a: -(ctx.scored.areas[a.id].score or 0))
+    good = [a for a in areas if ctx.scored.areas[a.id].verdict == verdicts[0]][:3]
+    out = []
+    for a in good:
+        k, m = _important(ctx, a)
+        out.append(ctx.t("conclusion.strength_good", n=m, k=k, of=lang_.of(m, ctx.lang),
+                         area=lang_.quote(_area_title(a, ctx.lang), ctx.lang),
+                         score=_pct(ctx, ctx.scored.areas[a.id].score)))
+    if len(out) < 2:
+        rest = [a for a in areas if a not in good and ctx.scored.areas[a.id].verdict != verdicts[-1]]
+        for a in rest[: 2 - len(out)]:
+            k, m = _important(ctx, a)
+            key = "conclusion.strength_next" if out else "conclusion.strength_best"
+            out.append(ctx.t(key, n=m, k=k, of=lang_.of(m, ctx.lang),
+                             area=lang_.quote(_area_title(a, ctx.lang), ctx.lang),
+                             score=_pct(ctx, ctx.scored.areas[a.id].score)))
+    return out or [ctx.t("conclusion.no_strengths")]
+
+
+# ---------------------------------------------------------------------------------------------- page 2
+
+
+def _contents(ctx: _Ctx) -> list[Flowable]:
+    entries = [e for e in ctx.chapters if e[0] != "conclusion"]
+    return [Paragraph(esc(ctx.common("toc")), _styles()["h1"]), Contents(entries), Spacer(1, 8)]
+
+
+def _scope(ctx: _Ctx) -> list[Flowable]:
+    svc = ctx.scored.service
+    missing = ctx.t("scope.not_recorded")
+    rows = [
+        (ctx.t("scope.audit_date"), fmt.date(svc.audit_date, ctx.lang)),
+        (ctx.t("scope.files"), ctx.t("scope.files_value", n=svc.files_sampled)
+         if svc.files_sampled is not None else missing),
+        (ctx.t("scope.interviews"), ctx.t("scope.interviews_value", n=svc.interviews)
+         if svc.interviews is not None else missing),
+        (ctx.t("scope.documents"), _clean(svc.documents) or missing),
+        (ctx.t("scope.limitations"), _clean(svc.limitations) or ctx.t("scope.no_limitations")),
+    ]
+    return [
+        ctx.chapter(ctx.t("scope.title"), "scope"),
+        _para(ctx.t("scope.intro")),
+        _kv_table(ctx, rows),
+        Spacer(1, 4),
+        _para(ctx.t("scope.confidential", min_group=max(ctx.bench.min_group, 5)), "note"),
     ]
 
 
-# ---------------------------------------------------------------------------------------------- summary
-
-
 def _summary(ctx: _Ctx) -> list[Flowable]:
-    sc, q = ctx.scored, ctx.q
+    sc = ctx.scored
     crit = sum(f.critical for f in sc.findings)
-    story: list[Flowable] = [
-        pdfkit.heading(ctx.t("summary.title"), 0, key="summary"),
+    return [
+        ctx.chapter(ctx.t("summary.title"), "summary"),
         _para(ctx.t("summary.intro")),
         _area_table(ctx),
         Spacer(1, 4),
         _para(ctx.t("summary.findings", findings=len(sc.findings), critical=crit)),
         Paragraph(esc(ctx.t("summary.indices_title")), _styles()["h3"]),
         _indices_table(ctx),
-        Paragraph(esc(ctx.t("summary.chart_title" if ctx.compare else "summary.chart_title_own")),
-                  _styles()["h3"]),
+        _comparison_note(ctx),
     ]
-    rows = []
-    for a in q.areas:
-        own = sc.areas[a.id].score
-        st = ctx.area_stats(a.id) if ctx.compare else None
-        rows.append((_area_title(a, ctx.lang), own, *(_med_range(st))))
-    legend = (ctx.t("summary.legend_own"), ctx.t("summary.legend_median"), ctx.t("summary.legend_range"))
-    story.append(pdfkit.range_chart(rows, width=ctx.width, value_fmt=lambda v: _pct(ctx, v),
-                                    tick_fmt=lambda v: _pct(ctx, v), legend=legend if ctx.compare else None,
-                                    row_height=19))
-    story.append(_comparison_note(ctx))
-    story.append(PageBreak())
-    return story
-
-
-def _med_range(st: Stats | None) -> tuple[float | None, float | None, float | None]:
-    if st is None:
-        return None, None, None
-    return st.median, st.min, st.max
 
 
 def _comparison_note(ctx: _Ctx) -> Paragraph:
     if ctx.compare:
         return _para(ctx.t("summary.comparison", n=ctx.bench.n, of=lang_.of(ctx.bench.n, ctx.lang)), "note")
-    return _para(ctx.t("summary.suppressed", n=ctx.bench.n, min_group=ctx.bench.min_group), "note")
+    return _para(ctx.t("summary.suppressed", n=ctx.bench.n, min_group=max(ctx.bench.min_group, 5)), "note")
 
 
 def _area_table(ctx: _Ctx) -> Table:
     head = [ctx.common("area"), ctx.common("score"), ctx.common("verdict_label")]
-    widths = [ctx.width - 10.6 * cm, 2.0 * cm, 4.4 * cm]
+    widths = [ctx.width - 10.8 * cm, 1.5 * cm, 3.7 * cm]
+    align = ["LEFT", "RIGHT", "LEFT"]
     if ctx.compare:
-        head.append(ctx.t("summary.col_median"))
-        widths.append(2.4 * cm)
+        head += [ctx.t("summary.col_median"), ctx.t("summary.col_iqr")]
+        widths += [1.8 * cm, 2.2 * cm]
+        align += ["RIGHT", "RIGHT"]
+    else:
+        widths[0] += 4.0 * cm
     head.append(ctx.t("summary.col_findings"))
-    widths.append(1.8 * cm)
-    if not ctx.compare:
-        widths[0] += 2.4 * cm
+    widths.append(1.6 * cm)
+    align.append("RIGHT")
     data = [head]
     for a in ctx.q.areas:
         s = ctx.scored.areas[a.id]
         label, color = _verdict(ctx, s.verdict)
         row = [_area_title(a, ctx.lang), _pct(ctx, s.score), pdfkit.verdict_cell(label, color)]
         if ctx.compare:
-            row.append(_pct(ctx, ctx.area_stats(a.id).median))
+            st = ctx.area_stats(a.id)
+            row += [_pct(ctx, st.median), _iqr(ctx, st)]
         row.append(str(s.red_flags))
         data.append(row)
-    align = ["LEFT", "RIGHT", "LEFT"] + (["RIGHT"] if ctx.compare else []) + ["RIGHT"]
     return pdfkit.table(data, widths, align=align)
 
 
 def _indices_table(ctx: _Ctx) -> Table:
     sc, b = ctx.scored, ctx.bench
-    head = ["", ctx.t("summary.col_value")] + ([ctx.t("summary.col_median")] if ctx.compare else [])
+    head = ["", ctx.t("summary.col_value")]
+    if ctx.compare:
+        head += [ctx.t("summary.col_median"), ctx.t("summary.col_iqr")]
     data = [head]
     process_areas = sum(a.kind == "process" for a in ctx.q.areas)
     process = ctx.t("summary.process_over", label=ctx.common("process_index"), n=sc.process_areas,
-                    total=process_areas)
+                    total=process_areas, of=lang_.of(process_areas, ctx.lang))
     for label, own, st in ((process, sc.process_index, b.process),
                            (ctx.common("outcome_index"), sc.outcome_index, b.outcome)):
-        data.append([label, _pct(ctx, own)] + ([_pct(ctx, st.median)] if ctx.compare else []))
-    widths = [ctx.width - 10.6 * cm, 2.0 * cm] + ([2.4 * cm] if ctx.compare else [])  # as in the area table
-    return pdfkit.table(data, widths, align=["LEFT", "RIGHT", "RIGHT"])
+        row = [label, _pct(ctx, own)]
+        if ctx.compare:
+            row += [_pct(ctx, st.median), _iqr(ctx, st)]
+        data.append(row)
+    widths = [ctx.width - 8.2 * cm, 2.4 * cm] + ([2.6 * cm, 3.2 * cm] if ctx.compare else [])
+    if not ctx.compare:
+        widths[0] += 5.8 * cm
+    return pdfkit.table(data, widths, align=["LEFT", "RIGHT", "RIGHT", "RIGHT"])
 
 
 # ---------------------------------------------------------------------------------------------- area chapters
@@ -378,8 +566,8 @@ def _area_chapter(ctx: _Ctx, area: Area) -> list[Flowable]:
     st = _styles()
     flags = [f for f in ctx.scored.findings if f.area == area.id]
     story: list[Flowable] = [
-        CondPageBreak(11 * cm),  # the chapter's head and a good part of its answers table start together
-        pdfkit.heading(_area_title(area, ctx.lang), 0, key=f"area-{area.id}"),
+        chapter_break(ctx.frame_height, 9 * cm),  # a new page only when this one is ≥ 60 % full
+        ctx.chapter(_area_title(area, ctx.lang), f"area-{area.id}"),
         _score_box(ctx, area),
         _para(_verdict_text(ctx, s.verdict)),
         _para(ctx.t("area.counts", scored=s.scored, na=s.not_applicable, ne=s.not_evidenced), "note"),
@@ -401,7 +589,7 @@ def _findings_and_lost(ctx: _Ctx, area: Area, flags: list[Flag]) -> list[Flowabl
     title = Paragraph(esc(ctx.t("area.findings_title")), st["h2"])
     story: list[Flowable] = []
     if flags:
-        boxes = [_finding_box(ctx, f) for f in sorted(flags, key=lambda f: ctx.numbers[id(f)])]
+        boxes = [_finding_box(ctx, f) for f in flags]
         story += [KeepTogether([title, _para(ctx.t("area.findings_note"), "note"), boxes[0]]), *boxes[1:]]
     good = ctx.q.scoring.verdicts[0].id
     # the findings above explain the rest; a good area needs no account of its few lost points
@@ -463,14 +651,14 @@ def _answers_table(ctx: _Ctx, area: Area, flags: list[Flag]) -> Table:
         text = _answer_text(ctx, item, answer)
         shown = esc(text)
         if item.id in flagged:
-            shown = f'<font color="{FLAG_COLOR}"><b>{shown}</b></font>'
+            shown = f'<font color="{FLAG_COLOR}"><b>▲\u00a0{shown}</b></font>'
         star = "\u00a0★" if item.critical else ""
         comment = _clean(answer.comment) if answer is not None and answer.comment else ""
         if not comment and len(text) > 24:
             spans.append(("SPAN", (2, row), (3, row)))  # a long answer (several choices) takes the free cell
         data.append([
             item.id,
-            Paragraph(esc(item.label(ctx.lang)) + star, st["cell"]),
+            Paragraph(esc(item.label(ctx.lang).replace("§ ", "§\u00a0")) + star, st["cell"]),
             Paragraph(shown, st["cell"]),
             Paragraph(_long_text(ctx, comment, COMMENT_CHARS, answer.sheet, item.id), st["cell"]) if comment else "",
         ])
@@ -512,8 +700,7 @@ def _number(ctx: _Ctx, item: Question, value: float) -> str:
 
 def _finding_box(ctx: _Ctx, flag: Flag) -> Flowable:
     st = _styles()
-    number = ctx.numbers[id(flag)]
-    title = f"{number}. {esc(ctx.rec(f'{flag.key}.title', ctx.lang))}"
+    title = f"{ctx.refs[id(flag)]} {esc(ctx.rec(f'{flag.key}.title', ctx.lang))}"
     if flag.critical:
         title += f' <font color="{FLAG_COLOR}">★ {esc(ctx.t("area.critical"))}</font>'
     parts = [Paragraph(title, st["finding_title"]),
@@ -557,10 +744,17 @@ def _strengths(ctx: _Ctx, area: Area) -> list[Flowable]:
     title = Paragraph(esc(ctx.t("area.strengths_title")), st["h2"])
     if not items:
         return [KeepTogether([title, _para(ctx.t("area.no_strengths"))])]
-    # the answer goes with the question: a full score can be a "no" (e.g. "is aid conditional? – never")
+    # the requirement in words; the answer only where a full score is not a plain "yes" (e.g. "is aid
+    # conditional? – never")
     answers = ctx.audit.answers
-    bullets = [Paragraph(f"{esc(x.label(ctx.lang))} – <b>{esc(_answer_text(ctx, x, answers.get(x.id)))}</b>",
-                         st["bullet"], bulletText="✓") for x in items]
+    yes = {o.label(ctx.lang) for o in ctx.q.options_for(items[0]) if o.id == "yes"} | {"ano", "yes"}
+    bullets = []
+    for x in items:
+        shown = _answer_text(ctx, x, answers.get(x.id))
+        text = esc(x.label(ctx.lang))
+        if shown not in yes:
+            text += f" – <b>{esc(shown)}</b>"
+        bullets.append(Paragraph(text, st["bullet"], bulletText="✓"))
     head = KeepTogether([title, _para(ctx.t("area.strengths_intro")), *bullets[:3]])
     return [head, *bullets[3:], Spacer(1, 6)]
 
@@ -569,19 +763,27 @@ def _strengths(ctx: _Ctx, area: Area) -> list[Flowable]:
 
 
 def _ind_value(ctx: _Ctx, ind: Indicator, value: float | None) -> str:
-    text = fmt.num(value, ind.decimals, ctx.lang, dash=ctx.common("na"))
-    if value is None or ind.unit is None:
-        return text
-    return f"{text}\u00a0{ind.unit(ctx.lang)}"
+    if value is None:
+        return ctx.common("na")
+    return lang_.with_unit(value, ind.unit(ctx.lang) if ind.unit else None, ctx.lang, ind.decimals)
 
 
 def _position(ctx: _Ctx, ind: Indicator, value: float | None) -> str:
+    """The regional position in words: quarters from QUARTERS_FROM services, halves below."""
     if not ctx.compare:
         return ctx.t("indicators.suppressed")
     if ind.higher_is_better is None:
         return ctx.t("indicators.no_direction")
-    pos = quartile_position(value, ctx.indicator_stats(ind.id), ind.higher_is_better)
-    return ctx.common("na") if pos is None else ctx.t(f"indicators.position.{pos}")
+    st = ctx.indicator_stats(ind.id)
+    if value is None or st.median is None:
+        return ctx.common("na")
+    if ctx.quarters:
+        pos = quartile_position(value, st, ind.higher_is_better)
+        return ctx.common("na") if pos is None else ctx.t(f"indicators.position.{pos}")
+    if abs(value - st.median) < 1e-9:
+        return ctx.t("indicators.half.median")
+    better = (value > st.median) == bool(ind.higher_is_better)
+    return ctx.t("indicators.half.better" if better else "indicators.half.weaker")
 
 
 def _indicators(ctx: _Ctx) -> list[Flowable]:
@@ -601,61 +803,60 @@ def _indicators(ctx: _Ctx) -> list[Flowable]:
         row.append(_position(ctx, ind, value))
         data.append(row)
     align = ["LEFT", "RIGHT"] + (["RIGHT"] if ctx.compare else []) + ["LEFT"]
+    intro = (ctx.t("indicators.intro", quarters_from=QUARTERS_FROM) if ctx.compare
+             else ctx.t("indicators.intro_own"))
     return [
-        CondPageBreak(8 * cm),
-        pdfkit.heading(ctx.t("indicators.title"), 0, key="indicators"),
-        _para(ctx.t("indicators.intro" if ctx.compare else "indicators.intro_own")),
+        chapter_break(ctx.frame_height, 8 * cm),
+        ctx.chapter(ctx.t("indicators.title"), "indicators"),
+        _para(intro),
         pdfkit.table(data, widths, align=align),
         _comparison_note(ctx),
     ]
 
 
-# ---------------------------------------------------------------------------------------------- next steps
+# ---------------------------------------------------------------------------------------------- action plan
 
 
-def _priority(ctx: _Ctx, flag: Flag) -> tuple[int, int]:
-    """Sort key: critical flags first, then by the area's verdict from the worst (last in the
-    questionnaire's list) to the best, then flags in unscored areas."""
-    if flag.critical:
-        return 0, 0
-    verdicts = [v.id for v in ctx.q.scoring.verdicts]  # best first, worst last
-    verdict = ctx.scored.areas[flag.area].verdict
-    if verdict is None:
-        return 2, 0
-    return 1, -verdicts.index(verdict)
-
-
-def _prioritised(ctx: _Ctx) -> list[Flag]:
-    order = {a.id: i for i, a in enumerate(ctx.q.areas)}
-    indexed = sorted(enumerate(ctx.scored.findings),
-                     key=lambda p: (*_priority(ctx, p[1]), order.get(p[1].area, 99), p[0]))
-    return [f for _, f in indexed]
-
-
-def _priority_text(ctx: _Ctx, flag: Flag) -> str:
-    if flag.critical:
-        return ctx.t("next_steps.priority_critical")
-    verdict = ctx.scored.areas[flag.area].verdict
-    if verdict is None:
-        return ctx.t("next_steps.priority_other")
-    return ctx.t("next_steps.priority_area", verdict=ctx.q.verdict(verdict).label(ctx.lang))
-
-
-def _next_steps(ctx: _Ctx) -> list[Flowable]:
-    story: list[Flowable] = [CondPageBreak(6 * cm),
-                             pdfkit.heading(ctx.t("next_steps.title"), 0, key="next-steps")]
-    flags = _prioritised(ctx)
-    if not flags:
-        return story + [_para(ctx.t("next_steps.none"))]
-    data = [[ctx.t("next_steps.col_no"), ctx.t("next_steps.col_step"), ctx.t("next_steps.col_area"),
-             ctx.t("next_steps.col_priority")]]
-    for f in flags:
-        data.append([f"{ctx.numbers[id(f)]}.", ctx.rec(f"{f.key}.title", ctx.lang),
-                     _area_title(_area_of(ctx, f), ctx.lang), _priority_text(ctx, f)])
+def _plan(ctx: _Ctx) -> list[Flowable]:
+    st = _styles()
+    story: list[Flowable] = [chapter_break(ctx.frame_height, 8 * cm), ctx.chapter(ctx.t("plan.title"), "plan")]
+    if not ctx.plan:
+        return story + [_para(ctx.t("plan.none"))]
+    head = [ctx.t(f"plan.col_{k}") for k in ("rank", "finding", "measure", "own", "owner", "deadline")]
+    data: list[list] = [head]
+    for row in ctx.plan:
+        finding = f"<b>{esc(row.ref)} {esc(row.title)}</b><br/>{esc(row.area_label)}"
+        if row.critical:
+            finding += f" · ★ {esc(ctx.t('area.critical'))}"
+        data.append([f"{row.rank}.", Paragraph(finding, st["cell"]),
+                     Paragraph(esc(row.measure.replace("§ ", "§\u00a0")), st["cell"]), "", "", ""])
     w = ctx.width
-    table = pdfkit.table(data, [1.0 * cm, w * 0.5 - 1.0 * cm, w * 0.27, w * 0.23],
-                         align=["RIGHT", "LEFT", "LEFT", "LEFT"])
-    return story + [_para(ctx.t("next_steps.intro")), table]
+    widths = [1.5 * cm, 4.0 * cm, w - 1.5 * cm - 4.0 * cm - 2.6 * cm - 2.1 * cm - 1.5 * cm, 2.6 * cm,
+              2.1 * cm, 1.5 * cm]
+    table = pdfkit.table(data, widths, align=["RIGHT", "LEFT", "LEFT", "LEFT", "LEFT", "LEFT"],
+                         style_extra=[("LINEBEFORE", (3, 0), (5, -1), 0.4, pdfkit.RULE)])
+    return story + [_para(ctx.t("plan.intro", days=ctx.t("response_days"))), table]
+
+
+def _signoff(ctx: _Ctx) -> list[Flowable]:
+    svc = ctx.scored.service
+    names = [n.strip() for n in _clean(svc.auditors).split(",") if n.strip()] or [ctx.common("na")]
+    sign = [[Paragraph(esc(n), _styles()["cell_bold"]), "", ""] for n in names]
+    table = Table([[a, ctx.t("signoff.signature"), ""] for a, _, _ in sign],
+                  colWidths=[6 * cm, 2 * cm, 6 * cm], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), pdfkit.FONT, 8),
+        ("TEXTCOLOR", (1, 0), (1, -1), pdfkit.MUTED),
+        ("LINEBELOW", (2, 0), (2, -1), 0.5, pdfkit.INK),
+        ("TOPPADDING", (0, 0), (-1, -1), 10), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+    ]))
+    return [KeepTogether([
+        Spacer(1, 8),
+        ctx.chapter(ctx.t("signoff.title"), "signoff", level=1),
+        _para(ctx.t("signoff.text", status=_status(ctx))),
+        _para(ctx.t("signoff.issued", date=_issue_date(ctx))),
+        table,
+    ])]
 
 
 # ---------------------------------------------------------------------------------------------- annex
@@ -692,15 +893,35 @@ def _annex(ctx: _Ctx) -> list[Flowable]:
     q, sc = ctx.q, ctx.scored
     repro = ctx.common("reproducibility", version=auditkit.__version__, qid=sc.questionnaire_id,
                        qversion=sc.questionnaire_version, hash=_short_hash(sc))
-    return [
-        CondPageBreak(9 * cm),
-        pdfkit.heading(ctx.t("annex.title"), 0, key="annex"),
+    story: list[Flowable] = [
+        chapter_break(ctx.frame_height, 9 * cm),
+        ctx.chapter(ctx.t("annex.title"), "annex"),
         Paragraph(esc(ctx.common("method.title")), _styles()["h2"]),
         _para(ctx.common("method.text")),
         _para(ctx.t("annex.questionnaire", title=q.title(ctx.lang), qid=q.id, version=q.version)),
-        _para(ctx.t("annex.benchmark", min_group=ctx.bench.min_group)),
+        _para(ctx.t("annex.benchmark", min_group=max(ctx.bench.min_group, 5), quarters_from=QUARTERS_FROM)),
         *_thresholds(ctx),
-        Paragraph(esc(ctx.t("annex.reproducibility_title")), _styles()["h2"]),
-        _para(ctx.t("annex.reproducibility_intro")),
-        _para(repro, "repro"),
     ]
+    where = [row for row in ctx.plan if row.flag.sheet]
+    if where:
+        order = {a.id: i for i, a in enumerate(q.areas)}
+        where.sort(key=lambda r: (order.get(r.area, 99), r.ref))
+        data = [[ctx.t("annex.col_ref"), ctx.t("annex.col_where")]]
+        data += [[f"{r.ref} {r.title}", ctx.t("annex.where_row", sheet=lang_.quote(r.flag.sheet, ctx.lang),
+                                                        cell=r.flag.cell or "–")]
+                 for r in where]
+        story += [Paragraph(esc(ctx.t("annex.where_title")), _styles()["h2"]),
+                  _para(ctx.t("annex.where_intro"), "note"),
+                  pdfkit.table(data, [ctx.width * 0.62, ctx.width * 0.38])]
+    story += [Paragraph(esc(ctx.t("annex.reproducibility_title")), _styles()["h2"]),
+              _para(ctx.t("annex.reproducibility_intro")), _para(repro, "repro")]
+    return story
+
+
+def _glossary(ctx: _Ctx) -> list[Flowable]:
+    keys = sorted({k.split(".")[2] for k in ctx.c.data if k.startswith("glossary.terms.")},
+                  key=lambda k: list(ctx.c.data).index(f"glossary.terms.{k}.term"))
+    data = [[Paragraph(esc(ctx.common(f"glossary.terms.{k}.term")), _styles()["cell_bold"]),
+             ctx.common(f"glossary.terms.{k}.text")] for k in keys]
+    return [chapter_break(ctx.frame_height, 7 * cm), ctx.chapter(ctx.common("glossary.title"), "glossary"),
+            pdfkit.table(data, [4.6 * cm, ctx.width - 4.6 * cm], header_rows=0)]

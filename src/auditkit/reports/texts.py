@@ -56,7 +56,7 @@ class Texts:
             raise TextError(f"{self.path}: missing keys: {', '.join(missing)}")
 
 
-_PLAIN_KEYS = {"theme", "color"}
+_PLAIN_KEYS = {"theme", "color", "symbol", "response_days", "inclusion_areas", "max_shown", "regions"}
 
 
 def _forms_ok(value: Any, lang: str) -> bool:
