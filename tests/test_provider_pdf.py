@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pdfcheck
 import pytest
 from pypdf import PdfReader
-
-import pdfcheck
 
 import auditkit
 from auditkit.paths import sample_audits_dir
@@ -370,13 +369,13 @@ def _drawing_ops(reader: PdfReader) -> list[str]:
     out = []
     for page in reader.pages:
         content = page.get_contents().get_data().decode("latin-1")
-        out.append(re.sub(r"\bBT\b.*?\bET\b", "", content, flags=re.S))
+        out.append(re.sub(r"\bBT\b.*?\bET\b", "", content, flags=re.DOTALL))
     return out
 
 
 def _shifted(s, d: float):
     """A copy of ``s`` with every area score and both indices moved by ``d`` (kept within 0–100)."""
-    move = (lambda x: None if x is None else min(100.0, max(0.0, x + d)))  # noqa: E731
+    move = (lambda x: None if x is None else min(100.0, max(0.0, x + d)))
     areas = {k: v.model_copy(update={"score": move(v.score)}) for k, v in s.areas.items()}
     return s.model_copy(update={"areas": areas, "process_index": move(s.process_index),
                                 "outcome_index": move(s.outcome_index)})
