@@ -14,8 +14,8 @@ from auditkit.paths import sample_audits_dir
 from auditkit.pipeline import score_results
 from auditkit.questionnaire.loader import default_questionnaire
 from auditkit.reports import texts as texts_mod
-from auditkit.reports.plan import plan_rows
-from auditkit.reports.provider_pdf import write_provider_report
+from auditkit.plan import inclusion_areas, plan_rows
+from auditkit.reports.provider_pdf import finding_refs, write_provider_report
 from auditkit.reports.texts import TextError, load_texts, recommendations, texts
 from auditkit.summary import benchmark
 from auditkit.validation.batch import validate_paths
@@ -110,37 +110,40 @@ def test_known_findings_print_their_recommendation(reports, q):
 
 
 def test_action_plan_lists_every_finding_in_priority_order(reports, q):
-    """The closing chapter: every finding once, ranked 1..n by the documented rule (key criterion, weight,
-    effect on inclusion), with its reference and recommended measure; the provider's columns are empty."""
+    """The closing chapter: the plan workbook's rows (auditkit.plan.plan_rows), every finding once, ranked
+    1..n by the documented rule (key criterion, basis, weight, effect on inclusion), with the finding's label
+    from the area chapters and the recommended measure; the provider's columns are empty."""
+    inclusion = inclusion_areas()
     checked = 0
     for lang, _, s, reader in reports:
         if lang != "cs" or not s.findings:
             continue
-        rows = plan_rows(s, q, "cs")
-        assert len(rows) == len(s.findings) and [r.rank for r in rows] == list(range(1, len(rows) + 1))
-        keys = [(not r.critical, -r.weight, not r.inclusion) for r in rows]
+        rows = plan_rows(q, s, "cs")
+        refs = finding_refs(s, q)
+        assert len(rows) == len(s.findings) and [r.number for r in rows] == list(range(1, len(rows) + 1))
+        flags = {str(f.fact or f.key): f for f in s.findings}
+        keys = [(not r.critical, (flags[r.fact].basis or "no") not in ("no", "threshold", "indicator"),
+                 -(q.questions()[flags[r.fact].question_id][1].effective_weight
+                   if flags[r.fact].question_id else 1.0), r.area not in inclusion) for r in rows]
         assert keys == sorted(keys)
         text = _text(reader)
         plan = text[text.index("Zjištění jsou seřazena podle priority"):text.rindex("Vydání zprávy")]
         for head in ("Pořadí", "Zjištění", "Doporučené opatření", "Vaše opatření", "Odpovídá", "Termín"):
             assert head in plan
-        at = [plan.index(f"{r.rank}. {r.ref} {' '.join(r.title.split())}") for r in rows]
+        at = [plan.index(f"{r.number}. {refs[r.fact]} {' '.join(r.title.split())}") for r in rows]
         assert at == sorted(at)
         checked += 1
     assert checked >= 5
-    kotva = next(s for _, _, s, _ in reports if s.service.service_name == "Azylový dům Kotva")
-    first = plan_rows(kotva, q, "cs")[0]
-    assert first.critical and first.weight == 3
 
 
 def test_page_one_is_the_conclusion(reports, q):
     for lang, _, s, reader in reports:
         page1 = _pages(reader)[0]
-        rows = plan_rows(s, q, lang)
+        rows = plan_rows(q, s, lang)
         words = {"cs": ("Závěr auditu", "Co řešit přednostně", "Silné stránky služby", "Co bude dál",
-                        "do 15 dnů od doručení", "návrh k vyjádření poskytovatele", "Procesní index služby je"),
+                        "(15 dnů od vydání)", "návrh k vyjádření poskytovatele", "Procesní index služby je"),
                  "en": ("Conclusion of the audit", "What to address first", "Strengths of the service",
-                        "What happens next", "within 15 days", "draft for the provider's comments",
+                        "What happens next", "(15 days after issue)", "draft for the provider's comments",
                         "process index is")}[lang]
         for w in words:
             assert w in page1, (lang, w)
@@ -149,8 +152,9 @@ def test_page_one_is_the_conclusion(reports, q):
         assert 3 <= len(shown) or len(shown) == len(s.findings)
         for r in shown:
             assert " ".join(r.title.split()) in page1
+        refs = finding_refs(s, q)
         for r in rows[5:]:
-            assert f"{r.ref})" not in page1
+            assert f"{refs[r.fact]})" not in page1
         assert re.search(r"Oblast „|Nejlépe hodnocenou|The area “|The best rated", page1)
 
 

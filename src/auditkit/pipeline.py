@@ -354,7 +354,8 @@ def _report_chunk(tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, 
     done: Written = []
     for s, path in tasks:
         try:
-            done.append(write_provider_report(audit_of(s.file), s, bench, q, lang, path))
+            done.append(write_provider_report(audit_of(s.file), s, bench, q, lang, path,
+                                              report_date=dates.report_date, deadline=dates.deadline))
             write_service_plan(q, s, lang, plan_path(path), dates.report_date, dates.deadline)
         except Exception as exc:  # noqa: BLE001 - contained: the round goes on
             for half in (path, plan_path(path)):

@@ -3,7 +3,8 @@
 ``plan_rows`` is the one source of the plan's rows: the plan workbook written beside each provider report
 and the replies read back from it. Priority (documented in docs/cycle.md): established non-compliance on a
 critical item first, then other established findings (answer no, a threshold, an indicator), then partly and
-not evidenced; within each, the item's weight, then the questionnaire's area order.
+not evidenced; within each, the item's weight, then the effect on inclusion (findings in the areas listed as
+``inclusion_areas`` in templates/reports/plan.yaml first), then the questionnaire's area order.
 """
 
 from __future__ import annotations
@@ -54,10 +55,18 @@ def _weight(q: Questionnaire, flag: Flag) -> float:
     return 1.0
 
 
+def inclusion_areas() -> set[str]:
+    """Areas whose findings bear most directly on clients' social inclusion (templates/reports/plan.yaml)."""
+    return set(texts("plan")("inclusion_areas", "cs").split())
+
+
 def priority(q: Questionnaire, flag: Flag) -> tuple:
+    """Critical first, then established findings, then the item's weight, then the effect on inclusion
+    (findings in ``inclusion_areas`` first), then the questionnaire's area order."""
     basis = getattr(flag, "basis", None) or "no"
     order = {a.id: i for i, a in enumerate(q.areas)}
-    return (not flag.critical, basis not in _ESTABLISHED, -_weight(q, flag), order.get(flag.area, 99), flag.key)
+    return (not flag.critical, basis not in _ESTABLISHED, -_weight(q, flag), flag.area not in inclusion_areas(),
+            order.get(flag.area, 99), flag.key)
 
 
 def plan_rows(q: Questionnaire, service: ScoredAudit, lang: str) -> list[PlanRow]:

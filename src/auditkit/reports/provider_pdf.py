@@ -5,7 +5,8 @@ from templates/reports/provider.yaml, common.yaml and recommendations.yaml (chec
 
 Order: page 1 the conclusion (service, dates, auditors, status, the overall verdict, the indices with n,
 the priority findings, strengths, what happens next) · page 2 contents, scope and sample, results by area ·
-a chapter per area · indicators · the action plan (``plan.plan_rows``) and the sign-off · the method annex
+a chapter per area · indicators · the action plan (``auditkit.plan.plan_rows``, the rows of the plan workbook
+that comes with the report) and the sign-off · the method annex
 with the technical references (sheet and cell of each finding, questionnaire, hash) · glossary.
 
 Privacy: the only figures about other services are the anonymous ``Benchmark`` aggregates — median and
@@ -42,6 +43,7 @@ from reportlab.platypus import (
 import auditkit
 from auditkit import lang as lang_
 from auditkit.fsutil import atomic_write
+from auditkit.plan import PlanRow, plan_rows
 from auditkit.questionnaire.models import (
     LANGS,
     NUMBER_KINDS,
@@ -53,7 +55,6 @@ from auditkit.questionnaire.models import (
 )
 from auditkit.reports import fmt, pdfkit
 from auditkit.reports.pdfkit import esc
-from auditkit.reports.plan import PlanRow, finding_refs, plan_rows
 from auditkit.reports.texts import Texts, recommendations, texts
 from auditkit.reports.toc import Contents, TocDoc, TocHeading, chapter_break
 from auditkit.scoring import Flag, ScoredAudit, effective_answers, item_score
@@ -73,7 +74,7 @@ LONG_DOCUMENT = 8  # pages: a longer report gets a table of contents and a gloss
 # Keys of provider.yaml the report uses, by section; checked before anything is drawn.
 _KEYS = {
     "": "title subject keywords footer response_days status.draft status.final",
-    "priority": "inclusion_areas max_shown",
+    "priority": "max_shown",
     "conclusion": "title service provider service_id audit_date auditors status issue_date overall.good"
                   " overall.reserves overall.serious overall.none areas area_count critical indices"
                   " indices_region indices_suppressed priorities_title priorities_intro priority_item"
@@ -119,7 +120,9 @@ class _Ctx:
     rec: Texts
     width: float = A4[0] - 2 * MARGIN  # the frame width of ReportDoc with MARGIN
     frame_height: float = A4[1] - 4.4 * cm
-    refs: dict[int, str] = field(default_factory=dict)  # id(a flag of scored.findings) → "A2"
+    refs: dict[str, str] = field(default_factory=dict)  # a finding's fact → its label in the report ("A2")
+    issued: dt.date = field(default_factory=dt.date.today)
+    deadline: dt.date = field(default_factory=dt.date.today)
     plan: list[PlanRow] = field(default_factory=list)
     pages: dict[str, int] = field(default_factory=dict)  # chapter key → page (filled while drawing)
     chapters: list[tuple[str, str, int]] = field(default_factory=list)  # (key, title, level) for the TOC
@@ -155,22 +158,30 @@ class _Ctx:
 
 
 def write_provider_report(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnaire, lang: str,
-                          out: Path) -> Path:
+                          out: Path, *, report_date: dt.date | None = None,
+                          deadline: dt.date | None = None) -> Path:
     """Write the provider report for one service to ``out`` (atomically) and return ``out``.
+
+    The date of issue is the cover sheet's ``issue_date``, else ``report_date``, else today; the reply is due
+    by ``deadline`` (the plan workbook's), else ``response_days`` after the date of issue.
 
     A report longer than ``LONG_DOCUMENT`` pages gets a table of contents and a glossary; one that turns
     out shorter is built again without them."""
     out = Path(out)
     with atomic_write(out) as tmp:
-        pages = _build(audit, scored, bench, q, lang, tmp, long=True)
+        dates = (report_date, deadline)
+        pages = _build(audit, scored, bench, q, lang, tmp, dates, long=True)
         if pages <= LONG_DOCUMENT:
-            _build(audit, scored, bench, q, lang, tmp, long=False)
+            _build(audit, scored, bench, q, lang, tmp, dates, long=False)
     return out
 
 
 def _build(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnaire, lang: str, path: Path,
-           long: bool) -> int:
+           dates: tuple[dt.date | None, dt.date | None], long: bool) -> int:
     ctx = _context(audit, scored, bench, q, lang)
+    ctx.issued = scored.service.issue_date or dates[0] or dt.date.today()
+    ctx.deadline = dates[1] if dates[1] and not scored.service.issue_date else (
+        ctx.issued + dt.timedelta(days=int(ctx.t("response_days"))))
     title = ctx.t("title")
     service = _clean(scored.service.service_name)
     doc = TocDoc(
@@ -223,7 +234,7 @@ def _context(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnai
     audit = audit.model_copy(update={"answers": effective_answers(q, audit, scored.indicators)})
     ctx = _Ctx(audit, scored, bench, q, lang, p, c, rec)
     ctx.refs = finding_refs(scored, q)
-    ctx.plan = plan_rows(scored, q, lang)
+    ctx.plan = plan_rows(q, scored, lang)
     return ctx
 
 
@@ -335,7 +346,32 @@ def _status(ctx: _Ctx) -> str:
 
 
 def _issue_date(ctx: _Ctx) -> str:
-    return fmt.date(ctx.scored.service.issue_date or dt.date.today(), ctx.lang)
+    return fmt.date(ctx.issued, ctx.lang)
+
+
+def _fact(flag: Flag) -> str:
+    return str(getattr(flag, "fact", None) or flag.key)
+
+
+def finding_refs(scored: ScoredAudit, q: Questionnaire) -> dict[str, str]:
+    """A finding's fact → its label in the report: the area's code and the finding's number within the
+    area, in the questionnaire's order ("A1", "A2", "C1")."""
+    order = {a.id: i for i, a in enumerate(q.areas)}
+    refs: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for _, f in sorted(enumerate(scored.findings), key=lambda p: (order.get(p[1].area, 99), p[0])):
+        counts[f.area] = counts.get(f.area, 0) + 1
+        code = q.area(f.area).code if f.area in order else f.area
+        refs[_fact(f)] = f"{code}{counts[f.area]}"
+    return refs
+
+
+def _ref(ctx: _Ctx, row: PlanRow) -> str:
+    return ctx.refs.get(row.fact, "")
+
+
+def _area_label(ctx: _Ctx, area_id: str) -> str:
+    return _area_title(ctx.q.area(area_id), ctx.lang) if area_id in {a.id for a in ctx.q.areas} else area_id
 
 
 # ---------------------------------------------------------------------------------------------- page 1
@@ -366,11 +402,11 @@ def _conclusion(ctx: _Ctx) -> list[Flowable]:
     story += _priorities(ctx)
     story.append(Paragraph(esc(ctx.t("conclusion.strengths_title")), s["h2"]))
     story += [Paragraph(esc(text), s["bullet"], bulletText="✓") for text in _strength_sentences(ctx)]
-    days = ctx.t("response_days")
-    example = ctx.plan[0].ref if ctx.plan else "A1"
+    example = _ref(ctx, ctx.plan[0]) if ctx.plan else "A1"
     key = "conclusion.next_final" if svc.report_status == "final" else "conclusion.next_draft"
-    story += [Paragraph(esc(ctx.t("conclusion.next_title")), s["h2"]), _para(ctx.t(key, days=days, example=example)),
-              PageBreak()]
+    text = ctx.t(key, days=(ctx.deadline - ctx.issued).days, deadline=fmt.date(ctx.deadline, ctx.lang),
+                 example=example)
+    story += [Paragraph(esc(ctx.t("conclusion.next_title")), s["h2"]), _para(text), PageBreak()]
     return story
 
 
@@ -422,10 +458,11 @@ def _priorities(ctx: _Ctx) -> list[Flowable]:
     shown = ctx.plan[: int(ctx.t("priority.max_shown"))]
     out: list[Flowable] = [_para(ctx.t("conclusion.priorities_intro"))]
     for row in shown:
-        text = esc(ctx.t("conclusion.priority_item", title=row.title, area=row.area_label, ref=row.ref))
+        text = esc(ctx.t("conclusion.priority_item", title=row.title, area=_area_label(ctx, row.area),
+                         ref=_ref(ctx, row)))
         if row.critical:
             text += f" <b>★ {esc(ctx.t('conclusion.critical_mark'))}</b>"
-        out.append(Paragraph(text, s["numbered"], bulletText=f"{row.rank}."))
+        out.append(Paragraph(text, s["numbered"], bulletText=f"{row.number}."))
     return out
 
 
@@ -700,7 +737,7 @@ def _number(ctx: _Ctx, item: Question, value: float) -> str:
 
 def _finding_box(ctx: _Ctx, flag: Flag) -> Flowable:
     st = _styles()
-    title = f"{ctx.refs[id(flag)]} {esc(ctx.rec(f'{flag.key}.title', ctx.lang))}"
+    title = f"{ctx.refs[_fact(flag)]} {esc(ctx.rec(f'{flag.key}.title', ctx.lang))}"
     if flag.critical:
         title += f' <font color="{FLAG_COLOR}">★ {esc(ctx.t("area.critical"))}</font>'
     parts = [Paragraph(title, st["finding_title"]),
@@ -825,17 +862,17 @@ def _plan(ctx: _Ctx) -> list[Flowable]:
     head = [ctx.t(f"plan.col_{k}") for k in ("rank", "finding", "measure", "own", "owner", "deadline")]
     data: list[list] = [head]
     for row in ctx.plan:
-        finding = f"<b>{esc(row.ref)} {esc(row.title)}</b><br/>{esc(row.area_label)}"
+        finding = f"<b>{esc(_ref(ctx, row))} {esc(row.title)}</b><br/>{esc(_area_label(ctx, row.area))}"
         if row.critical:
             finding += f" · ★ {esc(ctx.t('area.critical'))}"
-        data.append([f"{row.rank}.", Paragraph(finding, st["cell"]),
-                     Paragraph(esc(row.measure.replace("§ ", "§\u00a0")), st["cell"]), "", "", ""])
+        data.append([f"{row.number}.", Paragraph(finding, st["cell"]),
+                     Paragraph(esc(row.recommendation.replace("§ ", "§\u00a0")), st["cell"]), "", "", ""])
     w = ctx.width
     widths = [1.5 * cm, 4.0 * cm, w - 1.5 * cm - 4.0 * cm - 2.6 * cm - 2.1 * cm - 1.5 * cm, 2.6 * cm,
               2.1 * cm, 1.5 * cm]
     table = pdfkit.table(data, widths, align=["RIGHT", "LEFT", "LEFT", "LEFT", "LEFT", "LEFT"],
                          style_extra=[("LINEBEFORE", (3, 0), (5, -1), 0.4, pdfkit.RULE)])
-    return story + [_para(ctx.t("plan.intro", days=ctx.t("response_days"))), table]
+    return story + [_para(ctx.t("plan.intro", deadline=fmt.date(ctx.deadline, ctx.lang))), table]
 
 
 def _signoff(ctx: _Ctx) -> list[Flowable]:
@@ -902,14 +939,14 @@ def _annex(ctx: _Ctx) -> list[Flowable]:
         _para(ctx.t("annex.benchmark", min_group=max(ctx.bench.min_group, 5), quarters_from=QUARTERS_FROM)),
         *_thresholds(ctx),
     ]
-    where = [row for row in ctx.plan if row.flag.sheet]
+    where = [f for f in sc.findings if f.sheet]
     if where:
         order = {a.id: i for i, a in enumerate(q.areas)}
-        where.sort(key=lambda r: (order.get(r.area, 99), r.ref))
+        where.sort(key=lambda f: (order.get(f.area, 99), ctx.refs[_fact(f)]))
         data = [[ctx.t("annex.col_ref"), ctx.t("annex.col_where")]]
-        data += [[f"{r.ref} {r.title}", ctx.t("annex.where_row", sheet=lang_.quote(r.flag.sheet, ctx.lang),
-                                                        cell=r.flag.cell or "–")]
-                 for r in where]
+        data += [[f"{ctx.refs[_fact(f)]} {ctx.rec(f'{f.key}.title', ctx.lang)}",
+                  ctx.t("annex.where_row", sheet=lang_.quote(f.sheet, ctx.lang), cell=f.cell or "–")]
+                 for f in where]
         story += [Paragraph(esc(ctx.t("annex.where_title")), _styles()["h2"]),
                   _para(ctx.t("annex.where_intro"), "note"),
                   pdfkit.table(data, [ctx.width * 0.62, ctx.width * 0.38])]
