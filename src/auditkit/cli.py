@@ -122,13 +122,16 @@ def summarize(
         typer.Argument(help="Workbooks or folders of one audit round (default: the bundled sample round).",
                        show_default=False),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", help="Folder for summary.pdf, summary.xlsx, summary.json, reports/.")] = Path("out"),
+    out: Annotated[Path, typer.Option(
+        "--out", help="Folder for summary.pdf, summary.xlsx, summary.json, opendata/, reports/.")] = Path("out"),
     lang: LangOpt = Lang.cs,
     json_out: JsonOpt = False,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", min=1, help="Worker processes for the workbooks and the reports (default: by their number and the cores)."
     )] = None,
     no_reports: Annotated[bool, typer.Option("--no-reports", help="Skip the per-provider PDF reports.")] = False,
+    no_open_data: Annotated[bool, typer.Option(
+        "--no-open-data", help="Skip the open-data package (opendata/: CSV and datapackage.json).")] = False,
     previous: Annotated[Path | None, typer.Option(
         "--previous", help="The previous round (its folder of workbooks or its summary.json): every finding is "
         "marked new or persisting, resolved findings and score changes are listed.")] = None,
@@ -165,7 +168,8 @@ def summarize(
         with progress_bar(lang.value) as tick:
             summary, outputs = run_summary(paths or [sample_audits_dir()], out, lang.value, jobs, not no_reports,
                                            tick, previous=previous, replies=replies, reply_days=reply_days,
-                                           report_date=report_date.date() if report_date else None)
+                                           report_date=report_date.date() if report_date else None,
+                                           open_data=not no_open_data)
     except PreviousRoundError as exc:
         from auditkit.render import console_err, say
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from auditkit.questionnaire.models import CHOICE_KINDS, Questionnaire
 from auditkit.scoring import AreaScore, Flag
 from auditkit.summary import Stats, Summary
-from auditkit.validation.models import Audit
+from auditkit.validation.models import Answer, Audit
 
 # Table Schema types (frictionless) of the columns; xlsx display formats: "score" 0–100 with one decimal and
 # a per cent sign, "dec" one decimal, "int" whole numbers, "date" the language's date.
@@ -37,6 +37,7 @@ class Column:
     fmt: str | None = None
     open: bool = True  # False: auditors' free text, names of people, local paths, messages: never in open data
     width: int | None = None  # the widest the column is shown in the workbook (characters); None: the default
+    enum: tuple[str, ...] = ()  # the codes the column may hold (a Literal field's values)
 
 
 @dataclass
@@ -69,6 +70,16 @@ def _scalar(annotation: Any) -> str | None:
     return None
 
 
+def _literal(annotation: Any) -> tuple[str, ...]:
+    """The values of a Literal field (also inside Optional), else ()."""
+    if typing.get_origin(annotation) is typing.Literal:
+        return tuple(str(a) for a in typing.get_args(annotation))
+    for arg in typing.get_args(annotation):
+        if typing.get_origin(arg) is typing.Literal:
+            return _literal(arg)
+    return ()
+
+
 def model_columns(model: type[BaseModel], skip: set[str], fmt: dict[str, str] | None = None,
                   closed: set[str] = frozenset()) -> list[Column]:
     """The scalar fields of ``model`` as columns, in the model's order."""
@@ -79,7 +90,7 @@ def model_columns(model: type[BaseModel], skip: set[str], fmt: dict[str, str] | 
         if name in skip or kind is None:
             continue
         default = {"integer": "int", "number": "dec", "date": "date"}.get(kind)
-        out.append(Column(name, kind, fmt.get(name, default), name not in closed))
+        out.append(Column(name, kind, fmt.get(name, default), name not in closed, enum=_literal(info.annotation)))
     return out
 
 
@@ -133,7 +144,8 @@ def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Question
                 yield row
 
     answer_cols = [*sid, Column("area"), Column("area_name"), Column("question_id"), Column("question"),
-                   Column("kind"), Column("status"), Column("status_label"), Column("value"),
+                   Column("kind"), Column("status", enum=_literal(Answer.model_fields["status"].annotation)),
+                   Column("status_label"), Column("value"),
                    Column("value_label"), Column("text", open=False), Column("comment", open=False),
                    Column("sheet"), Column("cell"), Column("file", open=False, width=30)]
     fixed = {qid: (a, item) for qid, (a, item) in q.questions().items()}
@@ -172,7 +184,7 @@ def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Question
                 yield [s.service.service_id, s.service.service_name, f.key, title(f.key), f.area,
                        d.title(lang) if d else None, *basis, *_values(f, flag_fields)]
 
-    stat_fields = model_columns(Stats, set(), {"n": "int"})
+    stat_fields = model_columns(Stats, set(), {"n": "int"}, closed={"min", "max"})  # min, max: one service's
     stat_cols = [Column("measure"), Column("kind"), Column("label"), *stat_fields]
 
     def stat_rows() -> Iterator[list[Any]]:

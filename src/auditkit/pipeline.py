@@ -195,6 +195,7 @@ def run_summary(
     paths: list[Path], out: Path, lang: str = "cs", jobs: int | None = None, reports: bool = True,
     progress: Callable[[str, int, int], None] | None = None, previous: Path | None = None,
     replies: Path | None = None, reply_days: int = 15, report_date: dt.date | None = None,
+    open_data: bool = True,
 ) -> tuple[Summary, Outputs]:
     """``auditkit summarize``: validate and score every file, aggregate, write every output into ``out``.
 
@@ -218,7 +219,8 @@ def run_summary(
             summary = load_replies(replies, summary, lang, jobs)
         tick("outputs", 0, len(summary.services) if reports else 0)
         outputs = write_outputs(summary, results, out, lang, reports, spool, jobs,
-                                lambda d, t: tick("outputs", d, t), PlanDates.of(report_date, reply_days))
+                                lambda d, t: tick("outputs", d, t), PlanDates.of(report_date, reply_days),
+                                open_data)
     return summary, outputs
 
 
@@ -245,6 +247,7 @@ class Outputs(BaseModel):
     summary_pdf: Path
     tidy_xlsx: Path
     summary_json: Path
+    opendata: Path | None = None  # opendata/datapackage.json, unless skipped
     reports: list[Path]
     plans: list[Path] = []  # the plan workbook beside each report (docs/cycle.md)
     failures: list[Finding] = []  # outputs that could not be written (``output_failed``), each naming its file
@@ -284,9 +287,10 @@ def audit_source(results: list[FileResult], spool: Spool | None = None) -> Audit
 def write_outputs(
     summary: Summary, results: list[FileResult], out: Path, lang: str, reports: bool = True,
     spool: Spool | None = None, jobs: int | None = None, progress: Callable[[int, int], None] | None = None,
-    dates: PlanDates | None = None,
+    dates: PlanDates | None = None, open_data: bool = True,
 ) -> Outputs:
-    """Write the summary PDF, the tidy workbook, the JSON and (optionally) one report per service.
+    """Write the summary PDF, the tidy workbook, the JSON, the open-data package (``open_data``) and
+    (optionally) one report per service.
 
     ``spool``: where :func:`process_files` parked the typed audits (else they are taken from ``results``).
     ``jobs``: processes for the provider reports (default: by the number of services).
@@ -319,6 +323,14 @@ def write_outputs(
         write_summary_pdf(summary, q, lang, pdf)
     except Exception as exc:  # noqa: BLE001 - contained: the other outputs are still written
         failures.append(output_failed(str(pdf), pdf, lang, exc))
+    package = None
+    if open_data:
+        from auditkit.opendata import write_opendata
+
+        try:
+            package = write_opendata(summary, audit_of, q, lang, out / "opendata")
+        except Exception as exc:  # noqa: BLE001 - contained like the PDF: the other outputs are still written
+            failures.append(output_failed(str(out / "opendata"), out / "opendata", lang, exc))
     if child is not None:
         child.join()
         if child.exitcode != 0:  # the child failed: write it here, so an error surfaces normally
@@ -331,7 +343,7 @@ def write_outputs(
         written, failed_reports = _write_reports(tasks, audit_of, spool, bench, q, lang, jobs, progress,
                                                  dates or PlanDates.of())
         failures += failed_reports
-    return Outputs(summary_pdf=pdf, tidy_xlsx=tidy, summary_json=js, reports=written,
+    return Outputs(summary_pdf=pdf, tidy_xlsx=tidy, summary_json=js, opendata=package, reports=written,
                    plans=[plan_path(p) for p in written], failures=failures)
 
 
