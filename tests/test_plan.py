@@ -163,3 +163,36 @@ def test_next_round_marks_overdue_measures_and_credits_resolved_ones(tmp_path):
     assert after["comparison"]["measures_credited"] == len(credited) > 0
     assert all(f["measure_overdue"] is None for s in after["services"] for f in s["findings"]
                if f["change"] != "persisting")
+
+
+def _pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(path).pages)
+
+
+def test_reports_show_the_cycle(tmp_path):
+    out = tmp_path / "o"
+    proc = run("summarize", str(sample_audits_dir()), "--previous", str(sample_previous_dir()),
+               "--replies", str(sample_replies_dir()), "--out", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    kotva = next(s for s in data["services"] if s["service_id"] == "8041977")
+    (pdf,) = (out / "reports").glob("8041977_*.pdf")
+    text = _pdf_text(pdf)
+    assert "Od minulého auditu" in text and "Vyjádření poskytovatele" in text
+    statuses = [f["change"] for f in kotva["findings"]]
+    assert text.count("Od minulého auditu: zjištění trvá") == statuses.count("persisting")
+    assert text.count("Od minulého auditu: nové zjištění") == statuses.count("new")
+    objections = [f["reply"] for f in kotva["findings"] if f["reply"] and f["reply"]["response"] != "agree"]
+    for reply in objections:
+        assert " ".join(reply["reasons"].split())[:40] in text
+    assert "zamítnuto" in text and "uznáno částečně" in text
+    jasmin_pdf = next((out / "reports").glob("4827163_*.pdf"))
+    assert "Vyjádření poskytovatele" not in _pdf_text(jasmin_pdf)  # returned no plan
+    slunecnice = _pdf_text(next((out / "reports").glob("5518270_*.pdf")))
+    assert "nebyla v minulém kole auditována" in slunecnice
+    summary = _pdf_text(out / "summary.pdf")
+    assert "Změny od minulého kola" in summary
+    assert "Námitky: podáno 3, uznáno 0, uznáno částečně 1, zamítnuto 1, dosud nerozhodnuto 1" in summary
+    assert "Jen v minulém kole: Azylový dům Na Vyhlídce" in summary

@@ -21,7 +21,14 @@ from pydantic import BaseModel
 
 from auditkit.questionnaire.loader import default_questionnaire, registry
 from auditkit.questionnaire.models import Questionnaire
-from auditkit.rounds import PreviousRound, PreviousRoundError, compare, previous_from_json
+from auditkit.rounds import (
+    PreviousRound,
+    PreviousRoundError,
+    ServiceCycle,
+    compare,
+    previous_from_json,
+    service_cycle,
+)
 from auditkit.scoring import ScoredAudit, score_audit
 from auditkit.spool import Parked, Spool
 from auditkit.summary import Benchmark, Summary, summarize_round
@@ -340,8 +347,10 @@ def write_outputs(
         bench = benchmark(q, summary.services)
         tasks = [(s, out / "reports" / f"{s.service.service_id}_{slug(s.service.service_name)}.pdf")
                  for s in summary.services]
+        cycles = {s.service.service_id: c for s in summary.services
+                  if (c := service_cycle(summary.comparison, summary.replies, s.service.service_id)) is not None}
         written, failed_reports = _write_reports(tasks, audit_of, spool, bench, q, lang, jobs, progress,
-                                                 dates or PlanDates.of())
+                                                 dates or PlanDates.of(), cycles)
         failures += failed_reports
     return Outputs(summary_pdf=pdf, tidy_xlsx=tidy, summary_json=js, opendata=package, reports=written,
                    plans=[plan_path(p) for p in written], failures=failures)
@@ -351,7 +360,8 @@ Written = list[Path | Finding]  # per task: the report written, or why it could 
 
 
 def _report_chunk(tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, bench: Benchmark,
-                  q: Questionnaire | tuple[str, str], lang: str, dates: PlanDates) -> Written:
+                  q: Questionnaire | tuple[str, str], lang: str, dates: PlanDates,
+                  cycles: dict[str, ServiceCycle] | None = None) -> Written:
     """Write the reports of ``tasks`` and the plan workbook beside each; ``q`` may be given by its registry
     key (cheaper to send to a worker).
 
@@ -367,7 +377,8 @@ def _report_chunk(tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, 
     for s, path in tasks:
         try:
             done.append(write_provider_report(audit_of(s.file), s, bench, q, lang, path,
-                                              report_date=dates.report_date, deadline=dates.deadline))
+                                              report_date=dates.report_date, deadline=dates.deadline,
+                                              cycle=(cycles or {}).get(s.service.service_id)))
             write_service_plan(q, s, lang, plan_path(path), dates.report_date, dates.deadline)
         except Exception as exc:  # noqa: BLE001 - contained: the round goes on
             for half in (path, plan_path(path)):
@@ -385,7 +396,7 @@ def _split(done: Written) -> tuple[list[Path], list[Finding]]:
 def _write_reports(
     tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, spool: Spool | None, bench: Benchmark,
     q: Questionnaire, lang: str, jobs: int | None, progress: Callable[[int, int], None] | None,
-    dates: PlanDates,
+    dates: PlanDates, cycles: dict[str, ServiceCycle] | None = None,
 ) -> tuple[list[Path], list[Finding]]:
     """One PDF per service, in service order; in parallel when it pays (each report is written whole
     by one process, so the files are the same whatever the number of jobs).
@@ -397,7 +408,7 @@ def _write_reports(
     if jobs == 1 or len(tasks) < 2 or spool is None:
         done: Written = []
         for i, task in enumerate(tasks):
-            done += _report_chunk([task], audit_of, bench, q, lang, dates)
+            done += _report_chunk([task], audit_of, bench, q, lang, dates, cycles)
             if progress:
                 progress(i + 1, len(tasks))
         return _split(done)
@@ -410,7 +421,9 @@ def _write_reports(
         futures = []
         for chunk in chunks:  # each worker is sent the spool index of its own chunk only
             part = Spool(spool.folder, {s.file: spool.index[s.file] for s, _ in chunk})
-            futures.append((chunk, pool.submit(_report_chunk, chunk, part.load, bench, q_ref, lang, dates)))
+            mine = {s.service.service_id: cycles[s.service.service_id] for s, _ in chunk
+                    if cycles and s.service.service_id in cycles}
+            futures.append((chunk, pool.submit(_report_chunk, chunk, part.load, bench, q_ref, lang, dates, mine)))
         for chunk, fut in futures:
             try:
                 done += fut.result()

@@ -118,6 +118,25 @@ class Comparison(BaseModel):
     services: dict[str, ServiceChange]  # by service identifier, every service of this round
 
 
+def service_cycle(summary_comparison: Comparison | None, replies: Replies | None, service_id: str) -> ServiceCycle | None:
+    """The cycle of one service for its report (None when the run had neither --previous nor --replies)."""
+    if summary_comparison is None and replies is None:
+        return None
+    return ServiceCycle(
+        change=summary_comparison.services.get(service_id) if summary_comparison else None,
+        comparable=summary_comparison.round.comparable if summary_comparison else True,
+        replies=replies.by_service.get(service_id) if replies else None,
+    )
+
+
+class ServiceCycle(BaseModel):
+    """What one provider report shows of the cycle: the change since the previous round and the replies."""
+
+    change: ServiceChange | None = None  # None: no --previous
+    comparable: bool = True
+    replies: dict[str, Reply] | None = None  # fact → reply; None: no returned plan (or no --replies)
+
+
 class Objections(BaseModel):
     """Objections of a round (``summarize --replies``): filed, and the auditor's decisions on them."""
 

@@ -53,10 +53,12 @@ from auditkit.questionnaire.models import (
     Question,
     Questionnaire,
 )
+from auditkit.reports import cycle as cycle_story
 from auditkit.reports import fmt, pdfkit
 from auditkit.reports.pdfkit import esc
 from auditkit.reports.texts import Texts, recommendations, texts
 from auditkit.reports.toc import Contents, TocDoc, TocHeading, chapter_break
+from auditkit.rounds import ServiceCycle
 from auditkit.scoring import Flag, ScoredAudit, effective_answers, item_score
 from auditkit.summary import Benchmark, Stats, quartile_position
 from auditkit.validation.models import Answer, Audit
@@ -124,6 +126,7 @@ class _Ctx:
     issued: dt.date = field(default_factory=dt.date.today)
     deadline: dt.date = field(default_factory=dt.date.today)
     plan: list[PlanRow] = field(default_factory=list)
+    cycle: ServiceCycle = field(default_factory=ServiceCycle)  # previous audit and replies (docs/cycle.md)
     pages: dict[str, int] = field(default_factory=dict)  # chapter key → page (filled while drawing)
     chapters: list[tuple[str, str, int]] = field(default_factory=list)  # (key, title, level) for the TOC
 
@@ -159,26 +162,28 @@ class _Ctx:
 
 def write_provider_report(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnaire, lang: str,
                           out: Path, *, report_date: dt.date | None = None,
-                          deadline: dt.date | None = None) -> Path:
+                          deadline: dt.date | None = None, cycle: ServiceCycle | None = None) -> Path:
     """Write the provider report for one service to ``out`` (atomically) and return ``out``.
 
     The date of issue is the cover sheet's ``issue_date``, else ``report_date``, else today; the reply is due
-    by ``deadline`` (the plan workbook's), else ``response_days`` after the date of issue.
+    by ``deadline`` (the plan workbook's), else ``response_days`` after the date of issue. ``cycle``: what
+    changed since the previous audit and the provider's replies (docs/cycle.md), when the run has them.
 
     A report longer than ``LONG_DOCUMENT`` pages gets a table of contents and a glossary; one that turns
     out shorter is built again without them."""
     out = Path(out)
     with atomic_write(out) as tmp:
         dates = (report_date, deadline)
-        pages = _build(audit, scored, bench, q, lang, tmp, dates, long=True)
+        pages = _build(audit, scored, bench, q, lang, tmp, dates, long=True, cycle=cycle)
         if pages <= LONG_DOCUMENT:
-            _build(audit, scored, bench, q, lang, tmp, dates, long=False)
+            _build(audit, scored, bench, q, lang, tmp, dates, long=False, cycle=cycle)
     return out
 
 
 def _build(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnaire, lang: str, path: Path,
-           dates: tuple[dt.date | None, dt.date | None], long: bool) -> int:
+           dates: tuple[dt.date | None, dt.date | None], long: bool, cycle: ServiceCycle | None = None) -> int:
     ctx = _context(audit, scored, bench, q, lang)
+    ctx.cycle = cycle or ServiceCycle()
     ctx.issued = scored.service.issue_date or dates[0] or dt.date.today()
     ctx.deadline = dates[1] if dates[1] and not scored.service.issue_date else (
         ctx.issued + dt.timedelta(days=int(ctx.t("response_days"))))
@@ -193,9 +198,14 @@ def _build(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnaire
     )
     ctx.width, ctx.frame_height = doc.width, doc.height
     body: list[Flowable] = [*_scope(ctx), *_summary(ctx)]
+    body += cycle_story.provider_since_previous(q, scored, ctx.cycle.change, ctx.cycle.comparable, lang, ctx.width,
+                                                chapter=lambda text: ctx.chapter(text, "previous"))
     for area in q.areas:
         body += _area_chapter(ctx, area)
-    body += [*_indicators(ctx), *_plan(ctx), *_signoff(ctx), *_annex(ctx)]
+    body += _indicators(ctx)
+    body += cycle_story.provider_replies(q, scored, ctx.cycle.replies, lang, ctx.width,
+                                         chapter=lambda text: ctx.chapter(text, "replies"))
+    body += [*_plan(ctx), *_signoff(ctx), *_annex(ctx)]
     if long:
         body += _glossary(ctx)
     contents = _contents(ctx) if long else []
@@ -751,6 +761,7 @@ def _finding_box(ctx: _Ctx, flag: Flag) -> Flowable:
         parts.append(Paragraph(f"<b>{esc(ctx.t('area.evidence'))}:</b> {evidence}", st["finding"]))
     parts.append(Paragraph(f"<b>{esc(ctx.t('area.recommendation'))}:</b> "
                            f"{esc(ctx.rec(f'{flag.key}.text', ctx.lang))}", st["finding"]))
+    parts += [Paragraph(text, st["finding"]) for text in cycle_story.finding_marks(ctx.cycle, flag, ctx.lang)]
     color = FLAG_COLOR if flag.critical else _verdict(ctx, ctx.scored.areas[flag.area].verdict)[1]
     box = pdfkit.FlowTable([[parts]], colWidths=[ctx.width], hAlign="LEFT")
     box.setStyle(TableStyle([

@@ -254,10 +254,17 @@ def _ranks(services: list[ScoredAudit]) -> list[int | None]:
 
 def _story(ctx: _Ctx) -> list:
     story: list = []
-    for part in (_title, _method, _overview, _areas, _systemic, _relationship, _recommendations,
+    for part in (_title, _method, _overview, _areas, _systemic, _changes, _relationship, _recommendations,
                  _excluded, _annex):
         story += part(ctx)
     return story
+
+
+def _changes(ctx: _Ctx) -> list:
+    """Changes since the previous round and the providers' replies (docs/cycle.md), when the run has them."""
+    from auditkit.reports.cycle import summary_changes
+
+    return summary_changes(ctx.q, ctx.summary, ctx.lang, ctx.width)
 
 
 def _title(ctx: _Ctx) -> list:
