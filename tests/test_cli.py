@@ -92,3 +92,45 @@ def test_every_finding_code_is_documented():
 
     doc = (ROOT / "docs" / "json.md").read_text(encoding="utf-8")
     assert [code for code in catalogue() if f"`{code}`" not in doc] == []
+
+
+def test_version_and_short_help():
+    from auditkit import __version__
+
+    proc = run("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"auditkit {__version__}"
+    assert run("-V").stdout == proc.stdout
+    for args in (["-h"], ["validate", "-h"]):
+        short, long = run(*args), run(*args[:-1], "--help")
+        assert short.returncode == 0 and short.stdout == long.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_usage_lines_are_clean_and_examples_set_apart(command):
+    text = run(command, "-h").stdout
+    usage = text.splitlines()[0]
+    assert usage.startswith(f"Usage: auditkit {command} [OPTIONS]")
+    assert not any(mark in text for mark in ("{", "<list", "<int", "<path>", "range>", "%Y")), text
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() in ("Examples:", "Example:"))
+    assert lines[start - 1] == ""  # a paragraph of its own
+    examples = []
+    for line in lines[start + 1:]:
+        if not line.strip():
+            break
+        examples.append(line)
+    assert examples and all(line.strip().startswith(f"auditkit {command} ") for line in examples)
+
+
+def test_bad_option_values_are_told_in_czech_first():
+    proc = run("validate", "x.xlsx", "--lang", "xx")
+    assert proc.returncode == 2
+    assert "'xx' není známý jazyk, zvolte cs nebo en." in proc.stderr
+    assert "Value error" not in proc.stderr and "Traceback" not in proc.stderr
+    proc = run("validate", "x.xlsx", "--jobs", "0")
+    assert proc.returncode == 2 and "zadejte celé číslo 1 a více" in proc.stderr
+    proc = run("summarize", "--reply-days", "dva", "--no-reports")
+    assert proc.returncode == 2 and "zadejte celé číslo 1–365" in proc.stderr
+    proc = run("summarize", "--report-date", "zítra", "--no-reports")
+    assert proc.returncode == 2 and "zadejte datum jako 1. 3. 2025" in proc.stderr
+    assert run("validate", str(sample_audits_dir()), "--lang", " EN ").returncode == 0  # case and spaces forgiven

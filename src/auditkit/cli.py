@@ -8,20 +8,44 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperCommand
 
 app = typer.Typer(
     name="auditkit",
-    help="Process audits of asylum homes: questionnaire templates, validation, summary analysis and reports.",
+    help="Process audits of asylum homes: questionnaire templates, validation, summary analysis and reports.\n\n"
+         "Help is in English; messages and outputs are Czech unless --lang en (docs: README, Command line).",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+class _Argument(TyperArgument):
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None  # the metavar says it ("PATH..."); no "<list[Path]>" beside it
+
+
+class _Command(TyperCommand):
+    """A command whose usage line reads as the docs write it: ``auditkit validate [OPTIONS] PATH...``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for p in self.params:
+            if type(p) is TyperArgument:
+                p.__class__ = _Argument
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        return pieces + [p.metavar or p.name.upper() for p in self.get_params(ctx)
+                         if p.param_type_name == "argument"]
 
 
 class Lang(str, Enum):
@@ -29,24 +53,85 @@ class Lang(str, Enum):
     en = "en"
 
 
-LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the workbook / messages / report: cs or en.")]
+# Bad option values are told in Czech first, then in English, like every other message before --lang is known.
+def _lang(value: str | Lang) -> Lang:
+    try:
+        return Lang(str(getattr(value, "value", value)).strip().lower())
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{value}' není známý jazyk, zvolte cs nebo en. / '{value}' is not a known language: choose cs or en."
+        ) from None
+
+
+def _whole(low: int, high: int | None = None) -> Callable[[str | int], int]:
+    """A parser of a whole number from ``low`` (to ``high``), with a message a person can act on."""
+    span = f"{low}–{high}" if high is not None else f"{low} a více / {low} or more"
+
+    def parse(value: str | int) -> int:
+        try:
+            n = int(str(value).strip())
+        except ValueError:
+            n = None
+        if n is None or n < low or (high is not None and n > high):
+            raise typer.BadParameter(f"'{value}': zadejte celé číslo {span.split(' / ')[0]}. / "
+                                     f"enter a whole number {span.split(' / ')[-1]}.")
+        return n
+
+    return parse
+
+
+def _date(value: str | dt.datetime) -> dt.datetime:
+    from auditkit.excel.normalize import parse_date
+
+    if isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.datetime.combine(parse_date(value), dt.time())
+    except Exception:  # noqa: BLE001 - any unreadable date is the same usage error
+        raise typer.BadParameter(f"'{value}': zadejte datum jako 1. 3. 2025 nebo 2025-03-01. / "
+                                 "enter a date as 2025-03-01 or 1. 3. 2025.") from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("auditkit")
+        except PackageNotFoundError:  # run from a source tree without installing
+            from auditkit import __version__ as number
+        typer.echo(f"auditkit {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[bool, typer.Option(
+        "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """The options of auditkit itself, before the command."""
+
+
+LangOpt = Annotated[Lang, typer.Option("--lang", parser=_lang, metavar="cs|en",
+                                       help="Language of the workbook / messages / report: cs or en.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout instead of tables.")]
 
 
-@app.command()
+@app.command(cls=_Command)
 def template(
-    out: Annotated[Path, typer.Option("--out", help="Where to write the blank workbook (.xlsx).")],
+    out: Annotated[Path, typer.Option("--out", metavar="FILE", help="Where to write the blank workbook (.xlsx).")],
     lang: LangOpt = Lang.cs,
-    service_name: Annotated[str | None, typer.Option("--service-name", help="Prefill the service name.")] = None,
+    service_name: Annotated[str | None, typer.Option("--service-name", metavar="NAME", help="Prefill the service name.")] = None,
     previous: Annotated[Path | None, typer.Option(
-        "--from", help="The service's workbook from the previous round: its identification and staff list are "
+        "--from", metavar="WORKBOOK", help="The service's workbook from the previous round: its identification and staff list are "
         "carried over and its answers shown beside the blank answer cells.")] = None,
 ) -> None:
     """Write a blank audit workbook for auditors to fill.
 
-    Example: auditkit template --out audit_2024.xlsx --service-name "Azylový dům Hvězda"
-
-    Example: auditkit template --from audits_2023/ad_kotva.xlsx --out audits_2024/ad_kotva.xlsx
+    \b
+    Examples:
+      auditkit template --out audit_2024.xlsx --service-name "Azylový dům Hvězda"
+      auditkit template --from audits_2023/ad_kotva.xlsx --out audits_2024/ad_kotva.xlsx
     """
     from auditkit.render import console_err, say
 
@@ -71,23 +156,29 @@ def template(
     say(console_err(), "template_written", lang.value, path=out, qid=q.id, version=q.version)
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Workbooks or folders of workbooks.", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="Workbooks or folders of workbooks.", show_default=False,
+                                                metavar="PATH...")],
     lang: Annotated[Lang | None, typer.Option(
-        "--lang", help="Language of the messages: cs or en (default: each workbook's own).", show_default=False)] = None,
+        "--lang", parser=_lang, metavar="cs|en", help="Language of the messages: cs or en (default: each workbook's own).", show_default=False)] = None,
     json_out: JsonOpt = False,
-    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Worker processes (default: by the number of files).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", parser=_whole(1), metavar="N",
+                                             help="Worker processes (default: by the number of files).")] = None,
     annotate: Annotated[Path | None, typer.Option(
-        "--annotate", help="Write an annotated return copy: each problem as a comment on its cell and a first sheet "
+        "--annotate", metavar="FILE|FOLDER", help="Write an annotated return copy: each problem as a comment on its cell and a first sheet "
         "listing them. An .xlsx file for one workbook, a folder for several.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show each problem's catalogue code too.")] = False,
 ) -> None:
     """Check filled workbooks and point at every problem by sheet and cell.
 
-    Example: auditkit validate sample_audits/ --lang en
+    \b
+    Examples:
+      auditkit validate audit_jasmin.xlsx
+      auditkit validate sample_audits/ --lang en
+      auditkit validate audit_jasmin.xlsx --annotate audit_jasmin_opravy.xlsx
 
-    Example: auditkit validate audit_jasmin.xlsx --annotate audit_jasmin_opravy.xlsx
+    Exit code 0 when no workbook has errors (warnings allowed), 1 when any has, 2 for a mistake in the command.
     """
     from auditkit.pipeline import process_files
     from auditkit.render import console_err, print_json, render_annotations, render_validation
@@ -115,43 +206,46 @@ def validate(
     raise typer.Exit(1 if any(r.status == "invalid" for r in results) else 0)
 
 
-@app.command()
+@app.command(cls=_Command)
 def summarize(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(help="Workbooks or folders of one audit round (default: the bundled sample round).",
+                       metavar="[PATH...]",
                        show_default=False),
     ] = None,
     out: Annotated[Path, typer.Option(
-        "--out", help="Folder for summary.pdf, summary.xlsx, summary.json, opendata/, reports/.")] = Path("out"),
+        "--out", metavar="FOLDER", help="Folder for summary.pdf, summary.xlsx, summary.json, opendata/, reports/.")] = Path("out"),
     lang: LangOpt = Lang.cs,
     json_out: JsonOpt = False,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", min=1, help="Worker processes for the workbooks and the reports (default: by their number and the cores)."
+        "--jobs", parser=_whole(1), metavar="N", help="Worker processes for the workbooks and the reports (default: by their number and the cores)."
     )] = None,
     no_reports: Annotated[bool, typer.Option("--no-reports", help="Skip the per-provider PDF reports.")] = False,
     no_open_data: Annotated[bool, typer.Option(
         "--no-open-data", help="Skip the open-data package (opendata/: CSV and datapackage.json).")] = False,
     previous: Annotated[Path | None, typer.Option(
-        "--previous", help="The previous round (its folder of workbooks or its summary.json): every finding is "
+        "--previous", metavar="FOLDER|JSON", help="The previous round (its folder of workbooks or its summary.json): every finding is "
         "marked new or persisting, resolved findings and score changes are listed.")] = None,
     replies: Annotated[Path | None, typer.Option(
-        "--replies", help="A folder of the providers' returned plan workbooks (…_plan.xlsx): replies and objections "
+        "--replies", metavar="FOLDER", help="A folder of the providers' returned plan workbooks (…_plan.xlsx): replies and objections "
         "are attached to the findings and counted.")] = None,
     reply_days: Annotated[int, typer.Option(
-        "--reply-days", min=1, max=365, help="Days the providers have to return their plan (the deadline printed "
+        "--reply-days", parser=_whole(1, 365), metavar="DAYS", help="Days the providers have to return their plan (the deadline printed "
         "in each plan workbook).")] = 15,
     report_date: Annotated[dt.datetime | None, typer.Option(
-        "--report-date", formats=["%Y-%m-%d", "%d.%m.%Y"], help="Date of issue of the reports and plans "
+        "--report-date", parser=_date, metavar="DATE", help="Date of issue of the reports and plans "
         "(default: today); the reply deadline counts from it.")] = None,
 ) -> None:
-    """Score every workbook of a round and write the summary analysis (PDF, tidy xlsx, JSON) and provider reports.
+    """Score every workbook of a round and write the summary analysis (PDF, tidy xlsx, JSON, open data) and
+    provider reports.
 
-    Example: auditkit summarize audits_2023/ --out out_2023 --json
+    \b
+    Examples:
+      auditkit summarize audits_2023/ --out out_2023 --json
+      auditkit summarize audits_2024/ --previous out_2023/summary.json --out out_2024
+      auditkit summarize audits_2024/ --replies plans_returned/ --out out_2024_final
 
-    Example: auditkit summarize audits_2024/ --previous out_2023/summary.json --out out_2024
-
-    Example: auditkit summarize audits_2024/ --replies plans_returned/ --out out_2024_final
     Exit code 0 when every workbook was included (skipped lock files do not count), 1 when any was rejected
     or an output (a provider's report) could not be written (the other outputs are still written).
     """
@@ -188,19 +282,22 @@ def summarize(
     raise typer.Exit(1 if summary.rejected or outputs.failures else 0)
 
 
-@app.command()
+@app.command(cls=_Command)
 def report(
-    file: Annotated[Path, typer.Argument(help="The service's filled workbook.", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", help="Where to write the PDF report.")],
+    file: Annotated[Path, typer.Argument(help="The service's filled workbook.", show_default=False,
+                                         metavar="WORKBOOK")],
+    out: Annotated[Path, typer.Option("--out", metavar="FILE", help="Where to write the PDF report.")],
     benchmark_paths: Annotated[
         list[Path] | None,
-        typer.Option("--benchmark", help="Workbooks or folders of the round for the anonymous regional comparison."),
+        typer.Option("--benchmark", metavar="PATH", help="Workbooks or folders of the round for the anonymous regional comparison."),
     ] = None,
     lang: LangOpt = Lang.cs,
 ) -> None:
     """Write the PDF report for one provider about its own service, with anonymous regional comparison.
 
-    Example: auditkit report sample_audits/ad_kotva.xlsx --benchmark sample_audits --out kotva.pdf
+    \b
+    Example:
+      auditkit report sample_audits/ad_kotva.xlsx --benchmark sample_audits --out kotva.pdf
     """
     from auditkit.pipeline import provider_report
     from auditkit.render import console_err, render_validation, say
@@ -217,7 +314,7 @@ def report(
 def main() -> None:
     """Entry point: no traceback ever reaches the user."""
     try:
-        app()
+        app(prog_name="auditkit")
     except SystemExit:
         raise
     except KeyboardInterrupt:
