@@ -640,7 +640,7 @@ def long_comment(good: Path, folder: Path) -> Path:
 @case
 def extreme_numbers(good: Path, folder: Path) -> Path:
     """1e308, NaN and inf in number answers (NaN and inf only exist at the XML level) and a negative FTE."""
-    step = edited(good, folder / "_numbers.xlsx", lambda wb: (put(wb, E, "E02", 1e308), wb[STAFF].__setitem__("B3", -1)))
+    step = edited(good, folder / "_numbers.xlsx", lambda wb: (put(wb, E, "E02", 1e308), wb[STAFF].__setitem__("B5", -1)))
 
     def change(xml: str) -> str:
         row = find_row_xml(xml, "C03")

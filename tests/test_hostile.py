@@ -85,7 +85,7 @@ EXPECTED: dict[str, tuple[str, set[tuple[str | None, str | None, str]], set[tupl
     "long_comment": (VALID, set(), set()),
     "extreme_numbers": (
         INVALID,
-        {(C, "C5", "answer_type"), (C, "C7", "answer_type"), (E, "C6", "answer_range"), ("Personál", "B3", "record_range")},
+        {(C, "C5", "answer_type"), (C, "C7", "answer_type"), (E, "C6", "answer_range"), ("Personál", "B5", "record_range")},
         set(),
     ),
     "dates_before_1900": (INVALID, {(COVER, "C8", "answer_range"), (E, "C16", "answer_type")}, set()),

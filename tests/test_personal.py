@@ -107,8 +107,8 @@ def _plant(path: Path) -> dict[tuple[str, str], str]:
     cells[("Úvod", f"D{find_row(cover, 'service_name')}")] = COVER
     cover[f"D{find_row(cover, 'service_name')}"] = COVER
     files = wb["Spisy"]
-    files["F2"] = RECORD_NOTE  # a note beside the table, in a column auditkit does not read
-    cells[("Spisy", "F2")] = RECORD_NOTE
+    files["F4"] = RECORD_NOTE  # a note beside the table, in a column auditkit does not read
+    cells[("Spisy", "F4")] = RECORD_NOTE
     wb.save(path)
     return cells
 
@@ -128,7 +128,7 @@ def planted_round(tmp_path_factory, questionnaire):
     cells = _plant(good)
     bad = write_audit(questionnaire, ROUND[1], folder / "bad_code.xlsx")
     wb = openpyxl.load_workbook(bad)
-    wb["Spisy"]["A2"] = BAD_CODE  # a name typed as the file code: an error, quoted in the message
+    wb["Spisy"]["A4"] = BAD_CODE  # a name typed as the file code: an error, quoted in the message
     wb.save(bad)
     return folder, cells
 
@@ -145,7 +145,7 @@ def test_validate_json_flags_every_planted_cell(planted_round):
                  "rodné číslo", "číslo pokoje"):
         assert word in kinds
     bad = {(f["sheet"], f["cell"], f["code"]) for f in by_name["bad_code.xlsx"]["findings"]}
-    assert ("Spisy", "A2", "personal_data") in bad
+    assert ("Spisy", "A4", "personal_data") in bad
     for string in STRINGS:
         assert string not in proc.stdout
     table = _cli("validate", str(folder))  # the terminal tables, too

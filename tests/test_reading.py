@@ -92,7 +92,7 @@ def test_float_noise_is_rounded_away(edited):
     def typing(wb):
         set_answer(wb, E, "E02", 3.0000000000000004)  # integer question: a formula's cached 3
         set_answer(wb, C, "C03", 0.1 + 0.2 + 3.5)  # 3.8000000000000003
-        wb["Personál"]["B3"] = 0.30000000000000004 + 0.7
+        wb["Personál"]["B5"] = 0.30000000000000004 + 0.7
 
     result = validate(edited(typing))
     assert result.status == "valid", [f.message for f in result.findings]
@@ -219,7 +219,7 @@ def test_a_prefilled_departures_row_may_stay_blank(edited, typed):
 @pytest.mark.parametrize("typed", ["-", "–", None, "0", 0])
 def test_no_reception_hours_may_be_blank_or_a_dash(edited, typed):
     def typing(wb):
-        wb["Personál"]["D3"] = typed
+        wb["Personál"]["D5"] = typed
 
     result = validate(edited(typing))
     assert not [f for f in result.findings if f.sheet == "Personál"], [f.message for f in result.findings]
@@ -230,7 +230,7 @@ def test_no_reception_hours_may_be_blank_or_a_dash(edited, typed):
 def test_other_staff_need_no_qualification_or_training(edited, qualification):
     def typing(wb):
         ws = wb["Personál"]
-        ws["A30"], ws["B30"], ws["C30"], ws["D30"], ws["E30"] = "jiný personál", 0.5, qualification, "-", "N/A"
+        ws["A32"], ws["B32"], ws["C32"], ws["D32"], ws["E32"] = "jiný personál", 0.5, qualification, "-", "N/A"
 
     result = validate(edited(typing))
     assert not [f for f in result.findings if f.sheet == "Personál"], [f.message for f in result.findings]
@@ -242,12 +242,12 @@ def test_other_staff_need_no_qualification_or_training(edited, qualification):
 def test_na_where_the_column_applies_is_an_error(edited):
     def typing(wb):
         ws = wb["Personál"]
-        ws["A30"], ws["B30"], ws["C30"], ws["D30"], ws["E30"] = "sociální pracovník", 0.5, "N/A", 0, None
+        ws["A32"], ws["B32"], ws["C32"], ws["D32"], ws["E32"] = "sociální pracovník", 0.5, "N/A", 0, None
 
     result = validate(edited(typing))
     found = where(result)
-    assert ("Personál", "C30", "record_na_not_applicable") in found
-    assert ("Personál", "E30", "record_required") in found
+    assert ("Personál", "C32", "record_na_not_applicable") in found
+    assert ("Personál", "E32", "record_required") in found
 
 
 # -- 8. messages in the workbook's language -------------------------------------------------------------
@@ -361,7 +361,7 @@ def test_identifiers_read_as_meant(edited, typed, read):
 @pytest.mark.parametrize(("typed", "read"), [("K 07", "K07"), ("k07", "k07"), (" K07 ", "K07")])
 def test_file_codes_read_as_meant(edited, typed, read):
     def typing(wb):
-        wb["Spisy"]["A2"] = typed
+        wb["Spisy"]["A4"] = typed
 
     result = validate(edited(typing))
     assert not [f for f in result.findings if f.sheet == "Spisy"], [f.message for f in result.findings]
@@ -370,11 +370,11 @@ def test_file_codes_read_as_meant(edited, typed, read):
 
 def test_a_name_in_the_file_code_column_asks_for_a_code_not_a_shorter_name(edited):
     def typing(wb):
-        wb["Spisy"]["A2"] = "Nováková J."
+        wb["Spisy"]["A4"] = "Nováková J."
 
     result = validate(edited(typing))
-    assert ("Spisy", "A2", "record_type") in where(result)
-    (finding,) = [f for f in result.findings if f.where() == ("Spisy", "A2", "record_type")]
+    assert ("Spisy", "A4", "record_type") in where(result)
+    (finding,) = [f for f in result.findings if f.where() == ("Spisy", "A4", "record_type")]
     assert "kód spisu" in finding.message and "např. K07" in finding.message and "Zkraťte" not in finding.message
 
 

@@ -78,12 +78,14 @@ def test_record_sheets_have_column_validations(template, questionnaire):
     lang, wb = template
     for table in questionnaire.records:
         ws = wb[table.sheet(lang)]
-        headers = [c.value for c in ws[1]]
+        assert ws["A1"].value == table.title(lang)  # a title, then the instructions
+        assert ws["A2"].value.startswith(table.intro(lang))
+        headers = [c.value for c in ws[3]]
         assert headers[0].startswith(table.columns[0].label(lang))
         validated = _validated(ws)
         for j in range(len(table.columns)):
-            assert f"{openpyxl.utils.get_column_letter(j + 1)}2" in validated
-        assert ws["A2"].protection.locked is False
+            assert f"{openpyxl.utils.get_column_letter(j + 1)}4" in validated
+        assert ws["A4"].protection.locked is False
 
 
 def test_service_name_prefilled(template):
@@ -100,3 +102,96 @@ def test_blank_template_reports_missing_answers(tmp_path, questionnaire):
     result = validate(path)
     codes = {f.code for f in result.findings}
     assert codes == {"ident_missing", "answer_required"}
+
+
+# -- the workbook shows what it expects -----------------------------------------------------------------
+def _rows(ws):
+    return {str(c.value): c.row for c in ws["A"] if c.value}
+
+
+def test_row_heights_fit_the_wrapped_text(template, questionnaire):
+    """Every question row is tall enough for its question and its allowed values, at a generous 1.15
+    characters per unit of column width (real fonts fit about 1.1) and 15 / 12 points a line."""
+    import math
+
+    lang, wb = template
+    for area in questionnaire.areas:
+        ws = wb[area.sheet(lang)]
+        rows = _rows(ws)
+        widths = {k: ws.column_dimensions[k].width for k in "BE"}
+        for item in area.questions:
+            r = rows[item.id]
+            label, allowed = ws[f"B{r}"].value, ws[f"E{r}"].value
+            need = max(15 * math.ceil(len(label) / (widths["B"] * 1.15)),
+                       12 * math.ceil(len(allowed) / (widths["E"] * 1.45)))
+            assert ws.row_dimensions[r].height >= need, (area.sheet(lang), item.id)
+        intro = ws["B2"].value
+        width = sum(ws.column_dimensions[k].width for k in "BCDE")
+        assert ws.row_dimensions[2].height >= 15 * math.ceil(len(intro) / (width * 1.15))
+
+
+def test_allowed_values_and_the_multiple_choice_hint_are_visible(template, questionnaire):
+    lang, wb = template
+    area = next(a for a in questionnaire.areas if any(x.id == "D01" for x in a.questions))
+    ws = wb[area.sheet(lang)]
+    r = _rows(ws)["D01"]
+    assert "Alt+Enter" in ws[f"E{r}"].value
+    dv = next(dv for dv in ws.data_validations.dataValidation if f"C{r}" in str(dv.sqref))
+    assert "Alt+Enter" in dv.prompt
+    assert ws[f"E{r}"].alignment.wrap_text
+
+
+def test_codes_are_text_cells_with_a_code_rule(template, questionnaire):
+    lang, wb = template
+    cover = wb[{"cs": "Úvod", "en": "Cover"}[lang]]
+    r = _rows(cover)["service_id"]
+    assert cover[f"C{r}"].number_format == "@"
+    dv = next(dv for dv in cover.data_validations.dataValidation if f"C{r}" in str(dv.sqref))
+    assert dv.type == "custom" and f"LEN(C{r})=7" in dv.formula1
+    assert "7" in cover[f"E{r}"].value and "text" not in cover[f"E{r}"].value.split()
+    files = wb[next(t.sheet(lang) for t in questionnaire.records if t.id == "files")]
+    assert files["A4"].number_format == "@"
+    dv = next(dv for dv in files.data_validations.dataValidation if "A4" in str(dv.sqref))
+    assert dv.type == "custom" and "LEN(A4)" in dv.formula1
+
+
+def test_percent_cells_have_a_percent_format_and_a_0_to_100_rule(template, questionnaire):
+    lang, wb = template
+    for area in questionnaire.areas:
+        ws = wb[area.sheet(lang)]
+        rows = _rows(ws)
+        for item in area.questions:
+            if item.kind != "percent":
+                continue
+            r = rows[item.id]
+            assert "%" in ws[f"C{r}"].number_format
+            dv = next(dv for dv in ws.data_validations.dataValidation if f"C{r}" in str(dv.sqref))
+            assert f"C{r}>=0" in dv.formula1 and f"C{r}<=1" in dv.formula1  # 0–100 % stored as 0–1
+            assert "0–100" in ws[f"E{r}"].value
+
+
+def test_cover_shows_labels_not_keys(template, questionnaire):
+    lang, wb = template
+    cover = wb[{"cs": "Úvod", "en": "Cover"}[lang]]
+    assert cover.column_dimensions["A"].hidden  # the keys the reader needs stay in column A, out of sight
+    assert cover["B1"].value == questionnaire.title(lang)
+    labels = {cover[f"B{r}"].value for r in _rows(cover).values()}
+    assert {x.label(lang) for x in questionnaire.identification} <= labels
+    shown = [c.value for row in cover.iter_rows(min_col=2) for c in row if isinstance(c.value, str)]
+    assert not [v for v in shown if v in {x.id for x in questionnaire.identification}]
+
+
+def test_every_sheet_prints_the_service_sheet_and_page(template, questionnaire):
+    lang, wb = template
+    for ws in wb.worksheets:
+        if ws.sheet_state == "hidden":
+            continue
+        assert ws.oddHeader.left.text == "AD Zkouška"
+        assert ws.oddHeader.right.text == "&A"
+        assert "&P" in ws.oddFooter.right.text and "&N" in ws.oddFooter.right.text
+
+
+def test_the_service_name_header_without_a_name_is_the_file_name(tmp_path, questionnaire):
+    path = write_template(tmp_path / "t.xlsx", questionnaire)
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    assert ws.oddHeader.left.text == "&F"

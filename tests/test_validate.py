@@ -49,7 +49,7 @@ def test_typed_like_a_person_validates_clean(edited):
         set_answer(wb, A, "A10", "n/a")
         set_answer(wb, A, "A08", "NEDOLOŽENO")
         set_answer(wb, A, "A09", "ano\u00a0")  # non-breaking space
-        wb["Personál"]["B3"] = "1,0"
+        wb["Personál"]["B5"] = "1,0"
 
     result = validate(edited(typing))
     assert result.status == "valid", [f.message for f in result.findings]
@@ -167,26 +167,26 @@ def test_na_where_not_allowed(edited):
 def test_record_tables_against_answers(edited):
     def change(wb):
         ws = wb["Personál"]
-        ws["B3"] = 0.5  # first social worker: 1.0 → 0.5 makes the FTE sum disagree with C03
-        ws["A20"] = "kuchař"  # invalid role
-        ws["B20"] = 1
-        ws["B21"] = "hodně"  # no role and a bad FTE
-        wb["Odchody"]["B2"] = 20  # departures sum no longer equals F01
+        ws["B5"] = 0.5  # first social worker: 1.0 → 0.5 makes the FTE sum disagree with C03
+        ws["A22"] = "kuchař"  # invalid role
+        ws["B22"] = 1
+        ws["B23"] = "hodně"  # no role and a bad FTE
+        wb["Odchody"]["B4"] = 20  # departures sum no longer equals F01
 
     result = validate(edited(change))
     found = where(result)
-    assert ("Personál", "A20", "record_choice") in found
-    assert ("Personál", "B21", "record_type") in found
-    assert ("Personál", "A21", "record_required") in found
+    assert ("Personál", "A22", "record_choice") in found
+    assert ("Personál", "B23", "record_type") in found
+    assert ("Personál", "A23", "record_required") in found
     inconsistent = [f for f in result.findings if f.code == "records_inconsistent"]
     assert {f.sheet for f in inconsistent} == {"Odchody"}  # the staff sum is skipped: a cell there is bad
     assert f"'{F}'!C" in inconsistent[0].message
 
 
 def test_fte_sum_names_both_cells(edited):
-    result = validate(edited(lambda wb: wb["Personál"].__setitem__("B3", 0.5)))
+    result = validate(edited(lambda wb: wb["Personál"].__setitem__("B5", 0.5)))
     (finding,) = [f for f in result.findings if f.code == "records_inconsistent"]
-    assert finding.sheet == "Personál" and finding.cell.startswith("B2:B")
+    assert finding.sheet == "Personál" and finding.cell.startswith("B4:B")
     assert f"'{C}'!C" in finding.message and "3,3" in finding.message
 
 

@@ -72,10 +72,11 @@ def fill(
         if rows_given is None:
             continue
         ws = wb[table.sheet(lang)]
+        first = layout.RECORD_HEADER_ROW + 1
         cols = {c.id: (j, c) for j, c in enumerate(table.columns, start=1)}
         if table.prefill:
             key_col, key_def = cols[table.prefill]
-            by_key = {ws.cell(row=r, column=key_col).value: r for r in range(2, ws.max_row + 1)}
+            by_key = {ws.cell(row=r, column=key_col).value: r for r in range(first, ws.max_row + 1)}
             for row in rows_given:
                 r = by_key[_label(q, key_def, row[table.prefill], lang)]
                 for cid, value in row.items():
@@ -85,5 +86,5 @@ def fill(
         for i, row in enumerate(rows_given):
             for cid, value in row.items():
                 j, col = cols[cid]
-                ws.cell(row=2 + i, column=j, value=_label(q, col, value, lang))
+                ws.cell(row=first + i, column=j, value=_label(q, col, value, lang))
     return wb

@@ -53,6 +53,7 @@ HEADERS = {
 # 0-based columns of a question sheet
 COL_ID, COL_QUESTION, COL_ANSWER, COL_COMMENT, COL_ALLOWED = 0, 1, 2, 3, 4
 HEADER_SCAN_ROWS = 30  # the header row is searched for in the first rows of a sheet
+RECORD_HEADER_ROW = 3  # 1-based header row of a record sheet in the template (title, instructions above)
 
 META_KEYS = ("questionnaire_id", "questionnaire_version", "language", "generator")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -14,14 +16,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from auditkit import __version__
 from auditkit.excel import layout
 from auditkit.fsutil import atomic_write
-from auditkit.questionnaire.models import Column, Question, Questionnaire, value_range
-from auditkit.questionnaire.wording import expected, special_labels
+from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable, value_range
+from auditkit.questionnaire.wording import MULTI_HINT, expected, special_labels
 
-_TITLE = Font(bold=True, size=14, color="1F3864")
-_BOLD = Font(bold=True)
+_TITLE = Font(name="Calibri", bold=True, size=14, color="1F3864")
+_BOLD = Font(name="Calibri", bold=True)
+_SMALL = Font(name="Calibri", size=9, color="595959")
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _ANSWER_FILL = PatternFill("solid", fgColor="FFF9E5")
-_ID_FONT = Font(color="808080", size=9)
+_ID_FONT = Font(name="Calibri", color="808080", size=9)
 _THIN = Side(style="thin", color="B4B4B4")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -33,21 +36,51 @@ _WORDS = {
         "help_title": "Nápověda",
         "error_title": "Neplatná hodnota",
         "error": "Zadejte {expected}.",
-        "records_hint": "Vyplňte po řádcích; prázdné řádky nevadí.",
+        "records_hint": "Vyplňte po řádcích, jeden řádek = jeden záznam; prázdné řádky nevadí. "
+                        "Pomlčka (-) znamená prázdnou buňku.",
+        "blank_means": "{column}: prázdná buňka nebo - znamená {value}.",
+        "applies_to": "{column}: vyplňte jen v řádcích, kde {by} je {rows}; v ostatních nechte prázdné nebo napište N/A.",
+        "or": " nebo ",
         "round_hint": "Šablona dotazníku {qid} verze {version}.",
+        "page": "Strana &P z &N",
     },
     "en": {
         "cover_intro": "Service identification",
         "help_title": "Help",
         "error_title": "Invalid value",
         "error": "Enter {expected}.",
-        "records_hint": "Fill row by row; blank rows are fine.",
+        "records_hint": "Fill row by row, one row per record; blank rows are fine. A dash (-) means a blank cell.",
+        "blank_means": "{column}: a blank cell or - means {value}.",
+        "applies_to": "{column}: fill only in rows whose {by} is {rows}; in other rows leave blank or write N/A.",
+        "or": " or ",
         "round_hint": "Questionnaire template {qid} version {version}.",
+        "page": "Page &P of &N",
     },
 }
 PERCENT_FORMAT = "0 %"  # a true percent format: "40 %" typed is stored as 0.4 and read back as 40 %
 _EXCEL_PROMPT_MAX = 255
 _EXCEL_TITLE_MAX = 32
+
+
+# Row heights are computed: neither Excel nor LibreOffice fits a row to wrapped text when it opens a file.
+# A column's width counts digits of the default font, so text of that font fits about 1.1 characters per
+# unit whatever the font (Calibri in Excel, DejaVu Sans where LibreOffice lacks Calibri and Carlito); the
+# figures below are a little lower, so rows come out a little roomy, never cut.
+_CHARS_PER_WIDTH = {9: 1.35, 10: 1.15, 11: 1.0, 14: 0.75}  # characters per unit of column width, by font size
+_LINE_HEIGHT = {9: 12.0, 10: 13.5, 11: 15.0, 14: 19.0}  # points per line, by font size
+_MAX_ROW_HEIGHT = 409  # Excel's limit, in points
+
+
+def _lines(text: str, width: float, size: int = 11) -> int:
+    """Lines ``text`` takes when wrapped in a column of ``width`` (Excel units) at font ``size``."""
+    per_line = max(4, int(width * _CHARS_PER_WIDTH[size]) - 1)
+    return sum(max(1, len(textwrap.wrap(part, per_line))) for part in str(text).split("\n"))
+
+
+def _fit(ws: Worksheet, row: int, *cells: tuple[str | None, float, int], minimum: float = 15) -> None:
+    """Set the height of ``row`` to fit each (text, column width, font size)."""
+    height = max([minimum] + [_lines(t, w, size) * _LINE_HEIGHT[size] + 4 for t, w, size in cells if t])
+    ws.row_dimensions[row].height = min(_MAX_ROW_HEIGHT, height)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -96,6 +129,8 @@ def _validation(q: Questionnaire, item: Question | Column, cell: str, lang: str,
     elif kind == "date":
         test = f"AND(ISNUMBER({cell}),{cell}>=DATE({int(item.min or 1900)},1,1),{cell}<=DATE({int(item.max or 2100)},12,31))"
         dv = DataValidation(type="custom", formula1=f"OR({test}{quoted})" if extra else test, allow_blank=True)
+    elif kind == "text" and item.pattern is not None and _pattern_rule(item.pattern, cell):
+        dv = DataValidation(type="custom", formula1=_pattern_rule(item.pattern, cell), allow_blank=True)
     else:  # text, multi_choice
         dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(item.max_length), allow_blank=True)
     want = expected(q, item, lang)
@@ -103,11 +138,32 @@ def _validation(q: Questionnaire, item: Question | Column, cell: str, lang: str,
     dv.errorTitle = words["error_title"]
     dv.errorStyle = "warning"  # a person may still keep the value; `auditkit validate` is the judge
     prompt = item.help(lang) if item.help is not None else want
+    if kind == "multi_choice":
+        prompt = f"{MULTI_HINT[lang][1:-1]}. {prompt}"  # first: a clipped prompt keeps it
     dv.prompt = _clip(prompt, _EXCEL_PROMPT_MAX)
     dv.promptTitle = _clip(item.label(lang), _EXCEL_TITLE_MAX)
     dv.showInputMessage = True
     dv.showErrorMessage = True
     return dv
+
+
+_DIGITS = re.compile(r"^\^?\[0-9\]\{(\d+)\}\$?$")  # ^[0-9]{7}$
+_LETTERS_DIGITS = re.compile(r"^\^?\[A-Za-z\]\{(\d+),(\d+)\}\[0-9\]\{(\d+),(\d+)\}\$?$")  # ^[A-Za-z]{1,3}[0-9]{1,4}$
+
+
+def _pattern_rule(pattern: str, cell: str) -> str | None:
+    """The Excel rule for the code patterns auditkit knows (the reader is the judge of any other)."""
+    m = _DIGITS.match(pattern)
+    if m:  # n digits, typed as text (the cell is formatted as text, so a leading zero stays)
+        n = int(m.group(1))
+        return (f'AND(LEN({cell})={n},ISNUMBER(VALUE({cell})),ISERROR(SEARCH(".",{cell})),'
+                f'ISERROR(SEARCH(",",{cell})),ISERROR(SEARCH("-",{cell})),ISERROR(SEARCH("+",{cell})))')
+    m = _LETTERS_DIGITS.match(pattern)
+    if m:  # letters, then digits: the first character is no digit, the last one is
+        a, b, c, d = (int(g) for g in m.groups())
+        return (f"AND(LEN({cell})>={a + c},LEN({cell})<={b + d},ISERROR(VALUE(LEFT({cell},1))),"
+                f"ISNUMBER(VALUE(RIGHT({cell},1))))")
+    return None
 
 
 def _number_format(item: Question | Column) -> str | None:
@@ -124,7 +180,9 @@ def _protect(ws: Worksheet) -> None:
     p.selectUnlockedCells = False
 
 
-def _print_setup(ws: Worksheet, title_rows: str, landscape: bool = True) -> None:
+def _print_setup(ws: Worksheet, title_rows: str, lang: str, heading: str, landscape: bool = True) -> None:
+    """A4, one page wide, the header row on every page; the page header names the service (or the file when
+    the template does not know it yet) and the sheet, the footer the page."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
@@ -132,6 +190,18 @@ def _print_setup(ws: Worksheet, title_rows: str, landscape: bool = True) -> None
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = title_rows
     ws.print_options.gridLines = False
+    ws.oddHeader.left.text = heading.replace("&", "&&")[:120] if heading else "&F"
+    ws.oddHeader.left.size = 9
+    ws.oddHeader.right.text = "&A"
+    ws.oddHeader.right.size = 9
+    ws.oddFooter.right.text = _WORDS[lang]["page"]
+    ws.oddFooter.right.size = 9
+    ws.oddFooter.left.text = "auditkit"
+    ws.oddFooter.left.size = 8
+
+
+_QUESTION_WIDTHS = (9, 62, 20, 48, 30)  # ID, question, answer, comment, allowed values
+_TOP = Alignment(vertical="top")
 
 
 def _question_sheet(
@@ -143,15 +213,21 @@ def _question_sheet(
     intro: str | None,
     items: tuple[Question, ...],
     lang: str,
+    heading: str,
     prefill: dict[str, str] | None = None,
+    hide_ids: bool = False,
 ) -> Worksheet:
+    """A question sheet; ``hide_ids``: column A (the keys the reader finds rows by) is hidden (the cover)."""
     ws = wb.create_sheet(name)
-    ws["A1"] = title
-    ws["A1"].font = _TITLE
-    if intro:
+    title_cell = ws["B1" if hide_ids else "A1"]
+    title_cell.value = title
+    title_cell.font = _TITLE
+    ws.row_dimensions[1].height = _LINE_HEIGHT[14] + 4
+    if intro:  # over the whole width of the table, so it takes few lines
         ws["B2"] = intro
         ws["B2"].alignment = _WRAP
-        ws.row_dimensions[2].height = max(30, 15 * (len(intro) // 110 + 1))
+        ws.merge_cells(start_row=2, start_column=2, end_row=2, end_column=len(_QUESTION_WIDTHS))
+        _fit(ws, 2, (intro, sum(_QUESTION_WIDTHS[1:]), 11))
     header_row = 4
     for col, key in enumerate(("id", "question", "answer", "comment", "allowed")):
         c = ws.cell(row=header_row, column=col + 1, value=layout.HEADERS[key][lang])
@@ -159,9 +235,13 @@ def _question_sheet(
         c.fill = _HEADER_FILL
         c.border = _BOX
         c.alignment = _WRAP
+    _fit(ws, header_row, *((layout.HEADERS[k][lang], w, 11) for k, w in
+                           zip(("id", "question", "answer", "comment", "allowed"), _QUESTION_WIDTHS, strict=True)))
     for i, item in enumerate(items):
         r = header_row + 1 + i
-        ws.cell(row=r, column=1, value=item.id).font = _ID_FONT
+        key = ws.cell(row=r, column=1, value=item.id)
+        key.font = _ID_FONT
+        key.alignment = _TOP
         label = item.label(lang) + (f" [{item.unit(lang)}]" if item.unit is not None else "")
         ws.cell(row=r, column=2, value=label).alignment = _WRAP
         answer = ws.cell(row=r, column=layout.COL_ANSWER + 1)
@@ -173,38 +253,72 @@ def _question_sheet(
         fmt = _number_format(item)
         if fmt:
             answer.number_format = fmt
-        elif item.kind == "text":
-            answer.number_format = "@"
+        elif item.kind in ("text", "multi_choice"):
+            answer.number_format = "@"  # identifiers keep their leading zero; nothing becomes a date
         comment = ws.cell(row=r, column=layout.COL_COMMENT + 1)
         comment.protection = _UNLOCKED
         comment.alignment = _WRAP
         comment.number_format = "@"  # evidence is text, never a formula or a date
-        allowed = ws.cell(row=r, column=layout.COL_ALLOWED + 1, value=expected(q, item, lang))
+        allowed_text = expected(q, item, lang)
+        allowed = ws.cell(row=r, column=layout.COL_ALLOWED + 1, value=allowed_text)
         allowed.alignment = _WRAP
-        allowed.font = Font(size=9, color="595959")
+        allowed.font = _SMALL
         for col in range(1, 6):
             ws.cell(row=r, column=col).border = _BOX
-        ws.row_dimensions[r].height = max(30, 15 * (len(label) // 70 + 1))
+        _fit(ws, r, (label, _QUESTION_WIDTHS[1], 11), (allowed_text, _QUESTION_WIDTHS[4], 9),
+             (answer.value, _QUESTION_WIDTHS[2], 11), minimum=30)
         dv = _validation(q, item, answer.coordinate, lang, lists)
         dv.add(answer.coordinate)
         ws.add_data_validation(dv)
-    for letter, width in zip("ABCDE", (9, 62, 20, 48, 30), strict=True):
+    for letter, width in zip("ABCDE", _QUESTION_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
+    ws.column_dimensions["A"].hidden = hide_ids
     ws.freeze_panes = f"A{header_row + 1}"
     _protect(ws)
-    _print_setup(ws, f"{header_row}:{header_row}")
+    _print_setup(ws, f"{header_row}:{header_row}", lang, heading)
     return ws
 
 
-def _record_sheet(wb: Workbook, q: Questionnaire, lists: _Lists, table, lang: str) -> Worksheet:
+def _record_notes(q: Questionnaire, table: RecordTable, lang: str) -> list[str]:
+    """What the record sheet's instructions say besides the table's intro: blank means none, N/A by role."""
+    words = _WORDS[lang]
+    columns = {c.id: c for c in table.columns}
+    notes = []
+    for c in table.columns:
+        if c.blank_means is not None:
+            notes.append(words["blank_means"].format(column=c.label(lang), value=f"{c.blank_means:g}"))
+        for col, options in c.applies_to.items():
+            labels = [o.label(lang) for o in columns[col].options if o.id in options]
+            rows = ", ".join(labels[:-1]) + words["or"] + labels[-1] if len(labels) > 1 else labels[0]
+            notes.append(words["applies_to"].format(column=c.label(lang), by=columns[col].label(lang), rows=rows))
+    return notes
+
+
+def _record_sheet(wb: Workbook, q: Questionnaire, lists: _Lists, table: RecordTable, lang: str,
+                  heading: str) -> Worksheet:
+    """Title, instructions, one header row (``layout.RECORD_HEADER_ROW``), then one row per record."""
     ws = wb.create_sheet(table.sheet(lang))
-    first, last = 2, table.rows + 1
+    header = layout.RECORD_HEADER_ROW
+    first, last = header + 1, header + table.rows
     prefill_col = next((c for c in table.columns if c.id == table.prefill), None)
     prefill_values = [o.label(lang) for o in prefill_col.options] if prefill_col else []
     if prefill_values:
-        last = len(prefill_values) + 1
+        last = header + len(prefill_values)
+    ws["A1"] = table.title(lang)
+    ws["A1"].font = _TITLE
+    ws.row_dimensions[1].height = _LINE_HEIGHT[14] + 4
+    intro = " ".join(x for x in (table.intro(lang) if table.intro is not None else "", _WORDS[lang]["records_hint"]) if x)
+    instructions = "\n".join([intro, *_record_notes(q, table, lang)])
+    ws["A2"] = instructions
+    ws["A2"].alignment = _WRAP
+    width = max(sum(c.width for c in table.columns), 60)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=max(len(table.columns), 1))
+    _fit(ws, 2, (instructions, width, 11))
+    labels = []
     for j, col in enumerate(table.columns, start=1):
-        h = ws.cell(row=1, column=j, value=col.label(lang) + (f" [{col.unit(lang)}]" if col.unit else ""))
+        text = col.label(lang) + (f" [{col.unit(lang)}]" if col.unit else "")
+        labels.append((text, col.width, 11))
+        h = ws.cell(row=header, column=j, value=text)
         h.font = _BOLD
         h.fill = _HEADER_FILL
         h.border = _BOX
@@ -224,10 +338,13 @@ def _record_sheet(wb: Workbook, q: Questionnaire, lists: _Lists, table, lang: st
             dv.prompt = _clip(table.intro(lang), _EXCEL_PROMPT_MAX)
         dv.add(f"{letter}{first}:{letter}{last}")
         ws.add_data_validation(dv)
-    ws.row_dimensions[1].height = 45
-    ws.freeze_panes = "A2"
+    _fit(ws, header, *labels, minimum=30)
+    if prefill_col is not None:
+        for r in range(first, last + 1):
+            _fit(ws, r, (prefill_values[r - first], prefill_col.width, 11))
+    ws.freeze_panes = f"A{first}"
     _protect(ws)
-    _print_setup(ws, "1:1")
+    _print_setup(ws, f"{header}:{header}", lang, heading)
     return ws
 
 
@@ -236,18 +353,19 @@ def build_template(q: Questionnaire, lang: str = "cs", service_name: str | None 
     wb.remove(wb.active)
     lists_ws = wb.create_sheet(layout.LISTS_SHEET)
     lists = _Lists(lists_ws)
+    heading = service_name or ""
     cover = _question_sheet(
         wb, q, lists, layout.COVER_SHEET[lang], q.title(lang), q.instructions(lang), q.identification, lang,
-        prefill={"service_name": service_name} if service_name else None,
+        heading, prefill={"service_name": service_name} if service_name else None, hide_ids=True,
     )
     cover["B3"] = _WORDS[lang]["round_hint"].format(qid=q.id, version=q.version)
-    cover["B3"].font = Font(size=9, color="808080")
-    cover.row_dimensions[2].height = 150
+    cover["B3"].font = _ID_FONT
     for area in q.areas:
         intro = area.intro(lang) if area.intro is not None else None
-        _question_sheet(wb, q, lists, area.sheet(lang), f"{area.code} {area.title(lang)}", intro, area.questions, lang)
+        _question_sheet(wb, q, lists, area.sheet(lang), f"{area.code} {area.title(lang)}", intro, area.questions,
+                        lang, heading)
     for table in q.records:
-        _record_sheet(wb, q, lists, table, lang)
+        _record_sheet(wb, q, lists, table, lang, heading)
     meta = wb.create_sheet(layout.META_SHEET)
     for i, (key, value) in enumerate(
         zip(layout.META_KEYS, (q.id, q.version, lang, f"auditkit {__version__}"), strict=True), start=1
