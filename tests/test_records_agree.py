@@ -25,9 +25,9 @@ def test_training_answer_that_contradicts_the_staff_sheet_is_a_warning_naming_bo
 def test_staff_sheet_short_of_training_contradicts_yes(edited):
     def change(wb):
         ws = wb["Personál"]
-        header = [c.value for c in ws[1]]
+        header = [c.value for c in ws[3]]  # title and instructions above the header
         col = header.index("Hodin dalšího vzdělávání v kalendářním roce") + 1
-        ws.cell(row=3, column=col, value=10)  # the first social worker: 10 h of the 24 due
+        ws.cell(row=5, column=col, value=10)  # the first social worker: 10 h of the 24 due
     result = validate(edited(change))
     assert any(f.code == "answer_contradicts_records" and f.question_id == "C08" for f in result.findings)
 
