@@ -923,9 +923,10 @@ def _thresholds(ctx: _Ctx) -> list[Flowable]:
                i.red_flag) for i in ctx.q.indicators if i.red_flag is not None]
     for label, percent, unit, rule in items:
         op, limit = next((sign, getattr(rule, name)) for name, sign in _RULES if getattr(rule, name) is not None)
-        number = fmt.pct(limit, 0, ctx.lang) if percent else fmt.num(limit, 0 if float(limit).is_integer() else 1,
-                                                                         ctx.lang)
-        shown = f"{op} {number}" + (f" ({unit(ctx.lang)})" if unit and not percent else "")
+        decimals = 0 if float(limit).is_integer() else 1
+        number = fmt.pct(limit, 0, ctx.lang) if percent else lang_.with_unit(
+            limit, unit(ctx.lang) if unit else None, ctx.lang, decimals)
+        shown = f"{op} {number}"
         kind = ctx.t(f"annex.source_{rule.source}")
         origin = f"{kind}: {rule.origin(ctx.lang)}" if rule.origin else kind
         rows.append([Paragraph(esc(label), st["cell"]), shown, Paragraph(esc(origin), st["cell"])])
