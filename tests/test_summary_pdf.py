@@ -32,10 +32,10 @@ def common(key: str, lang: str) -> str:
 
 def section_titles(lang: str) -> list[str]:
     """The level-0 bookmarks, in order."""
-    return [words("title", lang), common("method.title", lang)] + [
+    return [words("conclusion.title", lang), common("method.title", lang)] + [
         words(f"sections.{key}", lang)
         for key in ("overview", "areas", "systemic", "relationship", "recommendations", "excluded", "annex")
-    ]
+    ] + [common("glossary.title", lang)]
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +49,10 @@ def sample():
 def pdfs(sample, tmp_path_factory):
     summary, q = sample
     folder = tmp_path_factory.mktemp("summary_pdf")
-    return {lang: write_summary_pdf(summary, q, lang, folder / f"summary_{lang}.pdf")
-            for lang in ("cs", "en")}
+    out = {lang: write_summary_pdf(summary, q, lang, folder / f"summary_{lang}.pdf") for lang in ("cs", "en")}
+    for lang in ("cs", "en"):
+        out[f"anon_{lang}"] = write_summary_pdf(summary, q, lang, folder / f"anon_{lang}.pdf", anonymous=True)
+    return out
 
 
 def text_of(path: Path) -> str:
@@ -79,9 +81,12 @@ def test_czech_words_numbers_and_systemic_counts(pdfs, sample):
     assert "Doporučení pro kraj" in text
     assert "Přístav" in text and "Slunečnice" in text
     best = summary.services[0]
-    shown = fmt.num(best.process_index, 1, "cs")  # e.g. "92,7": decimal comma
+    # indices in whole per cent (text, overview, annex); decimals only where an indicator has them
+    assert " ".join(fmt.pct(best.process_index, 0, "cs").split()) in text
+    assert " ".join(fmt.pct(best.process_index, 1, "cs").split()) not in text
+    ind = next(i for i in q.indicators if i.decimals and summary.indicator_stats[i.id].median % 1)
+    shown = fmt.num(summary.indicator_stats[ind.id].median, ind.decimals, "cs")  # e.g. "7,5": decimal comma
     assert "," in shown and shown in text
-    assert " ".join(fmt.pct(best.process_index, 1, "cs").split()) in text  # the annex: "92,7 %"
     first = summary.systemic[0]
     title = texts("recommendations")(f"{first.key}.title", "cs")
     assert f"{first.count} {lang.of(first.n, 'cs')} {first.n}: {title}" in text
@@ -93,10 +98,11 @@ def test_czech_words_numbers_and_systemic_counts(pdfs, sample):
 
 
 def test_english_numbers_use_decimal_point(pdfs, sample):
-    summary, _ = sample
+    summary, q = sample
     text = text_of(pdfs["en"])
     assert "Summary analysis of the process audits" in text
-    assert fmt.num(summary.services[0].process_index, 1, "en") in text
+    ind = next(i for i in q.indicators if i.decimals and summary.indicator_stats[i.id].median % 1)
+    assert fmt.num(summary.indicator_stats[ind.id].median, ind.decimals, "en") in text
     first = summary.systemic[0]
     assert f"{first.count} of {first.n}: " in text
     assert "no statistical significance is claimed" in text
@@ -120,7 +126,8 @@ def test_all_fonts_embedded(pdfs):
 
 
 def test_atomic_write_leaves_no_temporary_files(pdfs):
-    assert sorted(p.name for p in pdfs["cs"].parent.iterdir()) == ["summary_cs.pdf", "summary_en.pdf"]
+    assert sorted(p.name for p in pdfs["cs"].parent.iterdir()) == [
+        "anon_cs.pdf", "anon_en.pdf", "summary_cs.pdf", "summary_en.pdf"]
 
 
 def test_auditor_evidence_prints_literally_and_redacted(sample, tmp_path):
@@ -198,3 +205,71 @@ def test_large_round_shows_distributions(sample, tmp_path):
     shown = texts("summary")("annex.omitted", "cs", n=200, limit=LARGE_ROUND)
     assert " ".join(shown.split()) in " ".join(text.split())
     assert len(reader.pages) < 40  # no page per service
+
+
+# ------------------------------------------------------------------------------- page 1, region, anonymous
+
+
+def pages_of(path: Path) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(str(path)).pages]
+
+
+@pytest.mark.parametrize("key", ["cs", "anon_cs"])
+def test_page_one_is_the_conclusion(pdfs, sample, key):
+    summary, _ = sample
+    page1 = pages_of(pdfs[key])[0]
+    assert "Závěr" in page1 and "Co z toho plyne pro kraj" in page1
+    assert "V kole 2023 bylo auditováno 6 služeb" in page1
+    shared = [x for x in summary.systemic if x.count >= 2]
+    for x in shared[:3]:  # the top systemic findings in words with their counts
+        title = " ".join(texts("recommendations")(f"{x.key}.title", "cs").split())
+        assert f"{x.count} {lang.of(x.n, 'cs')} {x.n} služeb: {title}" in page1
+    assert "Spearman" in page1 and "n = 6" in page1  # the outcome relationship, honestly sized
+    assert "Medián procesního indexu je" in page1
+
+
+def test_region_chapter_is_addressed_to_the_region_and_covers_the_themes(pdfs):
+    regional = texts("regional")
+    themes = [k for k in regional.data if k.startswith("themes.") and k.endswith(".title")]
+    assert len(themes) == 8
+    for key, edition in (("cs", "cs"), ("anon_cs", "cs"), ("en", "en")):
+        text = text_of(pdfs[key])
+        chapter = text[text.rindex(words("sections.recommendations", edition)):]
+        for t in themes:
+            assert " ".join(regional(t, edition).split()) in chapter, (key, t)
+        # provider-level orders stay in the provider reports
+        for order in ("Zrušte recepci", "Upravte ceník", "Přeplatky domácnostem vraťte"):
+            assert order not in chapter
+    cs = text_of(pdfs["cs"])
+    assert "Podklad v tomto kole:" in cs and "ze 6 služeb:" in cs
+
+
+@pytest.mark.parametrize("key,edition", [("anon_cs", "cs"), ("anon_en", "en")])
+def test_anonymous_edition_names_no_service_and_ranks_none(pdfs, sample, key, edition):
+    summary, _ = sample
+    text = text_of(pdfs[key])
+    for s in summary.services:
+        for value in (s.service.service_name, s.service.provider, s.service.service_id, Path(s.file).name):
+            assert value not in text, value
+        for word in s.service.service_name.split()[2:]:  # "Kotva", "Modrý kruh" …
+            assert word not in text, word
+    assert words("anonymous.title", edition) in text
+    assert words("systemic.single", edition) not in text  # no single-service lists
+    assert words("overview.rank", edition) + " " not in text.replace(words("anonymous.code", edition), "")
+    assert common("range", edition) not in text  # min and max are single services' values
+    assert words("sections.excluded", edition) not in text and words("sections.annex", edition) not in text
+    codes = [f"S{k}" for k in range(1, len(summary.services) + 1)]
+    assert all(c in text for c in codes)
+
+
+def test_anonymous_edition_suppresses_aggregates_under_five(sample, tmp_path):
+    from auditkit.summary import summarize_round
+
+    summary, q = sample
+    small = summarize_round(q, summary.services[:4], [])
+    text = text_of(write_summary_pdf(small, q, "cs", tmp_path / "a.pdf", anonymous=True))
+    assert "potlačeno" in text and "Medián procesního indexu je" not in text
+    for s in small.services:
+        assert s.service.service_name not in text
+    regional = text_of(write_summary_pdf(small, q, "cs", tmp_path / "r.pdf"))
+    assert "Medián procesního indexu je" in regional  # the region's own edition keeps them

@@ -250,8 +250,12 @@ def _fork(target: Callable[..., object], *args: object):
     return child
 
 
+ANONYMOUS_PDF = "summary-anonymni.pdf"  # the edition for providers and the public (docs/summary.md)
+
+
 class Outputs(BaseModel):
     summary_pdf: Path
+    anonymous_pdf: Path | None = None  # summary-anonymni.pdf: codes, no names or ranks, small cells suppressed
     tidy_xlsx: Path
     summary_json: Path
     opendata: Path | None = None  # opendata/datapackage.json, unless skipped
@@ -325,11 +329,13 @@ def write_outputs(
         json.dump(summary_json(summary), fh, ensure_ascii=False, indent=2, default=str)
         fh.write("\n")
     pdf = out / "summary.pdf"
+    anonymous = out / ANONYMOUS_PDF
     failures = []
-    try:
-        write_summary_pdf(summary, q, lang, pdf)
-    except Exception as exc:  # noqa: BLE001 - contained: the other outputs are still written
-        failures.append(output_failed(str(pdf), pdf, lang, exc))
+    for path, anon in ((pdf, False), (anonymous, True)):
+        try:
+            write_summary_pdf(summary, q, lang, path, anonymous=anon)
+        except Exception as exc:  # noqa: BLE001 - contained: the other outputs are still written
+            failures.append(output_failed(str(path), path, lang, exc))
     package = None
     if open_data:
         from auditkit.opendata import write_opendata
@@ -352,7 +358,8 @@ def write_outputs(
         written, failed_reports = _write_reports(tasks, audit_of, spool, bench, q, lang, jobs, progress,
                                                  dates or PlanDates.of(), cycles)
         failures += failed_reports
-    return Outputs(summary_pdf=pdf, tidy_xlsx=tidy, summary_json=js, opendata=package, reports=written,
+    return Outputs(summary_pdf=pdf, anonymous_pdf=anonymous, tidy_xlsx=tidy, summary_json=js, opendata=package,
+                   reports=written,
                    plans=[plan_path(p) for p in written], failures=failures)
 
 

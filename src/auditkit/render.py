@@ -419,7 +419,7 @@ def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console
             _render_excluded(console, r, lang)
     if outputs is not None:
         console.print(Text(w["outputs"], style="bold"))
-        for p in (outputs.summary_pdf, outputs.tidy_xlsx, outputs.summary_json, outputs.opendata):
+        for p in (outputs.summary_pdf, outputs.anonymous_pdf, outputs.tidy_xlsx, outputs.summary_json, outputs.opendata):
             if p is None:
                 continue
             console.print(Text(f"  {p}"))

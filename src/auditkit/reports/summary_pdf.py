@@ -13,6 +13,7 @@ excluded files · annex with one profile per service.
 from __future__ import annotations
 
 import ast
+import hashlib
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,11 +33,12 @@ from auditkit.fsutil import atomic_write
 from auditkit.questionnaire.models import Indicator, Questionnaire
 from auditkit.reports import fmt
 from auditkit.reports.pdfkit import (
-    ACCENT, FONT, FONT_BOLD, INK, ReportDoc, clip, esc, hbar_chart, scatter_chart, styles, table, verdict_cell,
+    ACCENT, FONT, FONT_BOLD, INK, clip, esc, hbar_chart, scatter_chart, styles, table, verdict_cell,
     verdict_colors,
 )
 from auditkit.reports.pdfkit import Heading as H
 from auditkit.reports.texts import Texts, recommendations, texts
+from auditkit.reports.toc import Contents, TocDoc, TocHeading, chapter_break
 from auditkit.scoring import Flag, ScoredAudit
 from auditkit.summary import Stats, Summary, Systemic
 from auditkit.validation.models import FileResult
@@ -57,19 +59,26 @@ NAMES_SHOWN = 12
 
 
 def write_summary_pdf(summary: Summary, q: Questionnaire, lang: str = "cs",
-                      out: Path | str = "summary.pdf") -> Path:
-    """Write the summary analysis of one round to ``out`` (atomically) and return its path."""
-    ctx = _Ctx(summary, q, lang)
+                      out: Path | str = "summary.pdf", *, anonymous: bool = False) -> Path:
+    """Write the summary analysis of one round to ``out`` (atomically) and return its path.
+
+    ``anonymous``: the edition that can go to providers and the public (summary-anonymni.pdf): services
+    under random codes, no names, no ranks, no single-service lists, no chart of single services, no
+    minimum or maximum, and every aggregate over fewer than ``min_group`` services suppressed."""
+    ctx = _Ctx(summary, q, lang, anonymous=anonymous)
     out = Path(out)
+    title = ctx.s("anonymous.title") if anonymous else ctx.s("title")
     with atomic_write(out) as tmp:
-        doc = ReportDoc(
-            str(tmp), title=ctx.s("title"), author=ctx.c("author"),
+        doc = TocDoc(
+            str(tmp), title=title, author=ctx.c("author"),
             subject=ctx.s("subject", qid=summary.questionnaire_id, qversion=summary.questionnaire_version),
             keywords=ctx.s("keywords"), lang=LANG_TAGS.get(lang, lang), header_right=ctx.round_label(),
             footer_left=ctx.questionnaire_label(), page_label=ctx.c("page_label"),
         )
-        ctx.width = doc.width
-        doc.build(_story(ctx))
+        ctx.width, ctx.frame_height = doc.width, doc.height
+        story = _story(ctx)
+        doc.toc_pages, doc.toc_keys = ctx.pages, [k for k, _, _ in ctx.chapters]
+        doc.build(story)
     return out
 
 
@@ -81,19 +90,45 @@ class _Ctx:
     summary: Summary
     q: Questionnaire
     lang: str
+    anonymous: bool = False
     width: float = 17 * cm
+    frame_height: float = 25 * cm
     st: dict = field(default_factory=styles)
+    pages: dict = field(default_factory=dict)  # chapter key → page (filled while drawing)
+    chapters: list = field(default_factory=list)  # (key, title, level) for the table of contents
 
     def __post_init__(self) -> None:
         self._summary_texts: Texts = texts("summary")
         self._common: Texts = texts("common")
         self.rec: Texts = recommendations(self.q)
         self.indicators: dict[str, Indicator] = {i.id: i for i in self.q.indicators}
-        self.names = [_name(s) for s in self.summary.services]
+        self.regional: Texts = texts("regional")
+        self.codes = _codes(self.summary.services)
+        self.names = [self.label(s) for s in self.summary.services]
         self.prefix, self.short = _strip_common_prefix(self.names)
         self.questions = self.q.questions()
+        self.st["bullet"] = ParagraphStyle("bullet", self.st["body"], leftIndent=12, bulletIndent=2, spaceAfter=2,
+                                           bulletFontName=FONT, bulletColor=ACCENT)
         self.st["h2_flat"] = ParagraphStyle("h2_flat", self.st["h2"], spaceBefore=0, spaceAfter=0,
                                             keepWithNext=0)
+
+    def label(self, s: ScoredAudit) -> str:
+        """A service as this edition names it: its name, or its code in the anonymous edition."""
+        return self.codes[s.file] if self.anonymous else _name(s)
+
+    @property
+    def min_group(self) -> int:
+        return max(self.q.analysis.min_group, 5)
+
+    def shown(self, st: Stats) -> bool:
+        """Whether an aggregate may be printed: always for the region, over ≥ min_group in the anonymous one."""
+        return not self.anonymous or st.n >= self.min_group
+
+    def h(self, text: str, level: int = 0, style=None, key: str | None = None):
+        """A heading listed in the table of contents."""
+        key = key or f"s{len(self.chapters)}"
+        self.chapters.append((key, " ".join(str(text).split()), level))
+        return TocHeading(text, self.pages, key, level, style=style)
 
     # words
     def s(self, key: str, **params) -> str:
@@ -163,7 +198,7 @@ class _Ctx:
         if name not in self.st:
             base = self.st["h1" if level == 0 else "h2"]
             self.st[name] = ParagraphStyle(name, base, keepWithNext=0)
-        return [CondPageBreak(room), H(text, level, style=self.st[name])]
+        return [CondPageBreak(room), self.h(text, level, style=self.st[name])]
 
     def loose(self, text: str, room: float = 4 * cm) -> list:
         """The same for a plain (not bookmarked) sub-heading."""
@@ -220,6 +255,28 @@ class _Line(Flowable):
             c.drawString(0, y, self.text)
 
 
+def _codes(services: list[ScoredAudit]) -> dict[str, str]:
+    """file → "S1" …: codes in an order that says nothing about results or names (a hash of the service)."""
+    order = sorted(services, key=lambda s: hashlib.sha256(f"{s.service.service_id}|{s.file}".encode()).hexdigest())
+    width = len(str(len(order)))
+    return {s.file: f"S{k:0{width}d}" for k, s in enumerate(order, start=1)}
+
+
+class _RunningHeader(Flowable):
+    """Sets the running header (right side) from the next page on: the annex names the service on every
+    page of its profile."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def wrap(self, aW, aH):
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv._doctemplate.header_right = self.text
+
+
 def _name(s: ScoredAudit) -> str:
     return s.service.service_name or Path(s.file).name
 
@@ -253,11 +310,19 @@ def _ranks(services: list[ScoredAudit]) -> list[int | None]:
 
 
 def _story(ctx: _Ctx) -> list:
-    story: list = []
-    for part in (_title, _method, _overview, _areas, _systemic, _changes, _relationship, _recommendations,
-                 _excluded, _annex):
-        story += part(ctx)
-    return story
+    body: list = []
+    parts = [_method, _overview, _areas, _systemic]
+    if not ctx.anonymous:  # the changes name services
+        parts.append(_changes)
+    parts += [_relationship, _recommendations]
+    if not ctx.anonymous:
+        parts += [_excluded, _annex]
+    for part in parts:
+        body += part(ctx)
+    body += _glossary(ctx)
+    head = _conclusion(ctx)
+    contents = [Paragraph(esc(ctx.c("toc")), ctx.st["h1"]), Contents(ctx.chapters), PageBreak()]
+    return [*head, PageBreak(), *contents, *body]
 
 
 def _changes(ctx: _Ctx) -> list:
@@ -267,41 +332,69 @@ def _changes(ctx: _Ctx) -> list:
     return summary_changes(ctx.q, ctx.summary, ctx.lang, ctx.width)
 
 
-def _title(ctx: _Ctx) -> list:
+def _glossary(ctx: _Ctx) -> list:
+    keys = [k.split(".")[2] for k in ctx._common.data if k.startswith("glossary.terms.") and k.endswith(".term")]
+    rows = [[ctx.bold_cell(ctx.c(f"glossary.terms.{k}.term")), ctx.c(f"glossary.terms.{k}.text")] for k in keys]
+    return [chapter_break(ctx.frame_height, 7 * cm), ctx.h(ctx.c("glossary.title"), 0),
+            table(rows, [4.6 * cm, ctx.width - 4.6 * cm], header_rows=0)]
+
+
+def _conclusion(ctx: _Ctx) -> list:
+    """Page 1: what the round shows in five sentences, the top systemic findings in words with their
+    counts, the outcome relationship in one honest sentence, and what it means for the region."""
     sm = ctx.summary
+    n = len(sm.services)
+    title = ctx.s("anonymous.title") if ctx.anonymous else ctx.s("title")
+    out: list = [Paragraph(esc(title), ctx.st["title"]), ctx.p(ctx.q.title(ctx.lang), "h2")]
+    if ctx.anonymous:
+        out.append(ctx.p(ctx.s("conclusion.anonymous_note", min_group=ctx.min_group), "note"))
+    out.append(H(ctx.s("conclusion.title"), 0, key="conclusion"))  # page 1: not listed in the contents
+    if not sm.services:
+        return out + [ctx.p(ctx.s("key_results.none"))]
     dates = sorted(s.service.audit_date for s in sm.services if s.service.audit_date)
     span = ctx.c("na")
     if dates:
         first, last = fmt.date(dates[0], ctx.lang), fmt.date(dates[-1], ctx.lang)
         span = first if first == last else f"{first} – {last}"
     rounds = sorted({s.service.audit_round for s in sm.services if s.service.audit_round})
-    facts = [
-        (ctx.s("facts.questionnaire"), ctx.questionnaire_label()),
-        (ctx.s("facts.round"), ", ".join(rounds) or ctx.c("na")),
-        (ctx.s("facts.dates"), span),
-        (ctx.s("facts.included"), str(len(sm.services))),
-        (ctx.s("facts.rejected"), str(len(sm.rejected))),
-        (ctx.s("facts.skipped"), str(len(sm.skipped))),
-    ]
-    w = ctx.width
-    facts_table = table([[ctx.bold_cell(k), v] for k, v in facts], [5 * cm, w - 5 * cm], header_rows=0)
-    out = [H(ctx.s("title"), 0, style=ctx.st["title"]), ctx.p(ctx.q.title(ctx.lang), "h2"), Spacer(1, 4),
-           facts_table]
-    if sm.rejected or sm.skipped:
-        out += [Spacer(1, 3), ctx.p(ctx.s("facts.files_note"), "note")]
-    out += [Spacer(1, 6), ctx.p(ctx.s("key_results.title"), "h2")]
-    if not sm.services:
-        return out + [ctx.p(ctx.s("key_results.none"))]
+    counts = {v.id: sum(c.get(v.id, 0) for c in sm.verdict_counts.values()) for v in ctx.q.scoring.verdicts}
+    sentences = [ctx.s("conclusion.round", n=n, round=", ".join(rounds) or ctx.c("na"), dates=span)]
+    if ctx.shown(Stats(n=n)):
+        sentences.append(ctx.s("conclusion.verdicts", total=sum(counts.values()), good=counts.get("good", 0),
+                               reserves=counts.get("reserves", 0), serious=counts.get("serious", 0)))
     for key, st in (("process", sm.process_stats), ("outcome", sm.outcome_stats)):
-        out.append(ctx.p(ctx.s(f"key_results.{key}", median=ctx.pct(st.median, 1), min=ctx.pct(st.min, 1),
-                                max=ctx.pct(st.max, 1))))
-    shared = sum(x.count >= 2 for x in sm.systemic)
-    out.append(ctx.p(ctx.s("key_results.systemic", count=shared)))
+        if ctx.shown(st) and st.median is not None:
+            sentences.append(ctx.s(f"conclusion.{key}", median=ctx.pct(st.median, 0), q1=ctx.num(st.q1, 0),
+                                   q3=ctx.pct(st.q3, 0), n=st.n))
+    if ctx.anonymous and not ctx.shown(Stats(n=n)):
+        sentences.append(ctx.s("conclusion.suppressed", min_group=ctx.min_group))
+    shared = [x for x in sm.systemic if x.count >= 2]
+    out.append(ctx.p(" ".join(sentences), "body"))
+    if shared:
+        out.append(ctx.p(ctx.s("conclusion.systemic", n=len(shared))))
+        for x in shared[:5]:
+            item = ctx.s("conclusion.systemic_item", n=x.n, count=x.count, of=lang_.of(x.n, ctx.lang),
+                         title=ctx.rec_title(x.key))
+            out.append(Paragraph(esc(item), ctx.st["bullet"], bulletText="•"))
+    else:
+        out.append(ctx.p(ctx.s("conclusion.no_systemic")))
+    rel = sm.relationship
+    if rel is not None:
+        xi, yi = ctx.indicators.get(rel.x), ctx.indicators.get(rel.y)
+        texts_ = (_relationship_texts(ctx, rel, xi, yi) if ctx.shown(Stats(n=rel.n))
+                  else [ctx.s("conclusion.suppressed", min_group=ctx.min_group)])
+        out += [ctx.p(ctx.s("conclusion.relationship_title"), "h2"), ctx.p(" ".join(texts_))]
+    out += [ctx.p(ctx.s("conclusion.region_title"), "h2"), ctx.p(ctx.s("conclusion.region"))]
+    if not ctx.anonymous:
+        out.append(ctx.p(ctx.s("conclusion.files", included=n, rejected=len(sm.rejected),
+                               skipped=len(sm.skipped)), "note"))
     return out
 
 
 def _method(ctx: _Ctx) -> list:
-    return [H(ctx.c("method.title"), 0), ctx.p(ctx.s("method_scope")), ctx.p(ctx.c("method.text"), "small")]
+    facts = ctx.p(f"{ctx.s('facts.questionnaire')}: {ctx.questionnaire_label()}", "small")
+    return [ctx.h(ctx.c("method.title"), 0), ctx.p(ctx.s("method_scope")), ctx.p(ctx.c("method.text"), "small"),
+            facts]
 
 
 # -------------------------------------------------------------------------------------------------- overview
@@ -314,31 +407,42 @@ def _score_cell(ctx: _Ctx, score: float | None, verdict: str | None, decimals: i
     if not v:
         return text
     fg, bg = verdict_colors(v[1])
-    return _Line(text, "CENTER", bold=True, color=fg, background=bg)
+    mark = ctx._common.data.get(f"verdict_mark.{verdict}.symbol", {}).get(ctx.lang, "")
+    return _Line(f"{mark}\u00a0{text}" if mark else text, "CENTER", bold=True, color=fg, background=bg)
 
 
 def _overview(ctx: _Ctx) -> list:
-    out: list = [CondPageBreak(6 * cm), H(ctx.s("sections.overview"), 0)]
+    out: list = [chapter_break(ctx.frame_height, 6 * cm), ctx.h(ctx.s("sections.overview"), 0)]
     sm, areas = ctx.summary, ctx.q.areas
     if not sm.services:
         return out + [ctx.p(ctx.s("overview.none"))]
     w = ctx.width
-    area_w, rank_w, idx_w = 0.95 * cm, 1.1 * cm, 1.65 * cm
+    area_w, rank_w, idx_w = 1.05 * cm, 1.1 * cm, 1.65 * cm
     name_w = w - rank_w - 2 * idx_w - area_w * len(areas)
     widths = [rank_w, name_w, *[area_w] * len(areas), idx_w, idx_w]
     align = ["RIGHT", "LEFT", *["CENTER"] * len(areas), "RIGHT", "RIGHT"]
-    rows: list = [[ctx.s("overview.rank"), ctx.c("service"), *(a.code for a in areas),
+    first = ctx.s("anonymous.code") if ctx.anonymous else ctx.s("overview.rank")
+    rows: list = [[first, "" if ctx.anonymous else ctx.c("service"), *(a.code for a in areas),
                    ctx.s("overview.process"), ctx.s("overview.outcome")]]
-    for s, rank in zip(sm.services, _ranks(sm.services)):
-        rows.append(ctx.row([f"{rank}." if rank else ctx.c("na"), _name(s),
-                             *(_score_cell(ctx, *_area(s, a.id)) for a in areas),
-                             ctx.num(s.process_index, 1), ctx.num(s.outcome_index, 1)], widths, align))
-    medians = [ctx.num(sm.area_stats[a.id].median if a.id in sm.area_stats else None, 0) for a in areas]
-    rows.append(ctx.row(["", ctx.s("overview.median_row"), *medians, ctx.num(sm.process_stats.median, 1),
-                         ctx.num(sm.outcome_stats.median, 1)], widths, align, bold=True))
+    if ctx.anonymous:  # code order, no ranks, no names
+        services = sorted(sm.services, key=lambda s: ctx.codes[s.file])
+        lead = [(ctx.codes[s.file], "") for s in services]
+    else:
+        services = sm.services
+        lead = [(f"{rank}." if rank else ctx.c("na"), _name(s)) for s, rank in zip(services, _ranks(services))]
+    for s, (first_cell, name) in zip(services, lead):
+        rows.append(ctx.row([first_cell, name, *(_score_cell(ctx, *_area(s, a.id)) for a in areas),
+                             ctx.num(s.process_index, 0), ctx.num(s.outcome_index, 0)], widths, align))
+    def median(st: Stats | None) -> str:
+        return ctx.num(st.median, 0) if st is not None and ctx.shown(st) else ctx.c("na")
+    medians = [median(sm.area_stats.get(a.id)) for a in areas]
+    rows.append(ctx.row(["", ctx.s("overview.median_row"), *medians, median(sm.process_stats),
+                         median(sm.outcome_stats)], widths, align, bold=True))
     extra = [("LINEABOVE", (0, -1), (-1, -1), 0.9, ACCENT)]
     grid = table(rows, widths, align=align, style_extra=extra)
-    return out + [ctx.p(ctx.s("overview.intro")), grid, Spacer(1, 6), *_legends(ctx)]
+    intro = ctx.s("overview.intro_anonymous" if ctx.anonymous else "overview.intro")
+    notes = [ctx.p(ctx.s("anonymous.codes_note"), "note")] if ctx.anonymous else []
+    return out + [ctx.p(intro), grid, Spacer(1, 6), *notes, *_legends(ctx)]
 
 
 def _area(s: ScoredAudit, area_id: str) -> tuple[float | None, str | None]:
@@ -356,9 +460,10 @@ def _verdict_legend(ctx: _Ctx, lead: Paragraph | None = None):
     """One line: "Verdicts", a coloured swatch per verdict, the mark for "not scored". A ``lead`` (a
     sub-heading) replaces the word "Verdicts" and pushes the swatches to the right margin."""
     verdicts = ctx.q.scoring.verdicts
-    swatches = [verdict_cell(v.label(ctx.lang), v.color) for v in verdicts]
+    marks = {v.id: ctx._common.data.get(f"verdict_mark.{v.id}.symbol", {}).get(ctx.lang, "") for v in verdicts}
+    swatches = [verdict_cell(f"{marks[v.id]} {v.label(ctx.lang)}".strip(), v.color) for v in verdicts]
     last = ctx.p(ctx.s("overview.not_scored"), "cell")
-    widths = [stringWidth(v.label(ctx.lang), FONT_BOLD, 8.5) + 14 for v in verdicts]
+    widths = [stringWidth(f"{marks[v.id]} {v.label(ctx.lang)}", FONT_BOLD, 8.5) + 14 for v in verdicts]
     widths.append(stringWidth(ctx.s("overview.not_scored"), FONT, 8.5) + 14)
     lead_width = ctx.width - sum(widths) if lead else 2.2 * cm
     lead = lead or ctx.p(ctx.s("overview.legend_verdicts"), "cell_bold")
@@ -382,16 +487,42 @@ def _layout(rows: list, widths: list[float], extra: list | None = None) -> Table
 
 
 def _areas(ctx: _Ctx) -> list:
-    out: list = [CondPageBreak(8 * cm), H(ctx.s("sections.areas"), 0)]  # heading with its first chart
+    out: list = [chapter_break(ctx.frame_height, 8 * cm), ctx.h(ctx.s("sections.areas"), 0)]
     sm = ctx.summary
     if not sm.services:
         return out + [ctx.p(ctx.s("areas.none"))]
-    out.append(ctx.p(ctx.s("areas.intro_large" if len(sm.services) > LARGE_ROUND else "areas.intro")))
-    if ctx.prefix and len(sm.services) <= LARGE_ROUND:
-        out.append(ctx.p(ctx.s("areas.prefix_note", prefix=ctx.prefix), "note"))
-    for a in ctx.q.areas:
-        out.append(KeepTogether([H(f"{a.code} {a.title(ctx.lang)}", 1), _area_block(ctx, a.id)]))
+    out += [ctx.p(ctx.s("area_table.intro")), _area_stats_table(ctx)]
     return out + _indicator_table(ctx)
+
+
+def _area_stats_table(ctx: _Ctx):
+    """Per area: n, median, IQR (and the range for the region's own edition), verdict counts with marks.
+    The per-service bars of earlier versions repeated the overview table and are gone."""
+    sm, w = ctx.summary, ctx.width
+    verdicts = ctx.q.scoring.verdicts
+    marks = [ctx._common.data.get(f"verdict_mark.{v.id}.symbol", {}).get(ctx.lang, "") for v in verdicts]
+    head = [ctx.c("area"), ctx.s("area_table.n"), ctx.c("median"), ctx.s("indicators.quartiles")]
+    if not ctx.anonymous:
+        head.append(ctx.c("range"))
+    head += [f"{m} {v.label(ctx.lang)}" for m, v in zip(marks, verdicts)]
+    fixed = [0.8 * cm, 1.7 * cm, 2.0 * cm] + ([1.9 * cm] if not ctx.anonymous else []) + [1.9 * cm] * len(verdicts)
+    widths = [w - sum(fixed), *fixed]
+    align = ["LEFT"] + ["RIGHT"] * (len(widths) - 1)
+    rows = [head]
+    spans = []
+    for a in ctx.q.areas:
+        st = sm.area_stats.get(a.id, Stats(n=0))
+        counts = sm.verdict_counts.get(a.id, {})
+        if ctx.shown(st):
+            cells = [ctx.pct(st.median, 0), ctx.span(st.q1, st.q3, 0, "%")]
+            if not ctx.anonymous:
+                cells.append(ctx.span(st.min, st.max, 0, "%"))
+            cells += [str(counts.get(v.id, 0)) for v in verdicts]
+        else:
+            cells = [ctx.s("anonymous.suppressed")] + [""] * (len(widths) - 3)
+            spans.append(("SPAN", (2, len(rows)), (-1, len(rows))))
+        rows.append(ctx.row([f"{a.code} {a.title(ctx.lang)}", str(st.n), *cells], widths, align))
+    return table(rows, widths, align=align, style_extra=spans)
 
 
 def _histogram(ctx: _Ctx, scores: list[tuple[float | None, str | None]], width: float):
@@ -442,28 +573,36 @@ def _indicator_table(ctx: _Ctx) -> list:
     align = ["LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"]
     rows = [[ctx.s("indicators.label"), ctx.s("indicators.unit"), ctx.s("indicators.n"), ctx.c("median"),
              ctx.s("indicators.quartiles"), ctx.c("range")]]
+    if ctx.anonymous:  # no minimum or maximum: they are single services' values
+        widths, align, rows = widths[:-1], align[:-1], [rows[0][:-1]]
+        widths[0] += 2.5 * cm
     for ind in ctx.q.indicators:
         st = ctx.summary.indicator_stats.get(ind.id, Stats(n=0))
         d = ind.decimals
         unit = ind.unit(ctx.lang) if ind.unit else ""
-        values = [ind.label(ctx.lang) + _arrow(ind), unit, str(st.n), ctx.num(st.median, d),
-                  ctx.span(st.q1, st.q3, d), ctx.span(st.min, st.max, d)]
+        if not ctx.shown(st):
+            values = [ind.label(ctx.lang) + _arrow(ind), unit, str(st.n), ctx.s("anonymous.suppressed"), ""]
+        else:
+            values = [ind.label(ctx.lang) + _arrow(ind), unit, str(st.n), ctx.num(st.median, d),
+                      ctx.span(st.q1, st.q3, d)]
+            if not ctx.anonymous:
+                values.append(ctx.span(st.min, st.max, d))
         rows.append(ctx.row(values, widths, align))
     grid = table(rows, widths, align=align)
-    return [KeepTogether([H(ctx.s("sections.indicators"), 1), ctx.p(ctx.s("indicators.intro"))]), grid]
+    return [KeepTogether([ctx.h(ctx.s("sections.indicators"), 1), ctx.p(ctx.s("indicators.intro"))]), grid]
 
 
 # ----------------------------------------------------------------------------------------- systemic findings
 
 
 def _systemic(ctx: _Ctx) -> list:
-    out: list = [CondPageBreak(6 * cm), H(ctx.s("sections.systemic"), 0)]
+    out: list = [chapter_break(ctx.frame_height, 6 * cm), ctx.h(ctx.s("sections.systemic"), 0)]
     items = ctx.summary.systemic
     if not items:
         return out + [ctx.p(ctx.s("systemic.none"))]
     out.append(ctx.p(ctx.s("systemic.intro")))
     shared = [x for x in items if x.count >= 2]
-    single = [x for x in items if x.count < 2]
+    single = [] if ctx.anonymous else [x for x in items if x.count < 2]  # no single-service lists
     for key, group in (("systemic.shared", shared), ("systemic.single", single)):
         if group:
             out += [*ctx.lead_in(ctx.s(key)), _systemic_table(ctx, group)]
@@ -472,6 +611,13 @@ def _systemic(ctx: _Ctx) -> list:
 
 def _systemic_table(ctx: _Ctx, items: list[Systemic]):
     w = ctx.width
+    if ctx.anonymous:  # counts only: which services is the region's knowledge
+        rows = [[ctx.s("systemic.finding"), ctx.c("area")]]
+        for x in items:
+            count = ctx.s("systemic.count", count=x.count, n=ctx.num(x.n, 0), of=lang_.of(x.n, ctx.lang))
+            rows.append([ctx.markup(f"<b>{esc(count)}:</b> {esc(ctx.rec_title(x.key))}", "cell"),
+                         ctx.area_label(x.area)])
+        return table(rows, [w - 5.0 * cm, 5.0 * cm])
     widths = [7.2 * cm, 3.9 * cm, w - 11.1 * cm]
     rows = [[ctx.s("systemic.finding"), ctx.c("area"), ctx.s("systemic.services")]]
     for x in items:
@@ -488,11 +634,16 @@ def _systemic_table(ctx: _Ctx, items: list[Systemic]):
 
 
 def _relationship(ctx: _Ctx) -> list:
-    out: list = [H(ctx.s("sections.relationship"), 0)]
+    out: list = [chapter_break(ctx.frame_height, 9 * cm), ctx.h(ctx.s("sections.relationship"), 0)]
     rel = ctx.summary.relationship
     if rel is None:
         return out + [ctx.p(ctx.s("relationship.not_defined"))]
     out.append(ctx.p(ctx.s("relationship.intro")))
+    if ctx.anonymous:  # every point is one service's exact pair of values
+        xi, yi = ctx.indicators.get(rel.x), ctx.indicators.get(rel.y)
+        texts_ = _relationship_texts(ctx, rel, xi, yi) if ctx.shown(Stats(n=rel.n)) else [
+            ctx.s("conclusion.suppressed", min_group=ctx.min_group)]
+        return out + [ctx.p(t) for t in texts_] + [ctx.p(ctx.s("anonymous.relationship_note"), "note")]
     xi, yi = ctx.indicators.get(rel.x), ctx.indicators.get(rel.y)
     x_label = ctx.ind_label(xi, True) if xi else rel.x
     y_label = ctx.ind_label(yi, True) if yi else rel.y
@@ -505,13 +656,14 @@ def _scatter(ctx: _Ctx, points, x_label: str, y_label: str, yi: Indicator | None
     short = dict(zip(ctx.names, ctx.short))
     tick: Callable[[float], str] = lambda v: ctx.num(v, 0 if float(v).is_integer() else 1)  # noqa: E731
     percent = yi is not None and yi.unit is not None and yi.unit("en") == "%"
+    y_tick: Callable[[float], str] = (lambda v: ctx.pct(v, 0)) if percent else tick  # noqa: E731
     ys = [p[2] for p in points]
     y_range = (0.0, 100.0) if percent and min(ys) >= 0 and max(ys) <= 100 else None
     height = max(7.5 * cm, stringWidth(y_label, FONT, 8) + 56)  # the rotated y label must fit the plot
     return scatter_chart([(p[1], p[2]) for p in points], x_label, y_label,
                          labels=[short.get(p[0], p[0]) for p in points] if len(points) <= LARGE_ROUND else None,
                          width=ctx.width, height=height,
-                         y_range=y_range, x_fmt=tick, y_fmt=tick)
+                         y_range=y_range, x_fmt=tick, y_fmt=y_tick)
 
 
 def _relationship_texts(ctx: _Ctx, rel, xi: Indicator | None, yi: Indicator | None) -> list[str]:
@@ -539,29 +691,31 @@ def _relationship_texts(ctx: _Ctx, rel, xi: Indicator | None, yi: Indicator | No
 # ------------------------------------------------------------------------------------------- recommendations
 
 
+THEMES_SHOWN = 3  # systemic findings named as a theme's evidence
+
+
 def _recommendations(ctx: _Ctx) -> list:
-    out: list = [H(ctx.s("sections.recommendations"), 0)]
+    """"Doporučení pro kraj": the eight regional themes of the 2023 workshop (templates/reports/regional.yaml),
+    each addressed to the region, with the systemic findings of this round in its areas as evidence."""
+    r = ctx.regional
+    out: list = [chapter_break(ctx.frame_height, 8 * cm), ctx.h(ctx.s("sections.recommendations"), 0),
+                 ctx.p(r("intro", ctx.lang))]
     shared = [x for x in ctx.summary.systemic if x.count >= 2]
-    if not shared:
-        return out + [ctx.p(ctx.s("recommendations.none"))]
-    out.append(ctx.p(ctx.s("recommendations.intro")))
-    order = {a.id: i for i, a in enumerate(ctx.q.areas)}
-    groups: dict[str, list[Systemic]] = {}
-    for x in shared:
-        groups.setdefault(ctx.theme(x), []).append(x)
-    for theme in sorted(groups, key=lambda t: (order.get(t, 99), t)):
-        items = [_recommendation(ctx, x) for x in groups[theme]]
-        out.append(KeepTogether([H(ctx.area_label(theme), 1), *items[0]]))  # never nest KeepTogether
-        out += [KeepTogether(item) for item in items[1:]]
+    themes = [k.split(".")[1] for k in r.data if k.startswith("themes.") and k.endswith(".title")]
+    for k, theme in enumerate(themes, start=1):
+        areas = set(r(f"themes.{theme}.areas.regions", "cs").split())
+        evidence = [x for x in shared if x.area in areas]
+        block = [ctx.h(f"{k}. {r(f'themes.{theme}.title', ctx.lang)}", 1), ctx.p(r(f"themes.{theme}.text", ctx.lang))]
+        if evidence:
+            lines = [ctx.s("conclusion.systemic_item", n=x.n, count=x.count, of=lang_.of(x.n, ctx.lang),
+                           title=ctx.rec_title(x.key)) for x in evidence[:THEMES_SHOWN]]
+            if len(evidence) > THEMES_SHOWN:
+                lines.append(r("more", ctx.lang, n=len(evidence) - THEMES_SHOWN))
+            block.append(ctx.markup(f"<b>{esc(r('evidence', ctx.lang))}:</b> " + esc("; ".join(lines)), "small"))
+        else:
+            block.append(ctx.p(r("no_evidence", ctx.lang), "note"))
+        out.append(KeepTogether(block))
     return out
-
-
-def _recommendation(ctx: _Ctx, x: Systemic) -> list:
-    title = f"<b>{esc(ctx.rec_title(x.key))}</b> {esc(ctx.s('recommendations.count', count=x.count, n=x.n, of=lang_.of(x.n, ctx.lang)))}"
-    body = [ctx.markup(title, "body")]
-    if f"{x.key}.text" in ctx.rec.data:
-        body.append(ctx.p(ctx.rec(f"{x.key}.text", ctx.lang), "small"))
-    return body + [Spacer(1, 3)]
 
 
 # -------------------------------------------------------------------------------------------- excluded files
@@ -569,7 +723,7 @@ def _recommendation(ctx: _Ctx, x: Systemic) -> list:
 
 def _excluded(ctx: _Ctx) -> list:
     sm = ctx.summary
-    out: list = [H(ctx.s("sections.excluded"), 0),
+    out: list = [chapter_break(ctx.frame_height, 6 * cm), ctx.h(ctx.s("sections.excluded"), 0),
                  ctx.p(ctx.s("excluded.intro", included=len(sm.services), rejected=len(sm.rejected),
                              skipped=len(sm.skipped)))]
     if not sm.rejected and not sm.skipped:
@@ -610,18 +764,18 @@ def _messages(ctx: _Ctx, r: FileResult) -> Paragraph:
 def _annex(ctx: _Ctx) -> list:
     sm = ctx.summary
     if not sm.services:
-        return [H(ctx.s("sections.annex"), 0), ctx.p(ctx.s("annex.none"))]
+        return [ctx.h(ctx.s("sections.annex"), 0), ctx.p(ctx.s("annex.none"))]
     if len(sm.services) > LARGE_ROUND:
-        return [PageBreak(), H(ctx.s("sections.annex"), 0),
+        return [PageBreak(), ctx.h(ctx.s("sections.annex"), 0),
                 ctx.p(ctx.s("annex.omitted", n=len(sm.services), limit=LARGE_ROUND))]
-    head = [H(ctx.s("sections.annex"), 0), ctx.p(ctx.s("annex.intro"), "note")]
+    head = [ctx.h(ctx.s("sections.annex"), 0), ctx.p(ctx.s("annex.intro"), "note")]
     out: list = []
     for k, s in enumerate(sm.services):
-        out.append(PageBreak())
+        out += [_RunningHeader(_name(s)), PageBreak()]  # every page of a profile names its service
         if k == 0:
             out += head
         out += _profile(ctx, s)
-    return out
+    return out + [_RunningHeader(ctx.round_label())]
 
 
 def _profile(ctx: _Ctx, s: ScoredAudit) -> list:
@@ -632,8 +786,8 @@ def _profile(ctx: _Ctx, s: ScoredAudit) -> list:
         (ctx.s("annex.identifier"), svc.service_id or ctx.c("na")),
         (ctx.s("annex.audit_date"), fmt.date(svc.audit_date, ctx.lang)),
         (ctx.s("annex.file"), Path(s.file).name),
-        (ctx.c("process_index"), ctx.pct(s.process_index, 1)),
-        (ctx.c("outcome_index"), ctx.pct(s.outcome_index, 1)),
+        (ctx.c("process_index"), ctx.pct(s.process_index, 0)),
+        (ctx.c("outcome_index"), ctx.pct(s.outcome_index, 0)),
         (ctx.s("annex.rank"),
          ctx.s("annex.rank_value", rank=rank, n=len(sm.services), of=lang_.of(len(sm.services), ctx.lang)) if rank else ctx.c("na")),
     ]
@@ -653,7 +807,7 @@ def _profile(ctx: _Ctx, s: ScoredAudit) -> list:
     chart = hbar_chart([f"{a.code} {a.title(ctx.lang)}" for a in areas], [sc for sc, _ in scores],
                        colors=[(ctx.verdict(v) or (None, None))[1] for _, v in scores], width=w,
                        height=len(areas) * 14 + 24, value_fmt=lambda v: ctx.pct(v, 0), font_size=7.5)
-    return [H(_name(s), 1, style=ctx.st["h1"]), facts,
+    return [ctx.h(_name(s), 1, style=ctx.st["h1"]), facts,
             KeepTogether([Spacer(1, 8), _verdict_legend(ctx, ctx.p(ctx.s("annex.area_scores"), "h2_flat")),
                           Spacer(1, 4), chart]),
             *_profile_indicators(ctx, s), *_profile_findings(ctx, s)]
@@ -693,7 +847,7 @@ def _finding_cell(ctx: _Ctx, f: Flag) -> Paragraph:
         title += f' <font color="#C62828">{esc(ctx.s("annex.critical"))}</font>'
     details = [_flag_value(ctx, f)]
     if f.sheet and f.cell:
-        details.append(ctx.s("annex.where", sheet=f.sheet, cell=f.cell))
+        details.append(ctx.s("annex.where", sheet=lang_.quote(f.sheet, ctx.lang), cell=f.cell))
     lines = [f'{title} <font color="#5F6B7A">· {esc(" · ".join(d for d in details if d))}</font>']
     if f.evidence:
         evidence = redact(f.evidence)
