@@ -80,8 +80,6 @@ WORDS = {
         "changes_only_current": "  Nově v tomto kole: {names}",
         "previous_has_errors": "Pozor: minulý sešit {path} má chyby ({n}); jejich odpovědi ve sloupci předchozích "
                                "odpovědí chybí. Zkontrolujte ho příkazem auditkit validate.",
-        "previous_has_errors": "Pozor: minulý sešit {path} má chyby ({n}); jejich odpovědi ve sloupci předchozích "
-                               "odpovědí chybí. Zkontrolujte ho příkazem auditkit validate.",
         "annotated_written": "Opravná kopie: {copy} (označené buňky: {cells})",
         "annotated_not_annotatable": "Opravnou kopii nelze zapsat pro {file}: komentáře umí jen .xlsx a .xlsm. "
                                      "Uložte sešit jako .xlsx.",
@@ -144,8 +142,6 @@ WORDS = {
                             "findings cannot be compared, only scores are.",
         "changes_only_previous": "  Only in the previous round: {names}",
         "changes_only_current": "  New in this round: {names}",
-        "previous_has_errors": "Note: the previous workbook {path} has errors ({n}); their answers are missing from "
-                               "the previous-answer column. Check it with auditkit validate.",
         "previous_has_errors": "Note: the previous workbook {path} has errors ({n}); their answers are missing from "
                                "the previous-answer column. Check it with auditkit validate.",
         "annotated_written": "Annotated copy: {copy} (cells marked: {cells})",
