@@ -196,3 +196,5 @@ def test_reports_show_the_cycle(tmp_path):
     assert "Změny od minulého kola" in summary
     assert "Námitky: podáno 3, uznáno 0, uznáno částečně 1, zamítnuto 1, dosud nerozhodnuto 1" in summary
     assert "Jen v minulém kole: Azylový dům Na Vyhlídce" in summary
+    for reply in objections:  # disputed findings are named in the region's summary too, with the reasons
+        assert " ".join(reply["reasons"].split())[:40] in summary

@@ -174,3 +174,29 @@ def test_tidy_workbook_has_the_changes_and_replies_tables(tmp_path):
     assert len(replies) - 1 == sum(1 for s in data["services"] for f in s["findings"] if f["reply"])
     described = {r[0] for r in wb.worksheets[0].iter_rows(values_only=True) if r and r[0]}
     assert {"changes", "replies"} <= described
+
+
+def test_a_summary_of_questionnaire_1_0_is_compared_through_the_shipped_mapping(tmp_path, rounds):
+    """The shipped questionnaire maps the facts of version 1.0: a 1.0 summary of the same round, its facts
+    under their 1.0 names, compares as 'nothing changed'."""
+    _, after, _ = rounds
+    q = default_questionnaire()
+    back = {}
+    for old, new in q.from_versions["1.0"].facts.items():
+        back.setdefault(new, old)  # one 1.0 name for each current fact
+    old_round = json.loads(json.dumps(after))
+    old_round["questionnaire"]["version"] = "1.0"
+    for s in old_round["services"]:
+        for f in s["findings"]:
+            f["fact"] = back.get(f["fact"], f["fact"])
+            f["key"] = f["fact"]
+    prev = tmp_path / "summary_1_0.json"
+    prev.write_text(json.dumps(old_round), encoding="utf-8")
+    proc = run("summarize", str(sample_audits_dir()), "--previous", str(prev), "--out", str(tmp_path / "o"),
+               "--no-reports", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["comparison"]["comparable"] is True and data["comparison"]["unmapped_facts"] == []
+    assert data["comparison"]["new"] == 0 and data["comparison"]["resolved"] == 0
+    assert all(f["change"] == "persisting" for s in data["services"] for f in s["findings"])
+    assert any(f["fact"] in back for s in data["services"] for f in s["findings"])  # the mapping was used

@@ -199,7 +199,32 @@ def summary_changes(q: Questionnaire, summary: Summary, lang: str, width: float,
     if summary.replies is not None:
         story.append(pdfkit.heading(_t("summary.objections_title", lang), 1 if story else 0))
         story.append(_para(_t("summary.objections", lang, **summary.replies.objections.model_dump())))
+        if not anonymous:
+            story += _objections_table(q, summary, lang, width)
     return story
+
+
+def _objections_table(q: Questionnaire, summary: Summary, lang: str, width: float) -> list[Flowable]:
+    """Every disputed finding of the round: the service, the finding, the provider's reasons, the decision."""
+    assert summary.replies is not None
+    rec = recommendations(q)
+    words = texts("plan")
+    rows: list[list[object]] = [[_t(f"summary.col_{c}", lang) for c in ("service", "finding", "reply", "decision")]]
+    for s in summary.services:
+        replies = summary.replies.by_service.get(s.service.service_id, {})
+        for f in s.findings:
+            r = replies.get(fact_of(f))
+            if r is None or not r.objection:
+                continue
+            reply = "<b>" + esc(words(f"responses.{r.response}", lang)) + "</b>"
+            if r.reasons:
+                reply += ": " + esc(lang_.quote(r.reasons, lang))
+            decision = words(f"decisions.{r.decision}", lang) if r.decision else _t("provider.pending", lang)
+            rows.append([esc(s.service.service_name), esc(rec(f"{f.key}.title", lang)), _para(reply, "cell"),
+                         esc(decision)])
+    if len(rows) == 1:
+        return []
+    return [pdfkit.table(rows, [0.2 * width, 0.27 * width, 0.38 * width, 0.15 * width])]
 
 
 def _source(source: str) -> str:
