@@ -347,6 +347,9 @@ def _sentence_start(text: str, pos: int) -> bool:
 
 
 _CAPS = _Lazy(rf"[{_UP}][{_LO}]+")
+_DIGIT = _Lazy(r"\d")
+_DIGITS3 = _Lazy(r"\d\d\d")
+_EMAIL_CUE = _Lazy(r"(?i)\(at\)|\[at\]|\{at\}|<at>| at |zavin")
 _SHOUTED = _Lazy(rf"[{_UP}]{{5,}}")
 _LOWER_TITLE = _Lazy(r"(?i:\b(?:paní|pani|pan|pana|panu|panem|pí|slečn\w+|slecn\w+)|(?<!\w)(?:p|sl)\.)\s+[a-záčďéěíňóřšťúůýž]")
 _OPENERS = " \u00a0\"'„“”‚‘’«»()[]*-–•\t\n"
@@ -445,6 +448,7 @@ def _name_hits(text: str, safe: frozenset[str]) -> list[Hit]:
 
 
 # -- all together ----------------------------------------------------------------------------------
+@lru_cache(maxsize=256)
 def _safe_words(safe: tuple[str, ...]) -> frozenset[str]:
     return frozenset(w for s in safe for w in re.findall(rf"[{_UP}{_LO}]+", s) if w[:1].isupper())
 
@@ -476,29 +480,34 @@ def _find(text: str, safe: tuple[str, ...], kinds: frozenset[str]) -> tuple[Hit,
         if hit.kind in kinds and not any(hit.start < h.end and h.start < hit.end for h in found):
             found.append(hit)
 
-    has_digit = any(c.isdigit() for c in text)
-    if "@" in text or re.search(r"(?i)\(at\)|\[at\]| at |zavin", text):
+    has_digit = _DIGIT.search(text) is not None
+    if "@" in text or _EMAIL_CUE.search(text):
         for m in _EMAIL.finditer(text):
             add(Hit("email", *m.span()))
     if has_digit:
-        for h in _birth_numbers(text):
-            add(h)
-        for m in _BIRTH_DATE.finditer(text):
-            add(Hit("birth_date", *m.span(1)))
-        for m in _PHONE.finditer(text):
-            add(Hit("phone", *m.span()))
-        for m in _PHONE_INTL.finditer(text):
-            add(Hit("phone", *m.span()))
-        for m in _POSTCODE.finditer(text):
-            if m.group().split()[-1] not in ("Kč", "Sb"):
-                add(Hit("address", *m.span()))
+        if _DIGITS3.search(text):  # birth numbers, phones and postcodes all hold three digits in a row
+            for h in _birth_numbers(text):
+                add(h)
+        low = text.lower()
+        if "*" in text or any(w in low for w in ("nar", "born", "dob", "birth", "ročník")):
+            for m in _BIRTH_DATE.finditer(text):
+                add(Hit("birth_date", *m.span(1)))
+        if _DIGITS3.search(text):
+            for m in _PHONE.finditer(text):
+                add(Hit("phone", *m.span()))
+            for m in _PHONE_INTL.finditer(text):
+                add(Hit("phone", *m.span()))
+            for m in _POSTCODE.finditer(text):
+                if m.group().split()[-1] not in ("Kč", "Sb"):
+                    add(Hit("address", *m.span()))
         for m in _STREET.finditer(text):
             if not _STREET_NOT.match(m.group()) and not text[max(0, m.start() - 2):m.start()].strip().endswith("§"):
                 add(Hit("address", *m.span()))
     words = _safe_words(safe)
     names = _name_hits(text, words) if ("name" in kinds or has_digit) and _name_candidates(text, words) else []
-    if has_digit and (names or _PERSON_CUE.search(text)):  # a room number tied to a person
-        for m in _ROOM.finditer(text):
+    rooms = list(_ROOM.finditer(text)) if has_digit else []
+    if rooms and (names or _PERSON_CUE.search(text)):  # a room number tied to a person
+        for m in rooms:
             add(Hit("room", *m.span(1)))
     if "name" in kinds:
         for h in names:
