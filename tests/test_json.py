@@ -64,6 +64,9 @@ def test_summary_json_valid_against_the_shipped_schema(mixed_round):
     del broken["services"][0]["areas"]["contract"]["verdict"]
     broken["services"][1]["rank"] = "first"
     assert len(_errors("summary", broken)) == 2  # the schema does reject what the docs do not promise
+    failed = {**data, "failed_outputs": data["rejected"][0]["findings"]}  # what --json adds when an output fails
+    assert _errors("summary", failed) == []
+    assert len(_errors("summary", {**data, "failed_outputs": "x"})) == 1
 
 
 def test_validation_json_valid_against_the_shipped_schema(mixed_round, tmp_path):

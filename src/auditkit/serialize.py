@@ -217,6 +217,18 @@ class _Output(GenerateJsonSchema):
         return True
 
 
+# Keys an output carries only sometimes, beside its model's fields (not required by the schema).
+OPTIONAL = {
+    "summary": {
+        "failed_outputs": {  # added by `summarize --json` when an output could not be written (cli.py)
+            "type": "array", "items": {"$ref": "#/$defs/Finding"},
+            "description": "summarize --json only, when any output could not be written: one output_failed "
+                           "finding each",
+        },
+    },
+}
+
+
 def json_schema(name: str) -> dict[str, Any]:
     """The JSON Schema of one output (``summary`` or ``validation``), as generated from the models."""
     schema = SCHEMAS[name].model_json_schema(mode="serialization", schema_generator=_Output)
@@ -227,6 +239,7 @@ def json_schema(name: str) -> dict[str, Any]:
         "properties": {
             **schema["properties"],
             "schema_version": {"const": SCHEMA_VERSION, "title": "Schema Version", "type": "string"},
+            **OPTIONAL.get(name, {}),
         },
     }
 
