@@ -73,7 +73,8 @@ def write_summary_pdf(summary: Summary, q: Questionnaire, lang: str = "cs",
             str(tmp), title=title, author=ctx.c("author"),
             subject=ctx.s("subject", qid=summary.questionnaire_id, qversion=summary.questionnaire_version),
             keywords=ctx.s("keywords"), lang=LANG_TAGS.get(lang, lang), header_right=ctx.round_label(),
-            footer_left=ctx.questionnaire_label(), page_label=ctx.c("page_label"),
+            footer_left=ctx.s("footer.anonymous" if anonymous else "footer.regional"),  # the questionnaire: method
+            page_label=ctx.c("page_label"),
         )
         ctx.width, ctx.frame_height = doc.width, doc.height
         story = _story(ctx)
