@@ -560,7 +560,7 @@ def _comparison_note(ctx: _Ctx) -> Paragraph:
 
 def _area_table(ctx: _Ctx) -> Table:
     head = [ctx.common("area"), ctx.common("score"), ctx.common("verdict_label")]
-    widths = [ctx.width - 10.8 * cm, 1.5 * cm, 3.7 * cm]
+    widths = [ctx.width - 11.1 * cm, 1.5 * cm, 3.7 * cm]
     align = ["LEFT", "RIGHT", "LEFT"]
     if ctx.compare:
         head += [ctx.t("summary.col_median"), ctx.t("summary.col_iqr")]
@@ -569,7 +569,7 @@ def _area_table(ctx: _Ctx) -> Table:
     else:
         widths[0] += 4.0 * cm
     head.append(ctx.t("summary.col_findings"))
-    widths.append(1.6 * cm)
+    widths.append(1.9 * cm)
     align.append("RIGHT")
     data = [head]
     for a in ctx.q.areas:
