@@ -455,8 +455,24 @@ def _is_percent_format(code: str) -> bool:
     return "%" in section
 
 
+_STYLES_SEEN: dict[bytes, frozenset[int]] = {}  # a round's workbooks share their template's style table
+_STYLES_SEEN_MAX, _STYLES_SEEN_BYTES = 64, 256 * 1024
+
+
 def _percent_styles(styles: bytes) -> frozenset[int]:
     """Indices of the cell formats (the s attribute of a cell) that show a number as a percent."""
+    hit = _STYLES_SEEN.get(styles)
+    if hit is not None:
+        return hit
+    found = _parse_percent_styles(styles)
+    if len(styles) <= _STYLES_SEEN_BYTES:
+        if len(_STYLES_SEEN) >= _STYLES_SEEN_MAX:
+            _STYLES_SEEN.clear()
+        _STYLES_SEEN[styles] = found
+    return found
+
+
+def _parse_percent_styles(styles: bytes) -> frozenset[int]:
     if b"%" not in styles and b'"9"' not in styles and b'"10"' not in styles:
         return frozenset()
     percent_ids = set(_PERCENT_BUILTIN)
@@ -490,8 +506,19 @@ def _percent_cells(data: bytes, styles: frozenset[int]) -> set[tuple[int, int]]:
     """0-based (row, col) of the cells of a worksheet part that use a percent format."""
     if not styles:
         return set()
-    if len(styles) <= 16 and not any(b's="%d"' % i in data for i in styles):
-        return set()  # the usual case for most sheets: a quick search for each style's attribute
+    if len(styles) <= 16:  # the usual case: find each style's attribute, then the cell tag around it
+        out = set()
+        for i in styles:
+            needle = b' s="%d"' % i
+            pos = data.find(needle)
+            while pos != -1:
+                start = data.rfind(b"<c ", 0, pos)
+                end = data.find(b">", pos)
+                m = _STYLED_CELL.match(data, start, end + 1) if start != -1 and end != -1 else None
+                if m is not None and data.find(b">", start, pos) == -1:  # the attribute is this cell's
+                    out.add((int(m.group(2)) - 1, _col_index(m.group(1))))
+                pos = data.find(needle, pos + 1)
+        return out
     out = set()
     for m in _STYLED_CELL.finditer(data):
         s = _S_VALUE.search(m.group(3))
