@@ -186,5 +186,6 @@ def test_a_failing_summary_pdf_is_contained(tmp_path, monkeypatch):
     monkeypatch.setattr(summary_pdf, "write_summary_pdf", broken)
     _, outputs = run_summary([sample_audits_dir()], tmp_path / "out", "en", jobs=1, reports=False)
     assert [(f.code, Path(f.file).name) for f in outputs.failures] == [
-        ("output_failed", "summary.pdf"), ("output_failed", "summary-anonymni.pdf")]  # both editions, contained
+        ("output_failed", "summary.pdf"), ("output_failed", "summary-anonymni.pdf")]  # both editions failed
+    assert all(Path(f.file).parent == tmp_path / "out" for f in outputs.failures)  # named where it would be
     assert (tmp_path / "out" / "summary.json").exists() and (tmp_path / "out" / "summary.xlsx").exists()

@@ -1,11 +1,13 @@
 """The command line: parse options, call one library function, render, choose the exit code.
 
-Exit codes: 0 clean (warnings allowed), 1 findings of severity error or a failed run, 2 usage error.
+Exit codes: 0 clean (warnings allowed), 1 findings of severity error, a failed run or a problem of the machine
+(a full disk, a read-only folder), 2 usage error; 130 / 143 after SIGINT / SIGTERM.
 Heavy modules are imported inside the commands so that ``auditkit --help`` starts fast.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
 from collections.abc import Callable
@@ -125,18 +127,24 @@ def template(
     previous: Annotated[Path | None, typer.Option(
         "--from", metavar="WORKBOOK", help="The service's workbook from the previous round: its identification and staff list are "
         "carried over and its answers shown beside the blank answer cells.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
 ) -> None:
-    """Write a blank audit workbook for auditors to fill.
+    """Write a blank audit workbook for auditors to fill (an existing file is kept unless --force).
 
     \b
     Examples:
       auditkit template --out audit_2024.xlsx --service-name "Azylový dům Hvězda"
       auditkit template --from audits_2023/ad_kotva.xlsx --out audits_2024/ad_kotva.xlsx
     """
+    from auditkit.errors import UsageError
     from auditkit.render import console_err, say
 
     if out.suffix.lower() != ".xlsx":
-        out = out.with_suffix(".xlsx")
+        raise UsageError("out_suffix", path=out, suffix=".xlsx", suggestion=out.with_suffix(".xlsx"))
+    if out.is_dir():
+        raise UsageError("out_is_folder", path=out, suggestion=out / "audit.xlsx")
+    if (out.exists() or out.is_symlink()) and not force:
+        raise UsageError("out_exists", path=out)
     if previous is not None:
         from auditkit.nextround import next_round_template
         from auditkit.render import render_validation
@@ -210,12 +218,12 @@ def validate(
 def summarize(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Workbooks or folders of one audit round (default: the bundled sample round).",
-                       metavar="[PATH...]",
-                       show_default=False),
+        typer.Argument(help="Workbooks or folders of one audit round.", metavar="[PATH...]", show_default=False),
     ] = None,
     out: Annotated[Path, typer.Option(
-        "--out", metavar="FOLDER", help="Folder for summary.pdf, summary.xlsx, summary.json, opendata/, reports/.")] = Path("out"),
+        "--out", metavar="FOLDER", help="Folder for summary.pdf, summary.xlsx, summary.json, opendata/, reports/ "
+        "(replaced whole at the end of the run; a folder holding other files is refused).")] = Path("out"),
+    sample: Annotated[bool, typer.Option("--sample", help="Run on the bundled sample round (six fictional homes).")] = False,
     lang: LangOpt = Lang.cs,
     json_out: JsonOpt = False,
     jobs: Annotated[int | None, typer.Option(
@@ -245,23 +253,30 @@ def summarize(
       auditkit summarize audits_2023/ --out out_2023 --json
       auditkit summarize audits_2024/ --previous out_2023/summary.json --out out_2024
       auditkit summarize audits_2024/ --replies plans_returned/ --out out_2024_final
+      auditkit summarize --sample --out out      (the bundled sample round)
 
     Exit code 0 when every workbook was included (skipped lock files do not count), 1 when any was rejected
     or an output (a provider's report) could not be written (the other outputs are still written).
     """
     from rich.text import Text
 
+    from auditkit.errors import UsageError
     from auditkit.paths import sample_audits_dir
     from auditkit.pipeline import questionnaire_of, run_summary
     from auditkit.render import console_err, print_json, progress_bar, render_summary
+    from auditkit.rounds import PreviousRoundError
     from auditkit.serialize import summary_json
 
-    from auditkit.rounds import PreviousRoundError
-
+    if sample and paths:
+        raise UsageError("sample_and_paths", path=" ".join(map(str, paths)))
+    if not sample and not paths:
+        raise UsageError("no_paths")
+    bar = progress_bar(lang.value) if sys.stderr.isatty() else contextlib.nullcontext(None)  # else no stray line
     try:
-        with progress_bar(lang.value) as tick:
-            summary, outputs = run_summary(paths or [sample_audits_dir()], out, lang.value, jobs, not no_reports,
-                                           tick, previous=previous, replies=replies, reply_days=reply_days,
+        with bar as tick:
+            summary, outputs = run_summary([sample_audits_dir()] if sample else paths, out, lang.value, jobs,
+                                           not no_reports, tick, previous=previous, replies=replies,
+                                           reply_days=reply_days,
                                            report_date=report_date.date() if report_date else None,
                                            open_data=not no_open_data)
     except PreviousRoundError as exc:
@@ -299,27 +314,76 @@ def report(
     Example:
       auditkit report sample_audits/ad_kotva.xlsx --benchmark sample_audits --out kotva.pdf
     """
+    from auditkit.errors import UsageError, environment_problem
     from auditkit.pipeline import provider_report
     from auditkit.render import console_err, render_validation, say
 
+    if file.is_dir():
+        raise UsageError("report_folder", path=file)
+    if not file.exists() and not file.is_symlink():
+        raise UsageError("path_missing", path=file)
+    for p in benchmark_paths or []:
+        if not p.exists() and not p.is_symlink():
+            raise UsageError("path_missing", path=p)
+    if out.is_dir():
+        raise UsageError("out_is_folder", path=out, suggestion=out / f"{file.stem}.pdf")
     if out.suffix.lower() != ".pdf":
-        out = out.with_suffix(".pdf")
-    result, bench = provider_report(file, benchmark_paths or [], lang.value, out)
+        raise UsageError("out_suffix", path=out, suffix=".pdf", suggestion=out.with_suffix(".pdf"))
+    try:
+        result, bench = provider_report(file, benchmark_paths or [], lang.value, out)
+    except OSError as exc:
+        raise environment_problem(exc, out) from None
     if bench is None:
         render_validation([result], lang.value)
         raise typer.Exit(1)
     say(console_err(), "report_written", lang.value, path=out, n=bench.n)
 
 
+def _lang_of_argv() -> str:
+    """The --lang of the command line, for messages printed before or outside the command."""
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return "en" if argv[i + 1] == "en" else "cs"
+        if arg.startswith("--lang="):
+            return "en" if arg.endswith("=en") else "cs"
+    return "cs"
+
+
+_STOPPED = {
+    "cs": "Přerušeno ({signal}): rozpracované výstupy a dočasné soubory byly odstraněny, předchozí výstupy "
+          "zůstaly beze změny.",
+    "en": "Interrupted ({signal}): unfinished outputs and temporary files were removed, previous outputs "
+          "are unchanged.",
+}
+
+
 def main() -> None:
-    """Entry point: no traceback ever reaches the user."""
+    """Entry point: no traceback ever reaches the user.
+
+    SIGINT and SIGTERM unwind the command (every ``finally`` removes what it made, worker processes are
+    ended), then one line is printed and the process exits 130 / 143.
+    """
+    from auditkit.errors import UsageError
+    from auditkit.interrupt import Interrupted, stoppable
+
     try:
-        app(prog_name="auditkit")
+        with stoppable():
+            app(prog_name="auditkit")
     except SystemExit:
         raise
+    except Interrupted as stop:
+        _stopped(stop.signum, stop.exit_code)
+    except UsageError as exc:  # the command's or the machine's, in words (exit 2 or 1)
+        print(exc.message(_lang_of_argv()), file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except OSError as exc:  # a full disk, a read-only folder, a missing permission: the machine's
+        from auditkit.errors import environment_problem
+
+        print(environment_problem(exc).message(_lang_of_argv()), file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
-        print("Přerušeno. / Interrupted.", file=sys.stderr)
-        sys.exit(130)
+        _stopped(2, 130)
     except Exception as exc:  # noqa: BLE001 - one handler for everything unexpected
         from auditkit.questionnaire.loader import DefinitionError
 
@@ -332,6 +396,20 @@ def main() -> None:
                 file=sys.stderr,
             )
         sys.exit(1)
+
+
+def _stopped(signum: int, code: int) -> None:
+    """One line, then exit at once: nothing is left to clean, and no thread is waited for."""
+    import os
+    import signal
+
+    from auditkit import spool
+
+    spool.cleanup()  # normally already done by the spool's own ``finally``
+    print(_STOPPED[_lang_of_argv()].format(signal=signal.Signals(signum).name), file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from auditkit.errors import UsageError, environment_problem
+from auditkit.interrupt import worker_init
 from auditkit.questionnaire.loader import default_questionnaire, registry
 from auditkit.questionnaire.models import Questionnaire
 from auditkit.rounds import (
@@ -31,6 +33,7 @@ from auditkit.rounds import (
 )
 from auditkit.scoring import ScoredAudit, score_audit
 from auditkit.spool import Parked, Spool
+from auditkit.staging import staged
 from auditkit.summary import Benchmark, Summary, summarize_round
 from auditkit.validation import batch
 from auditkit.validation.findings import Finding, failed, make
@@ -92,13 +95,37 @@ def default_jobs(n_files: int, *, heavy: bool = False) -> int:
 @contextlib.contextmanager
 def _pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
     """A process pool whose workers inherit a frozen heap: the garbage collector never walks what was
-    there before the fork, so the workers neither copy those pages nor spend time on them (~10 %)."""
+    there before the fork, so the workers neither copy those pages nor spend time on them (~10 %).
+
+    The workers ignore SIGINT and die with this process (``interrupt.worker_init``); when the block is left
+    by an exception (a signal, an error) they are ended at once instead of finishing their queue.
+    """
     gc.freeze()
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_init, initargs=(os.getpid(),))
     try:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            yield pool
+        yield pool
+    except BaseException:
+        _end(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         gc.unfreeze()
+
+
+def _end(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: pending work cancelled, every worker terminated (killed if it lingers) and reaped."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for w in workers:
+        with contextlib.suppress(Exception):
+            w.terminate()
+    for w in workers:
+        with contextlib.suppress(Exception):
+            w.join(timeout=3)
+            if w.is_alive():
+                w.kill()
+                w.join(timeout=3)
 
 
 def process_files(
@@ -108,6 +135,7 @@ def process_files(
     progress: Callable[[int, int], None] | None = None,
     score: bool = True,
     spool: Spool | None = None,
+    exclude: list[Path] | None = None,
 ) -> tuple[list[FileResult], list[ScoredAudit]]:
     """Every file of ``paths`` validated (and scored), in file order whatever the number of jobs.
 
@@ -116,7 +144,7 @@ def process_files(
     With a ``spool`` the valid files' typed audits are parked there (``spool.index``) instead of being
     kept in the results, so memory stays flat however many files there are.
     """
-    todo, skipped = batch.expand(paths, lang)
+    todo, skipped = batch.expand(paths, lang, exclude or ())
     jobs = default_jobs(len(todo)) if jobs is None else max(1, jobs)
     done: list[Processed] = []
     if jobs == 1 or len(todo) < 2:
@@ -206,6 +234,8 @@ def run_summary(
 ) -> tuple[Summary, Outputs]:
     """``auditkit summarize``: validate and score every file, aggregate, write every output into ``out``.
 
+    All or nothing: the outputs are written into a staging folder beside ``out`` that replaces ``out`` in
+    one step at the end (``staging.staged``); an exception or a signal leaves ``out`` as it was.
     The typed audits wait in a temporary spool, so memory stays flat in the size of the round.
     ``progress(phase, done, total)`` is told how far it is; ``phase`` is "workbooks", then "outputs".
     With ``previous`` (a folder or a summary.json of an earlier round) findings and scores carry their change;
@@ -217,37 +247,57 @@ def run_summary(
     if replies is not None and not replies.is_dir():
         raise PreviousRoundError("replies_missing", str(replies))
     prev = load_previous(previous, lang, jobs) if previous is not None else None
-    with Spool.temporary() as spool:
-        results, scored = process_files(paths, lang, jobs, lambda d, t: tick("workbooks", d, t), spool=spool)
-        summary = summarize_round(questionnaire_of(scored), scored, results)
-        if prev is not None and summary.services:
-            summary = with_comparison(summary, prev)
-        if replies is not None:
-            summary = load_replies(replies, summary, lang, jobs)
-        tick("outputs", 0, len(summary.services) if reports else 0)
-        outputs = write_outputs(summary, results, out, lang, reports, spool, jobs,
-                                lambda d, t: tick("outputs", d, t), PlanDates.of(report_date, reply_days),
-                                open_data)
-    return summary, outputs
+    out = Path(os.path.abspath(out))
+    check_round(paths, lang, out)
+    try:
+        with staged(out) as staging, Spool.temporary() as spool:
+            results, scored = process_files(paths, lang, jobs, lambda d, t: tick("workbooks", d, t), spool=spool,
+                                            exclude=[out])
+            summary = summarize_round(questionnaire_of(scored), scored, results)
+            if prev is not None and summary.services:
+                summary = with_comparison(summary, prev)
+            if replies is not None:
+                summary = load_replies(replies, summary, lang, jobs)
+            tick("outputs", 0, len(summary.services) if reports else 0)
+            written = write_outputs(summary, results, staging, lang, reports, spool, jobs,
+                                    lambda d, t: tick("outputs", d, t), PlanDates.of(report_date, reply_days),
+                                    open_data)
+    except OSError as exc:  # a full disk, a read-only folder: the machine's, in words (``out`` is untouched)
+        raise environment_problem(exc, out) from None
+
+    return summary, _moved(written, staging, out)
+
+
+def _moved(outputs: Outputs, staging: Path, out: Path) -> Outputs:
+    """The outputs as they are named once the staging folder became ``out``."""
+    def move(value):  # a field of Outputs
+        if isinstance(value, Path):
+            return out / value.relative_to(staging)
+        if isinstance(value, list):
+            return [move(v) for v in value]
+        if isinstance(value, Finding):
+            return value.model_copy(update={"file": value.file.replace(str(staging), str(out))})
+        return value
+
+    return outputs.model_copy(update={k: move(getattr(outputs, k)) for k in Outputs.model_fields})
+
+
+def check_round(paths: list[Path], lang: str | None, out: Path) -> None:
+    """Usage mistakes before anything is written: a path that does not exist, a file that is not a
+    workbook, a round without a single workbook (all raise ``UsageError``, exit code 2)."""
+    for p in paths:
+        if not p.exists() and not p.is_symlink():
+            raise UsageError("path_missing", path=p)
+        if not p.is_dir() and p.suffix.lower() not in batch.WORKBOOK_SUFFIXES:
+            raise UsageError("not_a_workbook", path=p)
+    todo, _ = batch.expand(paths, lang, exclude=[out])
+    if not todo:
+        raise UsageError("empty_round", path=", ".join(str(p) for p in paths))
 
 
 def slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60] or "sluzba"
-
-
-PARALLEL_TIDY = 200  # services from which the tidy workbook is written in a second process
-
-
-def _fork(target: Callable[..., object], *args: object):
-    """Start ``target(*args)`` in a forked child (inherits the data, nothing pickled); None where fork is absent."""
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    child = multiprocessing.get_context("fork").Process(target=target, args=args)
-    child.start()
-    return child
 
 
 ANONYMOUS_PDF = "summary-anonymni.pdf"  # the edition for providers and the public (docs/summary.md)
@@ -319,11 +369,7 @@ def write_outputs(
     out.mkdir(parents=True, exist_ok=True)
     audit_of = audit_source(results, spool)
     tidy = out / "summary.xlsx"
-    # A large round: the tidy workbook is written by a forked child while this process writes the rest.
-    big = len(summary.services) >= PARALLEL_TIDY
-    child = _fork(write_tidy, summary, audit_of, q, lang, tidy) if big else None
-    if child is None:
-        write_tidy(summary, audit_of, q, lang, tidy)
+    write_tidy(summary, audit_of, q, lang, tidy)
     js = out / "summary.json"
     with atomic_write(js) as tmp, tmp.open("w", encoding="utf-8") as fh:  # streamed: no copy of it in memory
         json.dump(summary_json(summary), fh, ensure_ascii=False, indent=2, default=str)
@@ -344,10 +390,6 @@ def write_outputs(
             package = write_opendata(summary, audit_of, q, lang, out / "opendata")
         except Exception as exc:  # noqa: BLE001 - contained like the PDF: the other outputs are still written
             failures.append(output_failed(str(out / "opendata"), out / "opendata", lang, exc))
-    if child is not None:
-        child.join()
-        if child.exitcode != 0:  # the child failed: write it here, so an error surfaces normally
-            write_tidy(summary, audit_of, q, lang, tidy)
     written = []
     if reports and summary.services:
         bench = benchmark(q, summary.services)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -176,15 +178,32 @@ _STATUS_STYLE = {"valid": "green", "invalid": "bold red", "skipped": "yellow"}
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and newline, DEL, C1 (0x9b is CSI)
+
+
+class _SafeConsole(Console):
+    """The console of every terminal rendering: no text (a cell, a file name) can drive the terminal.
+
+    Control characters in the text are shown escaped (``\\x1b``) as the text is written; only rich's own
+    control segments (cursor moves of the progress bar) and styles reach the terminal as codes.
+    """
+
+    def _render_buffer(self, buffer):  # type: ignore[no-untyped-def]
+        return super()._render_buffer(
+            seg if seg.control or not _CONTROL.search(seg.text)
+            else Segment(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", seg.text), seg.style)
+            for seg in buffer)
+
+
 def console_out() -> Console:
-    console = Console(highlight=False, soft_wrap=False)
+    console = _SafeConsole(highlight=False, soft_wrap=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 120  # piped into a file: no terminal to fit, keep tables whole
     return console
 
 
 def console_err() -> Console:
-    return Console(stderr=True, highlight=False)
+    return _SafeConsole(stderr=True, highlight=False)
 
 
 def counted(lang: str, noun: str, n: int) -> str:
@@ -322,12 +341,13 @@ def progress_bar(lang: str) -> Iterator[Callable[[str, int, int], None]]:
 
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=console_err(), transient=True,
+        console=console_err(), transient=True, auto_refresh=False,  # no refresh thread: workers fork safely
     )
     task = progress.add_task("", total=None)
     with progress:
-        def tick(phase: str, done: int, total: int) -> None:
-            progress.update(task, description=WORDS[lang][f"progress_{phase}"], completed=done, total=total or None)
+        def tick(phase: str, done: int, total: int) -> None:  # drawn on each event, from this thread
+            progress.update(task, description=WORDS[lang][f"progress_{phase}"], completed=done, total=total or None,
+                            refresh=True)
 
         yield tick
 

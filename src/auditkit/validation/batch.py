@@ -5,27 +5,38 @@ Every input shows up in the result exactly once: valid, invalid or skipped.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 
 from auditkit.validation.findings import failed, make, phrase
 from auditkit.validation.models import FileResult
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+OUTPUT_MARKER = ".auditkit-outputs"  # in every folder of outputs summarize writes (auditkit.staging)
 
 
 def _is_lock(path: Path) -> bool:
     return path.name.startswith("~$") or path.name.startswith(".~lock.")
 
 
-def expand(paths: list[Path], lang: str | None) -> tuple[list[tuple[Path, str]], list[FileResult]]:
-    """(workbooks to read with their display names, skipped files with the reason).
+def expand(paths: list[Path], lang: str | None,
+           exclude: list[Path] | tuple[Path, ...] = ()) -> tuple[list[tuple[Path, str]], list[FileResult]]:
+    """(workbooks to read with their display names, every other entry with its result).
 
-    Files named on the command line are always read (unless they are lock files); files found in
-    folders are read when their suffix is a workbook's, and listed as skipped otherwise.
+    Files named on the command line are always read (unless they are lock files); in folders every entry is
+    accounted for (docs/security.md, "Runs"): workbooks are read, anything else is listed as skipped with the
+    reason — other suffixes, lock and hidden files, hidden folders, FIFOs and devices (never opened, so a
+    FIFO cannot hang the run), symbolic links (never followed: a link leading outside the folder would read
+    a file from elsewhere, one inside names a file that is read under its own name), auditkit's own output
+    folders (``exclude``, e.g. ``--out``, and any folder carrying the outputs' marker) — and a workbook
+    that cannot be read for lack of permission is rejected.
     """
     todo: list[tuple[Path, str]] = []
     skipped: list[FileResult] = []
     seen: set[Path] = set()
+    excluded = {_real(p) for p in exclude}
 
     words = lang or "cs"  # a skipped file has no language of its own
 
@@ -34,30 +45,90 @@ def expand(paths: list[Path], lang: str | None) -> tuple[list[tuple[Path, str]],
         skipped.append(FileResult(file=str(path), status="skipped", language=words,
                                   findings=[make("file_skipped", words, str(path), detail=detail)]))
 
+    def read(path: Path) -> None:
+        real = _real(path)
+        if real in seen:
+            return
+        seen.add(real)
+        if not os.access(path, os.R_OK):
+            skipped.append(FileResult(file=str(path), status="invalid", language=words,
+                                      findings=[make("file_no_permission", words, str(path))]))
+        else:
+            todo.append((path, str(path)))
+
+    def walk(folder: Path, root: Path) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skip(folder, "folder_unreadable", reason=exc.strerror or type(exc).__name__)
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue  # gone since the listing
+            if stat.S_ISLNK(st.st_mode):
+                _link(path, root, skip)
+            elif stat.S_ISDIR(st.st_mode):
+                if _real(path) in excluded or (path / OUTPUT_MARKER).exists():
+                    skip(path, "outputs")
+                elif path.name.startswith("."):
+                    skip(path, "hidden_folder")
+                else:
+                    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+                        skip(path, "folder_named_workbook")
+                    walk(path, root)
+            elif not stat.S_ISREG(st.st_mode):
+                skip(path, "special")
+            elif _is_lock(path):
+                skip(path, "lock")
+            elif path.name.startswith("."):
+                skip(path, "hidden")
+            elif path.suffix.lower() not in WORKBOOK_SUFFIXES:
+                skip(path, "suffix", suffix=path.suffix or "''")
+            else:
+                read(path)
+
     for given in paths:
         if given.is_dir():
-            files = sorted(p for p in given.rglob("*") if p.is_file())
-            for p in files:
-                if p.resolve() in seen:
-                    continue
-                seen.add(p.resolve())
-                if _is_lock(p):
-                    skip(p, "lock")
-                elif p.name.startswith("."):
-                    skip(p, "hidden")
-                elif p.suffix.lower() not in WORKBOOK_SUFFIXES:
-                    skip(p, "suffix", suffix=p.suffix or "''")
-                else:
-                    todo.append((p, str(p)))
-        else:
-            if given.resolve() in seen:
-                continue
-            seen.add(given.resolve())
-            if _is_lock(given) and given.exists():
-                skip(given, "lock")
+            if _real(given) in excluded or (given / OUTPUT_MARKER).exists():
+                skip(given, "outputs")
             else:
-                todo.append((given, str(given)))
+                walk(given, _real(given))
+        elif _is_lock(given) and given.exists():
+            skip(given, "lock")
+        elif given.exists() and os.path.isfile(given):
+            read(given)
+        else:
+            real = _real(given)
+            if real not in seen:
+                seen.add(real)
+                todo.append((given, str(given)))  # the reader says what it is (missing, FIFO, device)
     return todo, skipped
+
+
+def _real(path: Path) -> Path:
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, RuntimeError, ValueError):
+        return Path(os.path.abspath(path))
+
+
+def _link(path: Path, root: Path, skip) -> None:
+    """A symbolic link found in a folder: listed, never followed."""
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError:
+        skip(path, "link_loop")
+        return
+    except OSError as exc:
+        skip(path, "link_loop" if exc.errno == errno.ELOOP else "link_dangling", target=os.readlink(path))
+        return
+    if target != root and root not in target.parents:
+        skip(path, "link_outside", target=str(target))
+    else:
+        skip(path, "link_inside", target=str(target))
 
 
 def validate_one(path: Path, name: str, lang: str | None) -> FileResult:

@@ -1,0 +1,122 @@
+"""Mistakes in a command and problems of the machine, in words: never "please report this error".
+
+A :class:`UsageError` is the user's command (a path that does not exist, a file where a folder is expected,
+an empty round, a wrong ``--out``): exit code 2. An :class:`EnvironmentProblem` is the machine (a read-only
+folder, a full disk, a missing permission): exit code 1. Both name the path and say what to do; the CLI
+prints ``message(lang)`` and exits with ``exit_code``.
+"""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+from typing import Any
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "path_missing": {
+        "cs": "{path} neexistuje. Zadejte existující složku nebo sešity kola (vzorové kolo spustí --sample).",
+        "en": "{path} does not exist. Give an existing folder or workbooks of the round (--sample runs the "
+              "sample round).",
+    },
+    "not_a_workbook": {
+        "cs": "{path} není sešit (.xlsx, .xlsm, .xls, .ods) ani složka. Zadejte složku kola nebo jeho sešity.",
+        "en": "{path} is neither a workbook (.xlsx, .xlsm, .xls, .ods) nor a folder. Give the round's folder or "
+              "its workbooks.",
+    },
+    "empty_round": {
+        "cs": "V {path} není žádný sešit (.xlsx, .xlsm, .xls, .ods), není co shrnout. Zkontrolujte cestu.",
+        "en": "{path} holds no workbook (.xlsx, .xlsm, .xls, .ods): nothing to summarize. Check the path.",
+    },
+    "no_paths": {
+        "cs": "Chybí složka kola. Zadejte ji, např. 'auditkit summarize audity_2024 --out vystupy', nebo "
+              "spusťte vzorové kolo: 'auditkit summarize --sample --out vystupy'.",
+        "en": "No round given. Name its folder, e.g. 'auditkit summarize audits_2024 --out outputs', or run "
+              "the sample round: 'auditkit summarize --sample --out outputs'.",
+    },
+    "sample_and_paths": {
+        "cs": "--sample zpracuje vzorové kolo; nezadávejte k němu další cesty ({path}).",
+        "en": "--sample runs the sample round; give no other paths with it ({path}).",
+    },
+    "report_folder": {
+        "cs": "{path} je složka; zpráva je o jedné službě. Zadejte její sešit, např. {path}/sluzba.xlsx "
+              "(celé kolo: auditkit summarize {path}).",
+        "en": "{path} is a folder; a report is about one service. Give its workbook, e.g. {path}/service.xlsx "
+              "(the whole round: auditkit summarize {path}).",
+    },
+    "out_suffix": {
+        "cs": "--out {path}: soubor musí mít příponu {suffix}. Zvolte např. {suggestion}.",
+        "en": "--out {path}: the file must end in {suffix}. Choose e.g. {suggestion}.",
+    },
+    "out_is_folder": {
+        "cs": "--out {path} je složka; zadejte cestu k souboru, např. {suggestion}.",
+        "en": "--out {path} is a folder; give a file path, e.g. {suggestion}.",
+    },
+    "out_exists": {
+        "cs": "{path} už existuje (možná je to vyplněný sešit). Zvolte jiný název, nebo ho přepište s --force.",
+        "en": "{path} already exists (it may be a filled workbook). Choose another name, or overwrite it with "
+              "--force.",
+    },
+    "out_is_file": {
+        "cs": "--out {path} je soubor; výstupy potřebují složku. Zvolte novou nebo prázdnou složku.",
+        "en": "--out {path} is a file; the outputs need a folder. Choose a new or empty folder.",
+    },
+    "out_foreign": {
+        "cs": "--out {path} obsahuje i jiné soubory než výstupy auditkitu (např. {entry}) a auditkit ji při "
+              "zápisu nahrazuje celou. Zvolte novou nebo prázdnou složku.",
+        "en": "--out {path} holds other files than auditkit's outputs (e.g. {entry}), and auditkit replaces "
+              "it whole. Choose a new or empty folder.",
+    },
+    "out_inside_input": {
+        "cs": "--out {path} leží ve vstupní složce {input}; výstupy by se příště četly jako vstupy. Zvolte "
+              "složku mimo ni.",
+        "en": "--out {path} lies inside the input folder {input}; the outputs would be read as inputs next "
+              "time. Choose a folder outside it.",
+    },
+    "disk_full": {
+        "cs": "Do {path} nelze zapsat: na disku došlo místo (nebo byl překročen limit velikosti souboru). "
+              "Uvolněte místo nebo zvolte jiné --out; předchozí výstupy zůstaly beze změny.",
+        "en": "Cannot write to {path}: the disk is full (or a file size limit was reached). Free some space "
+              "or choose another --out; previous outputs are unchanged.",
+    },
+    "no_permission": {
+        "cs": "Do {path} nelze zapsat: chybí oprávnění nebo je složka jen pro čtení. Zvolte jiné --out nebo "
+              "upravte oprávnění.",
+        "en": "Cannot write to {path}: permission denied or the folder is read-only. Choose another --out or "
+              "change the permissions.",
+    },
+    "os_error": {
+        "cs": "Operace se souborem {path} selhala: {reason}.",
+        "en": "A file operation on {path} failed: {reason}.",
+    },
+}
+_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+_DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+class UsageError(Exception):
+    """A mistake in the command: exit code 2."""
+
+    exit_code = 2
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(f"{key}: {params}")
+        self.key, self.params = key, {k: str(v) for k, v in params.items()}
+
+    def message(self, lang: str) -> str:
+        return MESSAGES[self.key][lang if lang in ("cs", "en") else "cs"].format(**self.params)
+
+
+class EnvironmentProblem(UsageError):
+    """The machine refused (disk full, read-only, permission): exit code 1."""
+
+    exit_code = 1
+
+
+def environment_problem(exc: OSError, path: Path | str | None = None) -> EnvironmentProblem:
+    """An OSError in words, naming ``exc.filename`` or else ``path`` (a write of a full disk names none)."""
+    where = exc.filename or path or "?"
+    if exc.errno in _FULL:
+        return EnvironmentProblem("disk_full", path=where)
+    if exc.errno in _DENIED:
+        return EnvironmentProblem("no_permission", path=where)
+    return EnvironmentProblem("os_error", path=where, reason=exc.strerror or type(exc).__name__)
