@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
     _, scored = process_files([ROOT], "cs", 1)
     for path in write_sample_replies(q, scored, REPLIES):
         print(path.relative_to(ROOT.parent))
-    bad = [r for r in validate_paths([ROOT, PREVIOUS, REPLIES]) if r.status != "valid"]
+    bad = [r for folder in (ROOT, PREVIOUS, REPLIES) for r in validate_paths([folder]) if r.status != "valid"]
     for r in bad:
         print(f"{r.file}: {[f.message for f in r.findings]}", file=sys.stderr)
     return 1 if bad else 0

@@ -200,3 +200,26 @@ def test_a_summary_of_questionnaire_1_0_is_compared_through_the_shipped_mapping(
     assert data["comparison"]["new"] == 0 and data["comparison"]["resolved"] == 0
     assert all(f["change"] == "persisting" for s in data["services"] for f in s["findings"])
     assert any(f["fact"] in back for s in data["services"] for f in s["findings"])  # the mapping was used
+
+
+def test_two_rounds_of_one_service_in_one_folder_keep_the_newer(tmp_path):
+    import shutil
+
+    from auditkit.validation.batch import validate_paths
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(sample_audits_dir() / "ad_kotva.xlsx", folder / "kotva_2023.xlsx")
+    shutil.copy(sample_previous_dir() / "ad_kotva.xlsx", folder / "kotva_2022.xlsx")
+    shutil.copy(sample_audits_dir() / "ad_jasmin.xlsx", folder / "jasmin_a.xlsx")
+    shutil.copy(sample_audits_dir() / "ad_jasmin.xlsx", folder / "jasmin_b.xlsx")
+    got = {r.file.rsplit("/", 1)[-1]: (r.status, [f.code for f in r.findings if f.severity == "error"])
+           for r in validate_paths([folder])}
+    assert got["kotva_2023.xlsx"] == ("valid", [])
+    assert got["kotva_2022.xlsx"] == ("invalid", ["file_earlier_round"])
+    assert got["jasmin_a.xlsx"] == got["jasmin_b.xlsx"] == ("invalid", ["file_duplicate_service"])
+    proc = run("summarize", str(folder), "--out", str(tmp_path / "o"), "--no-reports", "--json")
+    data = json.loads(proc.stdout)
+    assert [s["service_id"] for s in data["services"]] == ["8041977"]
+    earlier = next(r for r in data["rejected"] if r["file"].endswith("kotva_2022.xlsx"))
+    assert "--previous" in earlier["findings"][-1]["message"]

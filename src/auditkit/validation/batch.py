@@ -5,6 +5,7 @@ Every input shows up in the result exactly once: valid, invalid or skipped.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
 import stat
@@ -153,7 +154,10 @@ def mark_duplicate_services(results: list[FileResult], lang: str | None) -> list
     """Results in the same order; valid files sharing a service ID with another valid file are rejected.
 
     Each of them becomes invalid with a ``file_duplicate_service`` finding naming the other files: one
-    service must not be counted twice, and only a person can tell which workbook is the right one.
+    service must not be counted twice, and only a person can tell which workbook is the right one. When
+    the workbooks name different audit rounds (2023 and 2024 in one folder), the most recent round's
+    workbook is kept and the earlier ones are rejected with ``file_earlier_round``, which points to
+    ``summarize --previous`` for comparing rounds.
     Invalid files are not counted anyway, so they never make a valid one a duplicate.
     """
     groups: dict[str, list[str]] = {}
@@ -161,17 +165,42 @@ def mark_duplicate_services(results: list[FileResult], lang: str | None) -> list
         key = _service_key(r)
         if key:
             groups.setdefault(key, []).append(r.file)
+    by_file = {r.file: r for r in results}
     out = []
     for r in results:
         files = groups.get(_service_key(r), [])
         if len(files) < 2:
             out.append(r)
             continue
-        others = ", ".join(f for f in files if f != r.file) or r.file
+        words = lang or r.language or "cs"
         sid = r.service.service_id
-        finding = make("file_duplicate_service", lang or r.language or "cs", r.file, service_id=sid, other=others)
+        latest = _latest_round([by_file[f] for f in files])
+        if latest is not None and _round(r) != latest:  # an earlier round of the service: compare, not count
+            newer = ", ".join(f for f in files if _round(by_file[f]) == latest)
+            finding = make("file_earlier_round", words, r.file, service_id=sid, round=_round(r) or "–",
+                           latest=latest, other=newer)
+            out.append(r.model_copy(update={"status": "invalid", "findings": [*r.findings, finding]}))
+            continue
+        same = [f for f in files if f != r.file and (latest is None or _round(by_file[f]) == latest)]
+        if not same:
+            out.append(r)
+            continue
+        finding = make("file_duplicate_service", words, r.file, service_id=sid, other=", ".join(same))
         out.append(r.model_copy(update={"status": "invalid", "findings": [*r.findings, finding]}))
     return out
+
+
+def _round(r: FileResult) -> str:
+    return (r.service.audit_round or "").strip() if r.service else ""
+
+
+def _latest_round(group: list[FileResult]) -> str | None:
+    """The round of the most recent audit in ``group`` when its workbooks name different rounds, else None."""
+    rounds = {_round(r) for r in group}
+    if len(rounds) < 2 or "" in rounds:
+        return None
+    newest = max(group, key=lambda r: (r.service.audit_date or dt.date.min, _round(r)))  # type: ignore[union-attr]
+    return _round(newest)
 
 
 def validate_paths(paths: list[Path], lang: str | None = "cs") -> list[FileResult]:
