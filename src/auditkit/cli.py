@@ -356,6 +356,11 @@ _STOPPED = {
     "en": "Interrupted ({signal}): unfinished outputs and temporary files were removed, previous outputs "
           "are unchanged.",
 }
+_STOPPED_AFTER = {  # the stop came once the new outputs were in place
+    "cs": "Přerušeno ({signal}) až po zápisu výstupů: nové výstupy jsou úplné, dočasné soubory byly odstraněny.",
+    "en": "Interrupted ({signal}) after the outputs were written: the new outputs are complete, temporary files "
+          "were removed.",
+}
 
 
 def main() -> None:
@@ -406,7 +411,10 @@ def _stopped(signum: int, code: int) -> None:
     from auditkit import spool
 
     spool.cleanup()  # normally already done by the spool's own ``finally``
-    print(_STOPPED[_lang_of_argv()].format(signal=signal.Signals(signum).name), file=sys.stderr)
+    from auditkit.interrupt import committed
+
+    words = _STOPPED_AFTER if committed() else _STOPPED
+    print(words[_lang_of_argv()].format(signal=signal.Signals(signum).name), file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -35,6 +35,31 @@ class Interrupted(BaseException):
         return 128 + self.signum
 
 
+_committed = False  # the run's outputs are in place: a later stop no longer undoes anything
+
+
+def committed() -> bool:
+    """Whether this process has already put its outputs in place (a stop after that only ends the command)."""
+    return _committed
+
+
+@contextlib.contextmanager
+def commit() -> Iterator[None]:
+    """Run the block that puts the outputs in place with the stop signals held back, then note that it
+    happened: a stop arriving meanwhile is delivered after the block, so it can never leave the outputs
+    half-replaced nor be reported as "previous outputs unchanged" once they were replaced."""
+    global _committed
+    held = {signal.SIGINT, signal.SIGTERM}
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held) if main else None
+    try:
+        yield
+        _committed = True
+    finally:
+        if old is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 @contextlib.contextmanager
 def stoppable() -> Iterator[None]:
     """While the block runs, SIGINT and SIGTERM raise :class:`Interrupted` in the main thread; once one

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from auditkit.errors import UsageError
+from auditkit.interrupt import commit
 from auditkit.validation.batch import OUTPUT_MARKER as MARKER
 
 KNOWN = {"summary.pdf", "summary-anonymni.pdf", "summary.xlsx", "summary.json", "reports", "opendata", MARKER}  # what auditkit 0.x wrote
@@ -136,7 +137,8 @@ def staged(out: Path) -> Iterator[Path]:
                                       encoding="utf-8")
         yield staging
         check_out(out)  # still ours (nothing was put there meanwhile)
-        swap_in(staging, out)
+        with commit():  # a stop signal waits until the swap is done and noted
+            swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
