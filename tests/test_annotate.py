@@ -135,7 +135,7 @@ def test_copy_opens_in_libreoffice_and_keeps_its_validations(tmp_path, bad):
     )
     resaved = tmp_path / "lo" / "copy.xlsx"
     wb = openpyxl.load_workbook(resaved)
-    assert wb[E][[c for s, c, _ in where(validate(bad)) if s == E][0]].comment is not None
+    assert wb[E][next(c for s, c, _ in where(validate(bad)) if s == E)].comment is not None
     assert any(dv.type == "list" for dv in wb[A].data_validations.dataValidation)
     assert sorted(where(validate(resaved))) == sorted(where(validate(bad)))
 

@@ -12,8 +12,8 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any
 
-from auditkit.excel.normalize import Problem, fold
 from auditkit.excel.layout import CHOICE_COLUMNS, CHOICES, PLAN_COLUMNS
+from auditkit.excel.normalize import Problem, fold
 from auditkit.excel.reader import Book, Sheet, cell_ref
 from auditkit.questionnaire.models import Column, Option, Questionnaire, Text
 from auditkit.reports.texts import texts
