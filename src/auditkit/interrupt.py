@@ -35,6 +35,17 @@ class Interrupted(BaseException):
         return 128 + self.signum
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 _committed = False  # the run's outputs are in place: a later stop no longer undoes anything
 
 

@@ -159,14 +159,7 @@ def flag_hit(rule: RedFlag, value: float | str | list[str] | None, status: str =
             test = all if rule.match == "all" else any
             return test(v in chosen for v in rule.answer_in)
         return str(value) in rule.answer_in
-    number = float(value)  # type: ignore[arg-type]
-    if rule.below is not None:
-        return number < rule.below
-    if rule.at_most is not None:
-        return number <= rule.at_most
-    if rule.above is not None:
-        return number > rule.above
-    return rule.at_least is not None and number >= rule.at_least
+    return rule.hits_number(float(value))  # type: ignore[arg-type]
 
 
 def answer_basis(q: Questionnaire, item: Question, answer: Answer) -> Basis:

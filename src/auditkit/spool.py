@@ -23,20 +23,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditkit.interrupt import process_alive
 from auditkit.validation.models import Audit
 
 PREFIX = "auditkit-spool-"
 _LIVE: dict[Path, int] = {}  # spools created by this process → its pid (forked workers never remove them)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def remove_leftovers(root: Path | None = None) -> list[Path]:
@@ -58,7 +49,7 @@ def remove_leftovers(root: Path | None = None) -> list[Path]:
             continue
         if not pid_text.isdigit() or st.st_uid != os.getuid() or not folder.is_dir() or folder.is_symlink():
             continue
-        if int(pid_text) != os.getpid() and not _alive(int(pid_text)):
+        if int(pid_text) != os.getpid() and not process_alive(int(pid_text)):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed

@@ -25,22 +25,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from auditkit.errors import UsageError
-from auditkit.interrupt import commit
+from auditkit.interrupt import commit, process_alive
 from auditkit.validation.batch import OUTPUT_MARKER as MARKER
 
 KNOWN = {"summary.pdf", "summary-anonymni.pdf", "summary.xlsx", "summary.json", "reports", "opendata", MARKER}  # what auditkit 0.x wrote
 _STAGING, _PREVIOUS = "auditkit-staging", "auditkit-previous"
 _RENAME_EXCHANGE = 2
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _own(folder: Path, kind: str) -> int | None:
@@ -65,7 +55,7 @@ def remove_leftovers(out: Path) -> list[Path]:
     for kind in (_PREVIOUS, _STAGING):
         for folder in siblings(out, kind):
             pid = _own(folder, kind)
-            if pid is None or pid == os.getpid() or _alive(pid):
+            if pid is None or pid == os.getpid() or process_alive(pid):
                 continue
             if kind == _PREVIOUS and not out.exists():
                 with contextlib.suppress(OSError):

@@ -113,6 +113,16 @@ class RedFlag(Strict):
     def numeric(self) -> bool:
         return self.answer_in is None
 
+    def hits_number(self, number: float) -> bool:
+        """Whether ``number`` is past this numeric rule's threshold."""
+        if self.below is not None:
+            return number < self.below
+        if self.at_most is not None:
+            return number <= self.at_most
+        if self.above is not None:
+            return number > self.above
+        return self.at_least is not None and number >= self.at_least
+
 
 class NaCondition(Strict):
     """N/A is accepted on a critical item only when ``question``'s answer is one of ``answer_in``."""
@@ -128,16 +138,6 @@ class Derivation(Strict):
 
     indicator: str
     yes_upto: float = 0
-
-
-def _numeric_hit(rule: RedFlag, number: float) -> bool:
-    if rule.below is not None:
-        return number < rule.below
-    if rule.at_most is not None:
-        return number <= rule.at_most
-    if rule.above is not None:
-        return number > rule.above
-    return rule.at_least is not None and number >= rule.at_least
 
 
 class Agreement(Strict):
@@ -435,7 +435,7 @@ class Questionnaire(Strict):
                     continue
                 for o in self.options_for(x):
                     hit = o.id in (x.red_flag.answer_in or ()) if x.red_flag.answer_in is not None else (
-                        _numeric_hit(x.red_flag, float(o.id)) if o.id.isdigit() else False)
+                        x.red_flag.hits_number(float(o.id)) if o.id.isdigit() else False)
                     if hit:
                         partly = o.id == "partly" or (o.score is not None and 0 < o.score < 1)
                         bases.add("partly" if partly else "no")
