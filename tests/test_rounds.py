@@ -9,7 +9,7 @@ from test_cli import run
 
 from auditkit.paths import sample_audits_dir, sample_previous_dir
 from auditkit.questionnaire.loader import default_questionnaire
-from auditkit.questionnaire.models import VersionMapping, facts_of
+from auditkit.questionnaire.models import VersionMapping
 from auditkit.rounds import PreviousRoundError, compare, previous_from_json
 from auditkit.scoring import Flag, ScoredAudit
 from auditkit.validation.models import ServiceInfo
@@ -116,7 +116,7 @@ def _previous(version: str, services: dict[str, list[str]]):
 
 def test_known_changes():
     q = default_questionnaire()
-    a, b, c = sorted(facts_of(q))[:3]
+    a, b, c = sorted(q.fact_bases())[:3]
     prev = _previous(q.version, {"1111111": [a, b], "2222222": [c], "3333333": [a]})
     now = [_service("1111111", [b, c]), _service("2222222", []), _service("4444444", [a])]
     result = compare(q, now, prev, {}, None, None)
@@ -132,7 +132,7 @@ def test_known_changes():
 
 def test_version_change_uses_the_mapping_and_reports_what_it_does_not_cover():
     q = default_questionnaire()
-    a, b, c = sorted(facts_of(q))[:3]
+    a, b, c = sorted(q.fact_bases())[:3]
     prev = _previous("0.9", {"1111111": ["old_name", "gone", "unknown_old", a]})
     unmapped = compare(q, [_service("1111111", [b])], prev, {}, None, None)
     assert unmapped.round.comparable is False

@@ -45,10 +45,6 @@ class PlanRow(BaseModel):
     critical: bool
 
 
-def _fact(flag: Flag) -> str:
-    return str(getattr(flag, "fact", None) or flag.key)
-
-
 def _weight(q: Questionnaire, flag: Flag) -> float:
     if flag.question_id and flag.question_id in q.questions():
         return q.questions()[flag.question_id][1].effective_weight
@@ -63,9 +59,8 @@ def inclusion_areas() -> set[str]:
 def priority(q: Questionnaire, flag: Flag) -> tuple:
     """Critical first, then established findings, then the item's weight, then the effect on inclusion
     (findings in ``inclusion_areas`` first), then the questionnaire's area order."""
-    basis = getattr(flag, "basis", None) or "no"
     order = {a.id: i for i, a in enumerate(q.areas)}
-    return (not flag.critical, basis not in _ESTABLISHED, -_weight(q, flag), flag.area not in inclusion_areas(),
+    return (not flag.critical, flag.basis not in _ESTABLISHED, -_weight(q, flag), flag.area not in inclusion_areas(),
             order.get(flag.area, 99), flag.key)
 
 
@@ -75,11 +70,10 @@ def plan_rows(q: Questionnaire, service: ScoredAudit, lang: str) -> list[PlanRow
     words = texts("plan")
     rows = []
     for i, flag in enumerate(sorted(service.findings, key=lambda f: priority(q, f)), start=1):
-        basis = getattr(flag, "basis", None)
         rows.append(PlanRow(
-            number=i, fact=_fact(flag), key=flag.key, area=flag.area, area_label=q.area(flag.area).title(lang),
-            title=rec(f"{flag.key}.title", lang), basis=basis,
-            basis_label=words(f"bases.{basis}", lang) if basis else "",
+            number=i, fact=flag.fact, key=flag.key, area=flag.area, area_label=q.area(flag.area).title(lang),
+            title=rec(f"{flag.key}.title", lang), basis=flag.basis,
+            basis_label=words(f"bases.{flag.basis}", lang),
             recommendation=rec(f"{flag.key}.text", lang), critical=flag.critical,
         ))
     return rows
@@ -122,7 +116,7 @@ def collect_replies(results: list[FileResult], services: list[ScoredAudit], lang
     (listed with its problems); a reply to a finding the service no longer has is reported and left out.
     Free text (reasons, measure, role) is redacted like every text that leaves a workbook.
     """
-    current = {s.service.service_id: {_fact(f) for f in s.findings} for s in services}
+    current = {s.service.service_id: {f.fact for f in s.findings} for s in services}
     by_service: dict[str, dict[str, Reply]] = {}
     files = []
     for r in results:

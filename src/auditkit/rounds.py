@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from auditkit.questionnaire.models import Questionnaire, facts_of
+from auditkit.questionnaire.models import Questionnaire
 from auditkit.scoring import Flag, ScoredAudit
 from auditkit.validation.models import FileResult, Reply
 
@@ -23,10 +23,10 @@ Change = Literal["new", "persisting"]
 
 
 def fact_of(flag: Flag | dict[str, Any]) -> str:
-    """A finding's fact key (the key it had before facts were named, for older summaries)."""
+    """A finding's fact key; in a summary.json written before findings had facts, its key."""
     if isinstance(flag, dict):
         return str(flag.get("fact") or flag["key"])
-    return str(getattr(flag, "fact", None) or flag.key)
+    return flag.fact
 
 
 class PreviousFinding(BaseModel):
@@ -200,7 +200,7 @@ def previous_from_json(data: Any, source: str) -> PreviousRound:
 
 def _translate(q: Questionnaire, prev: PreviousRound) -> tuple[bool, dict[str, list[str]], list[str]]:
     """(comparable, previous fact → this version's facts, previous facts not covered)."""
-    current = facts_of(q)
+    current = set(q.fact_bases())
     seen = sorted({f.fact for s in prev.services.values() for f in s.findings})
     if prev.questionnaire_version == q.version:
         return True, {f: [f] for f in seen}, []
@@ -223,13 +223,6 @@ def _translate(q: Questionnaire, prev: PreviousRound) -> tuple[bool, dict[str, l
 def _overdue(reply: Reply | None, audited: dt.date) -> bool:
     """An agreed measure whose deadline passed before this round's audit (the finding persists)."""
     return bool(reply is not None and reply.measure and reply.deadline is not None and reply.deadline < audited)
-
-
-def _median(values: list[float | None]) -> float | None:
-    import statistics
-
-    got = [v for v in values if v is not None]
-    return statistics.median(got) if got else None
 
 
 def compare(q: Questionnaire, services: list[ScoredAudit], prev: PreviousRound,

@@ -24,7 +24,6 @@ from auditkit.questionnaire.models import (
     Question,
     Questionnaire,
     RecordTable,
-    facts_of,
 )
 
 MAIN_FILE = "questionnaire.yaml"
@@ -156,7 +155,7 @@ def _cross_check(q: Questionnaire, main: Path, files: dict[str, Path]) -> None:
         if kept not in ident_ids:
             errors.append(f"{main}: next_round.keep: '{kept}' is not an identification field "
                           f"(known: {', '.join(sorted(ident_ids))})")
-    known_facts = facts_of(q)
+    known_facts = set(q.fact_bases())
     for version, mapping in q.from_versions.items():
         for old, new in mapping.facts.items():
             targets = [] if new is None else [new] if isinstance(new, str) else list(new)

@@ -450,10 +450,3 @@ class Questionnaire(Strict):
     @property
     def key(self) -> str:
         return f"{self.id}@{self.version}"
-
-
-def facts_of(q: Questionnaire) -> set[str]:
-    """Every fact key a finding of ``q`` can carry (questions and indicators with a red flag)."""
-    items: list[Question | Indicator] = [x for a in q.areas for x in a.questions] + list(q.indicators)
-    keys = (getattr(x, "fact", None) or getattr(x, "recommendation", None) for x in items if x.red_flag is not None)
-    return {k for k in keys if k}
