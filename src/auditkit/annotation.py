@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from auditkit.errors import UsageError
 from auditkit.excel.annotate import ANNOTATABLE, annotate_workbook
 from auditkit.validation.models import FileResult
 
@@ -25,13 +26,11 @@ class Annotated(BaseModel):
     cells: int = 0  # cells that received a comment
 
 
-class AnnotateTargetError(ValueError):
-    """The --annotate target cannot be used (a usage error: exit 2)."""
+class AnnotateTargetError(UsageError):
+    """The --annotate target cannot be used (a usage error: exit 2, words in errors.MESSAGES)."""
 
     def __init__(self, key: str, path: Path) -> None:
-        super().__init__(key)
-        self.key = key
-        self.path = path
+        super().__init__(key, path=path)
 
 
 def plan_targets(results: list[FileResult], target: Path) -> dict[str, Path]:

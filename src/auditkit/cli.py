@@ -189,20 +189,15 @@ def validate(
     Exit code 0 when no workbook has errors (warnings allowed), 1 when any has, 2 for a mistake in the command.
     """
     from auditkit.pipeline import process_files
-    from auditkit.render import console_err, print_json, render_annotations, render_validation
+    from auditkit.render import print_json, render_annotations, render_validation
     from auditkit.validation.batch import messages_language
 
     results, _ = process_files(paths, lang.value if lang else None, jobs, score=False)
     lang = Lang(messages_language(results, lang.value if lang else None))
     if annotate is not None:
-        from auditkit.annotation import AnnotateTargetError, annotate_results
-        from auditkit.render import say
+        from auditkit.annotation import annotate_results
 
-        try:
-            done = annotate_results(results, annotate, lang.value)
-        except AnnotateTargetError as exc:
-            say(console_err(), exc.key, lang.value, path=exc.path)
-            raise typer.Exit(2) from None
+        done = annotate_results(results, annotate, lang.value)  # an unusable target: a UsageError, exit 2
     if json_out:
         from auditkit.serialize import validation_json
 
@@ -264,7 +259,6 @@ def summarize(
     from auditkit.paths import sample_audits_dir
     from auditkit.pipeline import questionnaire_of, run_summary
     from auditkit.render import console_err, print_json, progress_bar, render_summary
-    from auditkit.rounds import PreviousRoundError
     from auditkit.serialize import summary_json
 
     if sample and paths:
@@ -272,18 +266,12 @@ def summarize(
     if not sample and not paths:
         raise UsageError("no_paths")
     bar = progress_bar(lang.value) if sys.stderr.isatty() else contextlib.nullcontext(None)  # else no stray line
-    try:
-        with bar as tick:
-            summary, outputs = run_summary([sample_audits_dir()] if sample else paths, out, lang.value, jobs,
-                                           not no_reports, tick, previous=previous, replies=replies,
-                                           reply_days=reply_days,
-                                           report_date=report_date.date() if report_date else None,
-                                           open_data=not no_open_data)
-    except PreviousRoundError as exc:
-        from auditkit.render import console_err, say
-
-        say(console_err(), exc.key, lang.value, path=exc.path, **exc.params)
-        raise typer.Exit(2) from None
+    with bar as tick:  # an unusable --previous or --replies: a UsageError, exit 2
+        summary, outputs = run_summary([sample_audits_dir()] if sample else paths, out, lang.value, jobs,
+                                       not no_reports, tick, previous=previous, replies=replies,
+                                       reply_days=reply_days,
+                                       report_date=report_date.date() if report_date else None,
+                                       open_data=not no_open_data)
     q = questionnaire_of(summary.services)
     if json_out:
         data = summary_json(summary)

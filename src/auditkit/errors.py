@@ -84,6 +84,43 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cannot write to {path}: permission denied or the folder is read-only. Choose another --out or "
               "change the permissions.",
     },
+    "previous_missing": {
+        "cs": "--previous {path}: taková složka ani soubor neexistuje. Zadejte složku minulého kola nebo jeho "
+              "summary.json.",
+        "en": "--previous {path}: no such folder or file. Give the previous round's folder or its summary.json.",
+    },
+    "previous_empty": {
+        "cs": "--previous {path}: ve složce není žádný platný sešit minulého kola.",
+        "en": "--previous {path}: the folder holds no valid workbook of the previous round.",
+    },
+    "previous_not_summary": {
+        "cs": "--previous {path}: to není summary.json z auditkit summarize. Zadejte složku minulého kola nebo "
+              "jeho summary.json.",
+        "en": "--previous {path}: this is not a summary.json written by auditkit summarize. Give the previous "
+              "round's folder or its summary.json.",
+    },
+    "previous_other_questionnaire": {
+        "cs": "--previous {path}: minulé kolo je podle dotazníku {found}, toto podle {expected}; kola různých "
+              "dotazníků nelze porovnat.",
+        "en": "--previous {path}: the previous round used questionnaire {found}, this one {expected}; rounds of"
+              " different questionnaires cannot be compared.",
+    },
+    "replies_missing": {
+        "cs": "--replies {path}: taková složka neexistuje. Zadejte složku s vrácenými plány opatření.",
+        "en": "--replies {path}: no such folder. Give the folder of the returned action plans.",
+    },
+    "annotate_needs_folder": {
+        "cs": "--annotate {path}: kontrolujete více sešitů, zadejte složku, ne soubor .xlsx.",
+        "en": "--annotate {path}: several workbooks are checked; give a folder, not an .xlsx file.",
+    },
+    "annotate_is_folder": {
+        "cs": "--annotate {path}: to je složka; zadejte název nového souboru .xlsx.",
+        "en": "--annotate {path}: this is a folder; give the name of a new .xlsx file.",
+    },
+    "annotate_not_folder": {
+        "cs": "--annotate {path}: soubor již existuje; pro kopii zadejte soubor .xlsx nebo složku.",
+        "en": "--annotate {path}: this file exists; give an .xlsx file or a folder for the copies.",
+    },
     "os_error": {
         "cs": "Operace se souborem {path} selhala: {reason}.",
         "en": "A file operation on {path} failed: {reason}.",

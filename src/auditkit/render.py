@@ -61,14 +61,6 @@ WORDS = {
                    "few": "{n} soubory – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}",
                    "many": "{n} souboru – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}",
                    "other": "{n} souborů – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}"},
-        "previous_missing": "--previous {path}: taková složka ani soubor neexistuje. Zadejte složku minulého kola "
-                            "nebo jeho summary.json.",
-        "previous_empty": "--previous {path}: ve složce není žádný platný sešit minulého kola.",
-        "previous_not_summary": "--previous {path}: to není summary.json z auditkit summarize. Zadejte složku "
-                                "minulého kola nebo jeho summary.json.",
-        "previous_other_questionnaire": "--previous {path}: minulé kolo je podle dotazníku {found}, toto podle "
-                                        "{expected}; kola různých dotazníků nelze porovnat.",
-        "replies_missing": "--replies {path}: taková složka neexistuje. Zadejte složku s vrácenými plány opatření.",
         "objections_title": "Vyjádření poskytovatelů",
         "objections_line": "  plánů: {plans}, námitek podáno: {filed}, uznáno: {upheld}, uznáno částečně: {partly}, "
                            "zamítnuto: {rejected}, bez rozhodnutí: {pending}",
@@ -87,9 +79,6 @@ WORDS = {
                                      "Uložte sešit jako .xlsx.",
         "annotated_unreadable": "Opravnou kopii nelze zapsat pro {file}: sešit nejde otevřít.",
         "annotated_would_overwrite": "Opravná kopie by přepsala originál {file}. Zvolte pro --annotate jinou složku.",
-        "annotate_needs_folder": "--annotate {path}: kontrolujete více sešitů, zadejte složku, ne soubor .xlsx.",
-        "annotate_is_folder": "--annotate {path}: to je složka; zadejte název nového souboru .xlsx.",
-        "annotate_not_folder": "--annotate {path}: soubor již existuje; pro kopii zadejte soubor .xlsx nebo složku.",
     },
     "en": {
         "template_written": "Template written: {path} (questionnaire {qid}, version {version})",
@@ -125,14 +114,6 @@ WORDS = {
         "no_files": "No file found.",
         "totals": {"one": "{n} file – valid: {valid}, with errors: {invalid}, skipped: {skipped}",
                    "other": "{n} files – valid: {valid}, with errors: {invalid}, skipped: {skipped}"},
-        "previous_missing": "--previous {path}: no such folder or file. Give the previous round's folder or its "
-                            "summary.json.",
-        "previous_empty": "--previous {path}: the folder holds no valid workbook of the previous round.",
-        "previous_not_summary": "--previous {path}: this is not a summary.json written by auditkit summarize. Give "
-                                "the previous round's folder or its summary.json.",
-        "previous_other_questionnaire": "--previous {path}: the previous round used questionnaire {found}, this one "
-                                        "{expected}; rounds of different questionnaires cannot be compared.",
-        "replies_missing": "--replies {path}: no such folder. Give the folder of the returned action plans.",
         "objections_title": "Providers' replies",
         "objections_line": "  plans: {plans}, objections filed: {filed}, upheld: {upheld}, partly upheld: {partly}, "
                            "rejected: {rejected}, not decided: {pending}",
@@ -151,9 +132,6 @@ WORDS = {
                                      "Save the workbook as .xlsx.",
         "annotated_unreadable": "No annotated copy for {file}: the workbook cannot be opened.",
         "annotated_would_overwrite": "The annotated copy would replace the original {file}. Choose another folder for --annotate.",
-        "annotate_needs_folder": "--annotate {path}: several workbooks are checked; give a folder, not an .xlsx file.",
-        "annotate_is_folder": "--annotate {path}: this is a folder; give the name of a new .xlsx file.",
-        "annotate_not_folder": "--annotate {path}: this file exists; give an .xlsx file or a folder for the copies.",
     },
 }
 # Counted nouns by CLDR plural category (auditkit.lang picks the form with Babel: "1 chyba, 2 chyby, 5 chyb").

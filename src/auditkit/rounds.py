@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from auditkit.errors import UsageError
 from auditkit.questionnaire.models import Questionnaire
 from auditkit.scoring import Flag, ScoredAudit
 from auditkit.validation.models import FileResult, Reply
@@ -156,12 +157,11 @@ class Replies(BaseModel):
     objections: Objections
 
 
-class PreviousRoundError(ValueError):
-    """A --previous or --replies source cannot be used (a usage error)."""
+class PreviousRoundError(UsageError):
+    """A --previous or --replies source cannot be used (a usage error: exit 2, words in errors.MESSAGES)."""
 
     def __init__(self, key: str, path: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key, self.path, self.params = key, path, params
+        super().__init__(key, path=path, **params)
 
 
 def previous_from_json(data: Any, source: str) -> PreviousRound:
