@@ -18,21 +18,43 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 import yaml
 
 from auditkit.paths import report_templates_dir
 
+if TYPE_CHECKING:
+    from babel import Locale
+
+# The languages of messages and outputs. A language is passed as a ``Lang`` everywhere; the command line
+# turns the user's text into one at the boundary (``as_lang``).
+Lang = Literal["cs", "en"]
+LANGS: tuple[Lang, ...] = ("cs", "en")
+
+
+def is_lang(value: object) -> TypeGuard[Lang]:
+    """Whether ``value`` is one of the languages (``"cs"``, ``"en"``)."""
+    return value in LANGS
+
+
+def as_lang(value: str) -> Lang:
+    """``value`` ("cs", " EN ") as a language; ValueError when it is none of them."""
+    code = value.strip().lower()
+    if not is_lang(code):
+        raise ValueError(f"unknown language {value!r}: choose one of {', '.join(LANGS)}")
+    return code
+
+
 CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 NBSP = "\u00a0"
 # the categories each language needs in a counted phrase (CLDR cardinal rules for integers and decimals)
-REQUIRED = {"cs": ("one", "few", "many", "other"), "en": ("one", "other")}
-_QUOTES = {"cs": ("\u201e", "\u201c"), "en": ("\u201c", "\u201d")}
+REQUIRED: dict[Lang, tuple[str, ...]] = {"cs": ("one", "few", "many", "other"), "en": ("one", "other")}
+_QUOTES: dict[Lang, tuple[str, str]] = {"cs": ("\u201e", "\u201c"), "en": ("\u201c", "\u201d")}
 
 
 @lru_cache(maxsize=4)
-def _locale(lang: str):
+def _locale(lang: Lang) -> Locale:
     from babel import Locale
 
     return Locale.parse(lang)
@@ -46,7 +68,7 @@ def _decimals(x: float) -> int:
     return 1 if round(x, 1) == round(x, 6) else 2
 
 
-def category(n: float, lang: str, decimals: int | None = None) -> str:
+def category(n: float, lang: Lang, decimals: int | None = None) -> str:
     """The CLDR plural category of ``n`` as it is shown with ``decimals`` places: a number shown with
     a decimal part is Czech ``many`` ("1,5 souboru", "1,0 úvazku"); a whole number by its value."""
     from decimal import Decimal
@@ -56,7 +78,7 @@ def category(n: float, lang: str, decimals: int | None = None) -> str:
     return _locale(lang).plural_form(Decimal(f"{float(n):.{decimals}f}"))
 
 
-def number(x: float | None, decimals: int | None = None, lang: str = "cs", dash: str = "–") -> str:
+def number(x: float | None, decimals: int | None = None, lang: Lang = "cs", dash: str = "–") -> str:
     """``x`` with ``decimals`` places (None: as many as it has, up to two) in the language's format:
     Czech "12 345,5" (decimal comma, non-breaking space between thousands), English "12,345.5"; a true
     minus sign."""
@@ -71,14 +93,14 @@ def number(x: float | None, decimals: int | None = None, lang: str = "cs", dash:
     return text.replace("-", "\u2212")
 
 
-def percent(x: float | None, decimals: int = 0, lang: str = "cs", dash: str = "–") -> str:
+def percent(x: float | None, decimals: int = 0, lang: Lang = "cs", dash: str = "–") -> str:
     """A value given in per cent: Czech "17 %" (non-breaking space), English "17%"."""
     if x is None:
         return dash
     return f"{number(x, decimals, lang)}{NBSP if lang == 'cs' else ''}%"
 
 
-def count(n: float, forms: Mapping[str, str], lang: str, decimals: int | None = None, **params: Any) -> str:
+def count(n: float, forms: Mapping[str, str], lang: Lang, decimals: int | None = None, **params: Any) -> str:
     """The form of a counted phrase for ``n``: ``forms`` maps CLDR categories to texts with ``{n}``
     (filled with ``n`` formatted for the language) and any other ``params``."""
     if decimals is None:
@@ -95,7 +117,7 @@ _ZE_UNITS = {2, 3, 4, 6, 7}  # dvou, tří, čtyř, šesti, sedmi
 _ZE_TEENS = {12, 13, 14, 16, 17}  # dvanácti, třinácti, čtrnácti, šestnácti, sedmnácti
 
 
-def of(n: float, lang: str) -> str:
+def of(n: float, lang: Lang) -> str:
     """The preposition of a share's base: Czech "z" / "ze" as the number is read, English "of"."""
     if lang != "cs":
         return "of"
@@ -112,7 +134,7 @@ def of(n: float, lang: str) -> str:
     return "ze" if k in _ZE_UNITS or k in _ZE_TEENS else "z"
 
 
-def share(k: int, n: int, noun: Mapping[str, str], lang: str) -> str:
+def share(k: int, n: int, noun: Mapping[str, str], lang: Lang) -> str:
     """A share with its base: "1 z 6 spisů (17 %)", "3 ze 6 služeb (50 %)", "1 of 6 files (17%)".
     ``noun`` holds the noun after the base as a counted phrase (Czech genitive: ``one`` "spisu",
     ``other`` "spisů"; English ``one`` "file", ``other`` "files")."""
@@ -121,7 +143,7 @@ def share(k: int, n: int, noun: Mapping[str, str], lang: str) -> str:
     return f"{number(k, 0, lang)} {of(n, lang)} {base} ({pct})"
 
 
-def quote(text: str, lang: str) -> str:
+def quote(text: str, lang: Lang) -> str:
     """``text`` in the language's quotation marks: „…“ in Czech, “…” in English."""
     left, right = _QUOTES.get(lang, _QUOTES["en"])
     return f"{left}{text}{right}"
@@ -136,23 +158,23 @@ def section(number_: str | int) -> str:
 
 
 @lru_cache(maxsize=2)
-def _units(root: str | None = None) -> dict[str, dict[str, Any]]:
+def _units(root: str | None = None) -> dict[Lang, dict[str, Any]]:
     base = report_templates_dir() if root is None else Path(root)
     data = yaml.safe_load((base / "units.yaml").read_text(encoding="utf-8")) or {}
-    return {lang: data.get(lang, {}) for lang in ("cs", "en")}
+    return {lang: data.get(lang, {}) for lang in LANGS}
 
 
-def unit_forms(label: str, lang: str) -> Mapping[str, str] | None:
+def unit_forms(label: str, lang: Lang) -> Mapping[str, str] | None:
     """The plural forms of a unit written as ``label`` in a questionnaire (None when not declinable)."""
     entry = _units().get(lang, {}).get(label)
     return entry if isinstance(entry, dict) else None
 
 
-def known_unit(label: str, lang: str) -> bool:
+def known_unit(label: str, lang: Lang) -> bool:
     return label in _units().get(lang, {})
 
 
-def with_unit(x: float, label: str | None, lang: str, decimals: int | None = None) -> str:
+def with_unit(x: float, label: str | None, lang: Lang, decimals: int | None = None) -> str:
     """A number with its unit declined to agree with it: "1 lůžko", "26 týdnů", "1,5 úvazku", "40 %"."""
     if label == "%":
         return percent(x, decimals if decimals is not None else _decimals(x), lang)

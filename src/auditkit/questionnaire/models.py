@@ -10,8 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Lang = Literal["cs", "en"]
-LANGS: tuple[Lang, ...] = ("cs", "en")
+from auditkit.lang import LANGS, Lang  # the languages are defined once, in auditkit.lang
 
 AnswerKind = Literal[
     "yes_no",
