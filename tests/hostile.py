@@ -102,7 +102,7 @@ def row_of(good: Path, sheet: str, question_id: str) -> int:
 
 def replace_cell(xml: str, ref: str, new: str) -> str:
     """Replace the <c r="ref" …>…</c> (or <c …/>) element of a sheet's XML by ``new``."""
-    pattern = re.compile(r'<c r="' + ref + r'"(?:[^>]*/>|[^>]*>.*?</c>)', re.S)
+    pattern = re.compile(r'<c r="' + ref + r'"(?:[^>]*/>|[^>]*>.*?</c>)', re.DOTALL)
     if pattern.search(xml):
         return pattern.sub(new, xml, count=1)
     row = int(re.sub(r"[A-Z]", "", ref))
@@ -148,7 +148,7 @@ def to_shared_strings(good: Path, dst: Path, transform: Callable[[str], str] | N
             strings.append(text)
         return f'<c r="{match.group(1)}"{match.group(2)} t="s"><v>{index[text]}</v></c>'
 
-    cell = re.compile(r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: [^>]*)?>(.*?)</t></is></c>', re.S)
+    cell = re.compile(r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: [^>]*)?>(.*?)</t></is></c>', re.DOTALL)
     changes: dict[str, Any] = {}
     with zipfile.ZipFile(good) as zf:
         for name in zf.namelist():

@@ -36,10 +36,10 @@ def to_unicode(font) -> dict[str, int]:
     """Character → code in a subset font, from its /ToUnicode CMap."""
     cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
     out = {}
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.DOTALL):
         for code, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
             out[bytes.fromhex(uni).decode("utf-16-be")] = int(code, 16)
-    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.DOTALL):
         for lo, hi, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
             for k, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
                 out[chr(int(uni, 16) + k)] = code

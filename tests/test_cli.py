@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, COLUMNS="200", PYTHONIOENCODING="utf-8")
     return subprocess.run(
-        [sys.executable, "-m", "auditkit.cli", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+        [sys.executable, "-m", "auditkit.cli", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300,
+        check=False,
     )
 
 

@@ -20,13 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import hostile
 import openpyxl
 import pytest
 from conftest import validate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import hostile
 from auditkit.excel import reader
 from auditkit.excel.normalize import clean_text, normalize_cell
 from auditkit.validation.batch import mark_duplicate_services, validate_paths
@@ -120,7 +120,7 @@ def _run_cli(path: Path, report: Path) -> dict[str, Any]:
     env = dict(os.environ, COLUMNS="200", PYTHONIOENCODING="utf-8")
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", _DRIVER, str(report), str(path)], capture_output=True, text=True,
-                          env=env, timeout=120)
+                          env=env, timeout=120, check=False)
     wall = time.perf_counter() - started
     measured = json.loads(report.read_text()) if report.exists() else {"rss_mib": float("nan"), "seconds": wall}
     return {"proc": proc, "wall": wall, **measured}

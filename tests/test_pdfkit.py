@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-
+import pdfcheck
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.units import cm
@@ -10,8 +10,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import PageBreak, Paragraph, Spacer
 
 from auditkit.reports import pdfkit
-
-import pdfcheck
 
 CZECH = "Příliš žluťoučký kůň úpěl ďábelské ódy – ŘŠČŽÝÁÍÉŮÚŇŤĎ"
 AUDITOR = "<b>&<para>"

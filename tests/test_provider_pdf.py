@@ -12,9 +12,9 @@ from pypdf import PdfReader
 import auditkit
 from auditkit.paths import sample_audits_dir
 from auditkit.pipeline import score_results
+from auditkit.plan import inclusion_areas, plan_rows
 from auditkit.questionnaire.loader import default_questionnaire
 from auditkit.reports import texts as texts_mod
-from auditkit.plan import inclusion_areas, plan_rows
 from auditkit.reports.provider_pdf import finding_refs, write_provider_report
 from auditkit.reports.texts import TextError, load_texts, recommendations, texts
 from auditkit.summary import benchmark
@@ -181,7 +181,7 @@ def test_signoff_and_date_of_issue_at_the_end(reports):
 
 
 def test_answers_show_option_labels_and_units(reports):
-    _, _, s, reader = reports[0]  # Jasmín: C01 capacity 48 beds, B04 on the 0–3 scale
+    _, _, _, reader = reports[0]  # Jasmín: C01 capacity 48 beds, B04 on the 0–3 scale
     text = _text(reader)
     assert "48 lůžek" in text and "(lůžka)" not in text  # the unit agrees with its number (Babel)
     assert "3 ze 3" in text

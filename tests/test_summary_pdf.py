@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pdfcheck
 import pytest
-
-from auditkit import lang
 from pypdf import PdfReader
 
-import pdfcheck
-
+from auditkit import lang
 from auditkit.paths import sample_audits_dir
 from auditkit.pipeline import run_round
 from auditkit.questionnaire.loader import registry
@@ -49,9 +47,9 @@ def sample():
 def pdfs(sample, tmp_path_factory):
     summary, q = sample
     folder = tmp_path_factory.mktemp("summary_pdf")
-    out = {lang: write_summary_pdf(summary, q, lang, folder / f"summary_{lang}.pdf") for lang in ("cs", "en")}
-    for lang in ("cs", "en"):
-        out[f"anon_{lang}"] = write_summary_pdf(summary, q, lang, folder / f"anon_{lang}.pdf", anonymous=True)
+    out = {code: write_summary_pdf(summary, q, code, folder / f"summary_{code}.pdf") for code in ("cs", "en")}
+    for code in ("cs", "en"):
+        out[f"anon_{code}"] = write_summary_pdf(summary, q, code, folder / f"anon_{code}.pdf", anonymous=True)
     return out
 
 
@@ -150,10 +148,10 @@ def test_all_files_rejected_still_lists_them(tmp_path):
     summary, _ = run_round([folder])
     assert not summary.services and summary.rejected and summary.skipped
     q = registry()[(summary.questionnaire_id, summary.questionnaire_version)]
-    for lang in ("cs", "en"):
-        text = text_of(write_summary_pdf(summary, q, lang, tmp_path / f"empty_{lang}.pdf"))
+    for code in ("cs", "en"):
+        text = text_of(write_summary_pdf(summary, q, code, tmp_path / f"empty_{code}.pdf"))
         assert "rozbity.xlsx" in text and "poznamky.txt" in text  # every file accounted for
-        assert words("sections.excluded", lang) in text
+        assert words("sections.excluded", code) in text
         assert " ".join(summary.rejected[0].findings[0].message.split()) in text
 
 

@@ -182,7 +182,7 @@ def test_cover_shows_labels_not_keys(template, questionnaire):
 
 
 def test_every_sheet_prints_the_service_sheet_and_page(template, questionnaire):
-    lang, wb = template
+    _, wb = template
     for ws in wb.worksheets:
         if ws.sheet_state == "hidden":
             continue

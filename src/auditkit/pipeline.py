@@ -159,7 +159,7 @@ def process_files(
             for chunk, fut in futures:
                 try:
                     done.extend(fut.result())
-                except Exception as exc:  # a worker died: its files are reported, the run goes on
+                except Exception as exc:  # noqa: BLE001 - a worker died: its files are reported, the run goes on
                     done.extend(
                         Processed(result=FileResult(file=n, status="invalid", findings=[failed(n, lang or "cs", exc)]))
                         for _, n in chunk

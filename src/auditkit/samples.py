@@ -77,7 +77,7 @@ def _number_for(item: Question, target: float, rng: random.Random) -> int | floa
     else:
         value = lo + (hi - lo) * rng.uniform(0.05, 0.15)
     if item.kind == "integer":
-        return int(round(min(max(value, lo), hi)))
+        return round(min(max(value, lo), hi))
     return round(min(max(value, lo), hi), 1)
 
 

@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 from auditkit.interrupt import process_alive
 from auditkit.validation.models import Audit
@@ -113,7 +114,7 @@ class SpoolWriter:
     def close(self) -> None:
         self._file.close()
 
-    def __enter__(self) -> SpoolWriter:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -155,7 +156,7 @@ class Spool:
             data = fh.read(where.length)
         if len(data) != where.length:
             raise OSError(f"spool part {where.part} is shorter than expected")
-        audit = pickle.loads(data)  # noqa: S301 - written by this run, in its own private folder
+        audit = pickle.loads(data)  # written by this run, in its own private folder
         if not isinstance(audit, Audit):
             raise TypeError(f"spool part {where.part} does not hold an audit")
         return audit

@@ -171,7 +171,7 @@ def _text_to_number(text: str) -> float:
 
 def parse_number(value: Any, *, integer: bool = False) -> int | float:
     """A number from a number cell or text typed the Czech way ('2,5', '1 234', ' 3 ')."""
-    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+    if isinstance(value, (bool, dt.date, dt.datetime, dt.time, dt.timedelta)):
         raise Problem("answer_type")
     if isinstance(value, (int, float)):
         number = float(value)
@@ -211,7 +211,7 @@ def parse_percent(value: Any) -> float:
 
 def percent_is_ambiguous(value: Any) -> bool:
     """A bare number up to 1 in a percent answer: 1 might mean 100 %, 0,5 might mean 0,5 %."""
-    if isinstance(value, Percent) or isinstance(value, bool):
+    if isinstance(value, (Percent, bool)):
         return False
     if isinstance(value, str):
         if clean_text(value).endswith("%"):

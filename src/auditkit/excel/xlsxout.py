@@ -17,6 +17,7 @@ cell. Nothing in the package depends on the clock, so the same input always give
 from __future__ import annotations
 
 import datetime as dt
+import math
 import numbers
 import re
 import shutil
@@ -26,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Self
 
 from auditkit.fsutil import atomic_write
 
@@ -171,10 +172,10 @@ def _cell(ref: str, value: Any, style: str = "") -> str:
         x = float(value)
         if x - x == 0:
             return f'<c r="{ref}"{style}><v>{x!r}</v></c>'
-        return _text_cell(ref, repr(x), style) if x == x else ""  # 'inf', '-inf'; NaN is empty
+        return "" if math.isnan(x) else _text_cell(ref, repr(x), style)  # 'inf', '-inf'; NaN is empty
     if isinstance(value, dt.datetime):
         if value.utcoffset() is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)  # aware: stored as UTC
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)  # aware: stored as UTC
         serial = _serial(value)
         if serial is None:
             return _text_cell(ref, value.isoformat(" "), style)
@@ -221,7 +222,8 @@ class SheetStream:
     def __init__(self, title: str, header: list[str], tmpdir: Path, styles: list[str] | None = None,
                  limits: list[int | None] | None = None) -> None:
         self.title = title
-        self._file: IO[bytes] = tempfile.TemporaryFile(dir=tmpdir, buffering=_CHUNK)
+        # the sheet owns the file until it is copied into the workbook (close) or dropped (_discard)
+        self._file: IO[bytes] = tempfile.TemporaryFile(dir=tmpdir, buffering=_CHUNK)  # noqa: SIM115
         self._cols = _letters(0, len(header))
         self._rows = 1
         self._style = list(styles or [""] * len(header))  # per column: ' s="N"' for its number format, or ''
@@ -415,7 +417,7 @@ class XlsxStream:
         for sheet in self._sheets:
             sheet._discard()
 
-    def __enter__(self) -> XlsxStream:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -42,7 +42,7 @@ def _read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise DefinitionError(f"{path}: cannot read the file ({exc.strerror})") from None
     try:
-        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_LOADER)  # a safe loader (CSafeLoader or SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -360,10 +360,10 @@ def default_questionnaire() -> Questionnaire:
 
 __all__ = [
     "DefinitionError",
-    "load_questionnaire",
-    "discover",
-    "registry",
-    "default_questionnaire",
-    "Questionnaire",
     "Question",
+    "Questionnaire",
+    "default_questionnaire",
+    "discover",
+    "load_questionnaire",
+    "registry",
 ]

@@ -38,9 +38,26 @@ HEADING_CHARS = 300  # a heading longer than this (a service name is at most 200
 TALL_ROW = 200.0  # points: a table row this tall starts on the current page and flows on to the next
 
 __all__ = [
-    "FONT", "FONT_BOLD", "FONT_ITALIC", "FONTS_DIR", "INK", "MUTED", "ACCENT", "RULE",
-    "register_fonts", "styles", "esc", "ReportDoc", "Heading", "heading",
-    "hbar_chart", "range_chart", "scatter_chart", "table", "verdict_cell", "clip",
+    "ACCENT",
+    "FONT",
+    "FONTS_DIR",
+    "FONT_BOLD",
+    "FONT_ITALIC",
+    "INK",
+    "MUTED",
+    "RULE",
+    "Heading",
+    "ReportDoc",
+    "clip",
+    "esc",
+    "hbar_chart",
+    "heading",
+    "range_chart",
+    "register_fonts",
+    "scatter_chart",
+    "styles",
+    "table",
+    "verdict_cell",
 ]
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
@@ -322,7 +339,7 @@ def _value_ticks(lo: float, hi: float, n: int = 5, expand: bool = False) -> list
     step = min((m * mag for m in (1, 2, 2.5, 5, 10)), key=lambda s: abs((hi - lo) / s - n))
     first = (math.floor if expand else math.ceil)(lo / step + (1e-9 if expand else -1e-9)) * step
     last = (math.ceil if expand else math.floor)(hi / step + (-1e-9 if expand else 1e-9)) * step
-    count = int(round((last - first) / step))
+    count = round((last - first) / step)
     return [round(first + k * step, 10) for k in range(count + 1)]
 
 
@@ -491,8 +508,8 @@ def scatter_chart(points: Sequence[tuple[float, float]], x_label: str, y_label: 
     px0, px1 = 14 + ytw + 6, width - 6
     py0, py1 = 30, height - 6
     d = _drawing(width, height)
-    sx = lambda v: px0 + (v - xlo) / ((xhi - xlo) or 1) * (px1 - px0)  # noqa: E731
-    sy = lambda v: py0 + (v - ylo) / ((yhi - ylo) or 1) * (py1 - py0)  # noqa: E731
+    sx = lambda v: px0 + (v - xlo) / ((xhi - xlo) or 1) * (px1 - px0)
+    sy = lambda v: py0 + (v - ylo) / ((yhi - ylo) or 1) * (py1 - py0)
     for t in xt:
         if xlo <= t <= xhi:
             d.add(Line(sx(t), py0, sx(t), py1, strokeColor=GRID, strokeWidth=0.5))

@@ -17,15 +17,22 @@ import hashlib
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
-    CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle,
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
 )
 
 from auditkit import lang as lang_
@@ -33,7 +40,17 @@ from auditkit.fsutil import atomic_write
 from auditkit.questionnaire.models import Indicator, Questionnaire
 from auditkit.reports import fmt
 from auditkit.reports.pdfkit import (
-    ACCENT, FONT, FONT_BOLD, INK, clip, esc, hbar_chart, scatter_chart, styles, table, verdict_cell,
+    ACCENT,
+    FONT,
+    FONT_BOLD,
+    INK,
+    clip,
+    esc,
+    hbar_chart,
+    scatter_chart,
+    styles,
+    table,
+    verdict_cell,
     verdict_colors,
 )
 from auditkit.reports.pdfkit import Heading as H
@@ -302,7 +319,7 @@ def _rank(services: list[ScoredAudit], s: ScoredAudit) -> int | None:
 
 def _ranks(services: list[ScoredAudit]) -> list[int | None]:
     """``_rank`` of every service at once (sorting, not counting per service: a round may be large)."""
-    higher_first = sorted((-s.process_index for s in services if s.process_index is not None))
+    higher_first = sorted(-s.process_index for s in services if s.process_index is not None)
     return [None if s.process_index is None else 1 + bisect_left(higher_first, -s.process_index)
             for s in services]
 
@@ -655,9 +672,9 @@ def _relationship(ctx: _Ctx) -> list:
 
 def _scatter(ctx: _Ctx, points, x_label: str, y_label: str, yi: Indicator | None):
     short = dict(zip(ctx.names, ctx.short))
-    tick: Callable[[float], str] = lambda v: ctx.num(v, 0 if float(v).is_integer() else 1)  # noqa: E731
+    tick: Callable[[float], str] = lambda v: ctx.num(v, 0 if float(v).is_integer() else 1)
     percent = yi is not None and yi.unit is not None and yi.unit("en") == "%"
-    y_tick: Callable[[float], str] = (lambda v: ctx.pct(v, 0)) if percent else tick  # noqa: E731
+    y_tick: Callable[[float], str] = (lambda v: ctx.pct(v, 0)) if percent else tick
     ys = [p[2] for p in points]
     y_range = (0.0, 100.0) if percent and min(ys) >= 0 and max(ys) <= 100 else None
     height = max(7.5 * cm, stringWidth(y_label, FONT, 8) + 56)  # the rotated y label must fit the plot

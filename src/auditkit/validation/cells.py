@@ -73,9 +73,9 @@ def _match(options: tuple[Option, ...], value: Any) -> str:
     found = index.get(fold(text))
     if found is None:
         both = _WITH_MEANING.match(text)  # accepted only when both parts name the same option
-        if both and index.get(fold(both.group(1))) is not None:
-            if index.get(fold(both.group(1))) == index.get(fold(both.group(2))):
-                return index[fold(both.group(1))]
+        first = index.get(fold(both.group(1))) if both else None
+        if both and first is not None and first == index.get(fold(both.group(2))):
+            return first
         raise Problem("answer_choice")
     return found
 

@@ -196,7 +196,7 @@ _STARTERS = {"dnes", "včera", "zítra", "také", "pak", "ale", "když", "podle"
 _PLACE_BEFORE = {"obec", "obce", "obci", "obcí", "město", "města", "městě", "městem", "v", "ve", "do", "okres",
                  "okresu", "okrese"}
 _STRONG_TITLES = {"pani", "slecna", "paní", "pan", "pana", "panu", "panem", "pí", "pí.", "p.", "sl.", "slečna", "slečny", "slečnou",
-                  "pani", "pi", "slecna", "slecny", "slecnou"}
+                  "pi", "slecny", "slecnou"}
 _PERSON_WORDS = _Lazy(
     r"^(?:klient\w*|uživatel\w*|obyvatel\w*|žadatel\w*|matk\w*|matce|maminc\w*|maminka|otec|otc\w*|tatínk?\w*|"
     r"syn|syn[aeiuo]\w*|synáček|synek|synk\w*|dcer\w*|dceř\w*|dítě|dítět\w*|děti|dětí|chlap\w*|holčič\w*|"

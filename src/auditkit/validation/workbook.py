@@ -14,17 +14,17 @@ from typing import Any
 
 from auditkit import compute
 from auditkit.excel import layout
+from auditkit.excel.layout import PLAN_DOCUMENT
 from auditkit.excel.normalize import Percent, Problem, fold, is_blank, percent_is_ambiguous
 from auditkit.excel.reader import Book, Phrase, ReadError, Sheet, cell_ref, col_letter, read_workbook
 from auditkit.questionnaire.loader import registry
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
-from auditkit.excel.layout import PLAN_DOCUMENT
-from auditkit.validation import personal
-from auditkit.validation.plan import validate_plan
 from auditkit.questionnaire.wording import expected, fmt_num
+from auditkit.validation import personal
 from auditkit.validation.cells import as_text, parse
 from auditkit.validation.findings import Finding, has_errors, make, phrase
 from auditkit.validation.models import Answer, Audit, FileResult, ServiceInfo
+from auditkit.validation.plan import validate_plan
 
 _ID_LIKE = re.compile(r"^[A-Z][0-9]{2,3}$", re.IGNORECASE)
 
