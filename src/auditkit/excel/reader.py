@@ -26,19 +26,18 @@ import functools
 import hashlib
 import html
 import io
-import json
 import os
 import re
 import stat
 import struct
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditkit.excel import sandbox_child
 from auditkit.excel.normalize import as_percent, normalize_cell
 
 # Limits on what a workbook may hold; an audit workbook is ~40 KiB zipped, ~170 KiB of XML, < 100 rows
@@ -787,147 +786,28 @@ def _read_xlsx(path: Path, plan: _Plan, sha256: str) -> Book:
     return Book(path=path, sheets=sheets, sha256=sha256)
 
 
-# -- .xls and .ods: python-calamine in a child process with limits ----------------------------------
-_CHILD = r"""
-import datetime as dt, json, os, shutil, sys, tempfile
-limit = int(sys.argv[2])
-try:
-    import resource
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-except (ImportError, ValueError, OSError):  # not on this system: the time limit still holds
-    pass
-max_rows, max_cols, max_sheets = (int(x) for x in sys.argv[3:6])
-kind = sys.argv[6]
-import python_calamine as pc
-
-def enc(v):
-    if isinstance(v, dt.datetime):
-        return {"dt": v.isoformat()}
-    if isinstance(v, dt.date):
-        return {"d": v.isoformat()}
-    if isinstance(v, dt.time):
-        return {"t": v.isoformat()}
-    if isinstance(v, dt.timedelta):
-        return {"td": v.total_seconds()}
-    return v
-
-def ods_percent(path):
-    # sheet name -> [row, col] of the cells typed as a percentage (calamine reads them as fractions)
-    import zipfile
-    import xml.etree.ElementTree as ET
-    T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-    O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-    out, sheet, row, col, cells = {}, None, 0, 0, None
-    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
-        for event, el in ET.iterparse(fh, events=("start", "end")):
-            tag = el.tag
-            if tag == T + "table":
-                if event == "start":
-                    sheet, row, cells = el.get(T + "name", ""), 0, []
-                else:
-                    if cells:
-                        out[sheet] = cells
-                    el.clear()
-            elif tag == T + "table-row" and event == "end":
-                row += int(el.get(T + "number-rows-repeated", "1") or 1)
-                col = 0
-                el.clear()
-            elif tag == T + "table-row":
-                col = 0
-            elif tag in (T + "table-cell", T + "covered-table-cell") and event == "end":
-                n = min(int(el.get(T + "number-columns-repeated", "1") or 1), max_cols)
-                if el.get(O + "value-type") == "percentage" and row <= max_rows and cells is not None:
-                    cells.extend([row, c] for c in range(col, min(col + n, max_cols)))
-                col += n
-    return out
-
-def main(path):
-    try:
-        wb = pc.CalamineWorkbook.from_path(path)  # calamine picks its reader by the suffix
-        meta = wb.sheets_metadata
-        if len(meta) > max_sheets:
-            return {"error": "sheets", "sheets": len(meta)}
-        out = []
-        for m in meta:
-            if str(m.typ).rsplit(".", 1)[-1] != "WorkSheet":
-                continue
-            sheet = wb.get_sheet_by_name(m.name)
-            c0 = (sheet.start or (0, 0))[1]
-            rows = []
-            for row in sheet.iter_rows():  # rows from row 1, columns from the first used one
-                if len(rows) > max_rows:
-                    break
-                rows.append([enc(v) for v in ([""] * min(c0, max_cols) + row[: max(0, max_cols - c0)])])
-            out.append({"name": m.name, "visible": str(m.visible).rsplit(".", 1)[-1] == "Visible",
-                        "rows": rows, "merged": list(sheet.merged_cell_ranges or [])[:2000]})
-        percent = ods_percent(path) if kind == "ods" else {}
-        for sheet in out:
-            sheet["percent"] = percent.get(sheet["name"], [])
-        return {"sheets": out}
-    except pc.PasswordError:
-        return {"error": "file_encrypted"}
-    except MemoryError:
-        return {"error": "memory"}
-    except Exception as exc:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if "limit exceeded" in text:  # calamine's own cell limit (ODS repeats)
-            return {"error": "memory"}
-        return {"error": "file_unreadable", "detail": text[:160]}
-
-path, tmp = sys.argv[1], None
-if not path.lower().endswith("." + kind):
-    tmp = tempfile.mkdtemp()
-    path = shutil.copyfile(path, os.path.join(tmp, "book." + kind))
-try:
-    sys.stdout.write(json.dumps(main(path)))
-finally:
-    if tmp:
-        shutil.rmtree(tmp, ignore_errors=True)
-"""
-
-
-def _dec(v: Any) -> Any:
-    import datetime as dt
-
-    if isinstance(v, dict):
-        if "dt" in v:
-            return dt.datetime.fromisoformat(v["dt"])
-        if "d" in v:
-            return dt.date.fromisoformat(v["d"])
-        if "t" in v:
-            return dt.time.fromisoformat(v["t"])
-        if "td" in v:
-            return dt.timedelta(seconds=v["td"])
-        return None
-    return v
-
-
-def _read_sandboxed(path: Path, kind: str, sha256: str) -> Book:
+# -- .xls and .ods: python-calamine in a child process with limits (excel/sandbox_child.py) ----------
+def _read_sandboxed(path: Path, kind: sandbox_child.Kind, sha256: str) -> Book:
     """Read .xls / .ods in a child process: a hostile file can exhaust only the child's memory and time."""
-    args = [sys.executable, "-P", "-c", _CHILD, str(path), str(SANDBOX_MEMORY), str(MAX_ROWS), str(MAX_COLS),
-            str(MAX_SHEETS), kind]
+    limits = sandbox_child.Limits(memory=SANDBOX_MEMORY, max_rows=MAX_ROWS, max_cols=MAX_COLS,
+                                  max_sheets=MAX_SHEETS)
     try:
-        proc = subprocess.run(args, capture_output=True, timeout=SANDBOX_SECONDS, check=False)
+        proc = subprocess.run(sandbox_child.command(path, kind, limits), capture_output=True,
+                              timeout=SANDBOX_SECONDS, check=False, env=sandbox_child.environment())
     except subprocess.TimeoutExpired:
         raise ReadError("file_too_large", _words("seconds", n=SANDBOX_SECONDS),
                         limit=_words("seconds", n=SANDBOX_SECONDS)) from None
-    try:
-        result = json.loads(proc.stdout)
-    except ValueError:
-        result = {"error": "memory"} if proc.returncode in (-6, 134) or b"MemoryError" in proc.stderr else {
-            "error": "file_unreadable", "detail": f"exit {proc.returncode}"}
-    if result.get("error") == "memory":
+    result = sandbox_child.reply(proc.stdout, proc.returncode, proc.stderr)
+    if result.error == "memory":
         mib = SANDBOX_MEMORY // 1024 // 1024
         raise ReadError("file_too_large", _words("memory", n=mib), limit=_words("memory", n=mib))
-    if result.get("error") == "sheets":
-        raise ReadError("file_too_large", _words("sheets", n=result["sheets"]), limit=_words("sheets", n=MAX_SHEETS))
-    if "error" in result:
-        raise ReadError(result["error"], result.get("detail", ""))
+    if result.error == "sheets":
+        raise ReadError("file_too_large", _words("sheets", n=result.sheet_count),
+                        limit=_words("sheets", n=MAX_SHEETS))
+    if result.error is not None:
+        raise ReadError(result.error, result.detail)
     sheets = {}
-    for s in result["sheets"]:
-        rows = [[_dec(v) for v in row] for row in s["rows"]]
-        grid, truncated = _grid(rows, {}, {(r, c) for r, c in s.get("percent", ())})
-        merged = [((a, b), (c, d)) for (a, b), (c, d) in s["merged"]]
-        sheets[s["name"]] = Sheet(name=s["name"], visible=s["visible"], rows=grid, merged=merged,
-                                  truncated=truncated)
+    for s in result.sheets:
+        grid, truncated = _grid(s.rows, {}, s.percent)
+        sheets[s.name] = Sheet(name=s.name, visible=s.visible, rows=grid, merged=s.merged, truncated=truncated)
     return Book(path=path, sheets=sheets, sha256=sha256)
