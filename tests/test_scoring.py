@@ -179,7 +179,8 @@ def test_indicator_missing_inputs_give_none(questionnaire):
 @pytest.mark.parametrize(
     ("text", "message"),
     [("__import__('os')", "unknown function"), ("C99 / 2", "unknown name 'C99'"), ("sum(staff.salary)", "no column"),
-     ("share(files, housing_goal='maybe')", "not an option"), ("C02 ** 2", "not allowed"), ("lambda: 1", "not allowed")],
+     ("share(files, housing_goal='maybe')", "not an option"), ("C02 ** 2", "not allowed"), ("lambda: 1", "not allowed"),
+     ("C02 + 'x'", "only a filter value or a row condition"), ("count(staff, **staff)", "name=value")],
 )
 def test_formula_language_refuses_what_it_does_not_know(questionnaire, text, message):
     from auditkit.questionnaire.models import CHOICE_KINDS

@@ -77,11 +77,24 @@ def check(tree: ast.Expression, questions: set[str], tables: Mapping[str, Mappin
     ``tables`` maps table id → column id → allowed option ids (None for non-choice columns).
     """
     functions = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    quoted = {id(n) for call in ast.walk(tree) if isinstance(call, ast.Call) for n in _quoted_places(call)}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             _check_call(node, tables)
         elif isinstance(node, ast.Name) and id(node) not in functions and node.id not in questions | set(tables):
             raise FormulaError(f"unknown name '{node.id}' (not a question ID or record table)")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in quoted:
+            raise FormulaError(f"{ast.unparse(node)}: a quoted text is only a filter value or a row condition")
+
+
+def _quoted_places(call: ast.Call) -> list[ast.AST]:
+    """The nodes of a call where a quoted text may stand: filter values and a row condition."""
+    places: list[ast.AST] = []
+    for kw in call.keywords:
+        places += [kw.value, *(kw.value.elts if isinstance(kw.value, (ast.List, ast.Tuple)) else [])]
+    if isinstance(call.func, ast.Name) and call.func.id in _CONDITIONAL and len(call.args) == 2:
+        places.append(call.args[1])
+    return places
 
 
 def _check_call(node: ast.Call, tables: Mapping[str, Mapping[str, set[str] | None]]) -> None:
@@ -117,6 +130,8 @@ def _check_call(node: ast.Call, tables: Mapping[str, Mapping[str, set[str] | Non
 
 def _check_filters(node: ast.Call, table: str, tables: Mapping[str, Mapping[str, set[str] | None]]) -> None:
     for kw in node.keywords:
+        if kw.arg is None:
+            raise FormulaError(f"'{ast.unparse(node)}': filters are written name=value")
         if kw.arg not in tables[table]:
             raise FormulaError(f"'{ast.unparse(node)}': table '{table}' has no column '{kw.arg}'")
         allowed = tables[table][kw.arg]
@@ -128,17 +143,18 @@ def _check_filters(node: ast.Call, table: str, tables: Mapping[str, Mapping[str,
 def _filter_values(node: ast.AST) -> list[Any]:
     if isinstance(node, ast.Constant):
         return [node.value]
-    if isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) for e in node.elts):
-        return [e.value for e in node.elts]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+        if len(values) == len(node.elts):
+            return values
     raise FormulaError(f"filter value '{ast.unparse(node)}' must be a value or a list of values")
 
 
 def evaluate(tree: ast.Expression, answer: Callable[[str], float | None], tables: Mapping[str, Rows]) -> float | None:
     try:
-        value = _eval(tree.body, answer, tables)
+        return float(_eval(tree.body, answer, tables))
     except _Missing:
         return None
-    return None if value is None else float(value)
 
 
 class _Missing(Exception):
@@ -147,7 +163,9 @@ class _Missing(Exception):
 
 def _eval(node: ast.AST, answer: Callable[[str], float | None], tables: Mapping[str, Rows]) -> float:
     if isinstance(node, ast.Constant):
-        return node.value
+        if isinstance(node.value, (int, float)):  # check() admits a quoted text only where _call reads it
+            return node.value
+        raise _Missing  # pragma: no cover
     if isinstance(node, ast.Name):
         value = answer(node.id)
         if value is None:
@@ -173,13 +191,23 @@ def _eval(node: ast.AST, answer: Callable[[str], float | None], tables: Mapping[
 
 
 def _call(node: ast.Call, tables: Mapping[str, Rows]) -> float:
-    name = node.func.id  # type: ignore[attr-defined]
-    arg = node.args[0]
-    table = arg.id if isinstance(arg, ast.Name) else arg.value.id  # type: ignore[attr-defined]
-    filters = {kw.arg: set(_filter_values(kw.value)) for kw in node.keywords}
+    """A function call that check() admitted: name(table, ...) or name(table.column, ...)."""
+    func, arg = node.func, node.args[0]
+    if not isinstance(func, ast.Name):
+        raise _Missing  # pragma: no cover - check() admits named functions only
+    name = func.id
+    column = arg.attr if isinstance(arg, ast.Attribute) else None
+    target = arg.value if isinstance(arg, ast.Attribute) else arg
+    if not isinstance(target, ast.Name):
+        raise _Missing  # pragma: no cover - check() admits a table or table.column only
+    table = target.id
+    filters = {kw.arg: set(_filter_values(kw.value)) for kw in node.keywords if kw.arg is not None}
     rows = [r for r in tables.get(table, []) if all(r.get(k) in v for k, v in filters.items())]
     if name in _CONDITIONAL:
-        cond = _condition(node.args[1].value)  # type: ignore[attr-defined]
+        text = node.args[1]
+        if not (isinstance(text, ast.Constant) and isinstance(text.value, str)):
+            raise _Missing  # pragma: no cover - check() admits a quoted condition only
+        cond = _condition(text.value)
         judged = [x for x in (_row_test(cond, r) for r in rows) if x is not None]
         if not judged:
             raise _Missing
@@ -192,12 +220,17 @@ def _call(node: ast.Call, tables: Mapping[str, Rows]) -> float:
         if total == 0:
             raise _Missing
         return 100.0 * len(rows) / total
-    values = [r[arg.attr] for r in rows if isinstance(r.get(arg.attr), (int, float))]  # type: ignore[attr-defined]
+    if column is None:
+        raise _Missing  # pragma: no cover - check() admits an aggregate over table.column only
+    values: list[float] = [r[column] for r in rows if isinstance(r.get(column), (int, float))]
     if name == "sum":
         return sum(values)
     if not values:
         raise _Missing
-    return {"mean": statistics.fmean, "median": statistics.median, "min": min, "max": max}[name](values)
+    aggregate: dict[str, Callable[[list[float]], float]] = {
+        "mean": statistics.fmean, "median": statistics.median, "min": min, "max": max,
+    }
+    return aggregate[name](values)
 
 
 _CONDITIONS: dict[str, ast.Compare] = {}
@@ -205,7 +238,10 @@ _CONDITIONS: dict[str, ast.Compare] = {}
 
 def _condition(text: str) -> ast.Compare:
     if text not in _CONDITIONS:
-        _CONDITIONS[text] = parse_condition(text).body  # type: ignore[assignment]
+        body = parse_condition(text).body
+        if not isinstance(body, ast.Compare):
+            raise FormulaError(f"row condition '{text}' must be one comparison")  # pragma: no cover
+        _CONDITIONS[text] = body
     return _CONDITIONS[text]
 
 
