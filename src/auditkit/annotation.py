@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from auditkit.errors import UsageError
 from auditkit.excel.annotate import ANNOTATABLE, annotate_workbook
+from auditkit.lang import Lang
 from auditkit.validation.models import FileResult
 
 AnnotationStatus = Literal["written", "not_annotatable", "unreadable", "would_overwrite"]
@@ -54,7 +55,7 @@ def plan_targets(results: list[FileResult], target: Path) -> dict[str, Path]:
     return targets
 
 
-def annotate_results(results: list[FileResult], target: Path, lang: str) -> list[Annotated]:
+def annotate_results(results: list[FileResult], target: Path, lang: Lang) -> list[Annotated]:
     """Write the annotated copies of ``results`` under ``target``, each in its messages' language (``lang``
     when a result does not say)."""
     done = []

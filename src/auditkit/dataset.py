@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from auditkit.lang import Lang
 from auditkit.questionnaire.models import CHOICE_KINDS, Questionnaire
 from auditkit.scoring import AreaScore, Flag
 from auditkit.summary import Stats, Summary
@@ -81,7 +82,7 @@ def _literal(annotation: Any) -> tuple[str, ...]:
 
 
 def model_columns(model: type[BaseModel], skip: set[str], fmt: dict[str, str] | None = None,
-                  closed: set[str] = frozenset()) -> list[Column]:
+                  closed: frozenset[str] = frozenset()) -> list[Column]:
     """The scalar fields of ``model`` as columns, in the model's order."""
     fmt = fmt or {}
     out = []
@@ -98,7 +99,7 @@ def _values(obj: BaseModel, columns: list[Column]) -> list[Any]:
     return [getattr(obj, c.name) for c in columns]
 
 
-def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Questionnaire, lang: str) -> list[Table]:
+def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Questionnaire, lang: Lang) -> list[Table]:
     from auditkit.reports.texts import recommendations, texts
 
     words = texts("dataset")
@@ -170,7 +171,7 @@ def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Question
                 yield [s.service.service_id, s.service.service_name, k, d.label(lang) if d else k,
                        d.unit(lang) if d and d.unit else None, v]
 
-    flag_fields = model_columns(Flag, {"key", "area", "fact", "basis"}, closed={"evidence"})
+    flag_fields = model_columns(Flag, {"key", "area", "fact", "basis"}, closed=frozenset({"evidence"}))
     finding_cols = [*sid, Column("key"), Column("title"), Column("area"), Column("area_name"),
                     *([Column("fact"), Column("basis"), Column("basis_label")] if "basis" in Flag.model_fields
                       else []), *flag_fields]
@@ -184,7 +185,7 @@ def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Question
                 yield [s.service.service_id, s.service.service_name, f.key, title(f.key), f.area,
                        d.title(lang) if d else None, *basis, *_values(f, flag_fields)]
 
-    stat_fields = model_columns(Stats, set(), {"n": "int"}, closed={"min", "max"})  # min, max: one service's
+    stat_fields = model_columns(Stats, set(), {"n": "int"}, closed=frozenset({"min", "max"}))  # min, max: one service's
     stat_cols = [Column("measure"), Column("kind"), Column("label"), *stat_fields]
 
     def stat_rows() -> Iterator[list[Any]]:
@@ -233,7 +234,7 @@ def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Question
     ]
 
 
-def _cycle_tables(summary: Summary, q: Questionnaire, lang: str, sid: list[Column], area: dict[str, Any],
+def _cycle_tables(summary: Summary, q: Questionnaire, lang: Lang, sid: list[Column], area: dict[str, Any],
                   label: Callable[[str, str | None], str | None]) -> list[Table]:
     """``changes`` (with ``--previous``) and ``replies`` (with ``--replies``): docs/cycle.md."""
     from auditkit.reports.texts import recommendations
@@ -287,13 +288,13 @@ def _cycle_tables(summary: Summary, q: Questionnaire, lang: str, sid: list[Colum
     return tables
 
 
-def _answer_value(q: Questionnaire, item: Any, value: Any, lang: str) -> tuple[Any, str | None]:
+def _answer_value(q: Questionnaire, item: Any, value: Any, lang: Lang) -> tuple[Any, str | None]:
     """(the value as stored: an option's code, a number, a date; its label in ``lang`` for an option)."""
     if value is None:
         return None, None
     if item.kind in CHOICE_KINDS:
         options = {o.id: o.label(lang) for o in q.options_for(item)}
         if isinstance(value, list):
-            return "; ".join(value), "; ".join(options.get(v, v) for v in value)
+            return "; ".join(value), "; ".join(options.get(v, str(v)) for v in value)
         return value, options.get(value, str(value))
     return value, None

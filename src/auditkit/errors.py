@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import errno
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from auditkit.lang import Lang
 
 MESSAGES: dict[str, dict[str, str]] = {
     "path_missing": {
@@ -139,7 +142,7 @@ class UsageError(Exception):
         super().__init__(f"{key}: {params}")
         self.key, self.params = key, {k: str(v) for k, v in params.items()}
 
-    def message(self, lang: str) -> str:
+    def message(self, lang: Lang) -> str:
         return MESSAGES[self.key][lang if lang in ("cs", "en") else "cs"].format(**self.params)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from auditkit.excel.prefill import add_previous
 from auditkit.excel.template import build_template
 from auditkit.fsutil import atomic_write
+from auditkit.lang import Lang
 from auditkit.questionnaire.loader import registry
 from auditkit.questionnaire.models import Questionnaire
 from auditkit.validation.batch import validate_one
@@ -18,7 +19,7 @@ def newest(questionnaire_id: str) -> Questionnaire:
     return max(versions, key=lambda q: tuple(int(p) for p in q.version.split(".")))
 
 
-def next_round_template(previous: Path, out: Path, lang: str) -> tuple[FileResult, Questionnaire | None]:
+def next_round_template(previous: Path, out: Path, lang: Lang) -> tuple[FileResult, Questionnaire | None]:
     """Write ``out`` from ``previous``; returns the previous workbook's validation and the questionnaire used
     (``None`` when the previous workbook could not be read: nothing is written then).
 

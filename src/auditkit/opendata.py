@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from auditkit.dataset import Column, Table, round_tables
+from auditkit.lang import Lang
 from auditkit.questionnaire.models import Questionnaire
 from auditkit.summary import Summary
 from auditkit.validation.models import Audit
@@ -36,7 +37,7 @@ DECIMALS = 2  # numbers as in summary.json
 SERVICE_ID = r"^[0-9]{7}$"
 
 
-def open_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Questionnaire, lang: str) -> list[Table]:
+def open_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Questionnaire, lang: Lang) -> list[Table]:
     """The publishable tables: the tidy tables named in ``TABLES``, only their ``open`` columns."""
     out = []
     for t in round_tables(summary, audit_of, q, lang):
@@ -69,7 +70,7 @@ def resource_name(table: str) -> str:
     return table.replace("_", "-")  # Data Package names: lower case, digits, '-', '.', '_' avoided for v1 readers
 
 
-def _field(c: Column, lang: str, words: Any) -> dict[str, Any]:
+def _field(c: Column, lang: Lang, words: Any) -> dict[str, Any]:
     field: dict[str, Any] = {"name": c.name, "type": c.type}
     key = f"columns.{c.name}"
     if key in words.data:
@@ -86,7 +87,7 @@ def _field(c: Column, lang: str, words: Any) -> dict[str, Any]:
     return field
 
 
-def descriptor(tables: list[Table], lang: str) -> dict[str, Any]:
+def descriptor(tables: list[Table], lang: Lang) -> dict[str, Any]:
     """``datapackage.json``: the package and a Table Schema per table."""
     from auditkit.reports.texts import texts
 
@@ -116,7 +117,7 @@ def descriptor(tables: list[Table], lang: str) -> dict[str, Any]:
     }
 
 
-def write_opendata(summary: Summary, audit_of: Callable[[str], Audit], q: Questionnaire, lang: str,
+def write_opendata(summary: Summary, audit_of: Callable[[str], Audit], q: Questionnaire, lang: Lang,
                    folder: Path) -> Path:
     """Write the package into ``folder`` (replacing an older one whole); returns the datapackage.json path."""
     tables = open_tables(summary, audit_of, q, lang)

@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from auditkit.excel.plan_workbook import write_plan
+from auditkit.lang import Lang
 from auditkit.questionnaire.models import Questionnaire
 from auditkit.reports.texts import recommendations, texts
 from auditkit.rounds import Objections, Replies
@@ -24,7 +25,7 @@ from auditkit.validation.models import FileResult, Reply
 from auditkit.validation.personal import redact
 
 
-def redact_text(text: str | None, lang: str) -> str | None:
+def redact_text(text: str | None, lang: Lang) -> str | None:
     """Free text of a reply as every output shows it: personal data replaced."""
     return redact(text, lang) if text else text
 
@@ -64,7 +65,7 @@ def priority(q: Questionnaire, flag: Flag) -> tuple:
             order.get(flag.area, 99), flag.key)
 
 
-def plan_rows(q: Questionnaire, service: ScoredAudit, lang: str) -> list[PlanRow]:
+def plan_rows(q: Questionnaire, service: ScoredAudit, lang: Lang) -> list[PlanRow]:
     """The service's findings as plan rows, most urgent first."""
     rec = recommendations(q)
     words = texts("plan")
@@ -97,7 +98,7 @@ def plan_path(report: Path) -> Path:
     return report.with_name(report.stem + PLAN_SUFFIX)
 
 
-def write_service_plan(q: Questionnaire, service: ScoredAudit, lang: str, out: Path, report_date: dt.date,
+def write_service_plan(q: Questionnaire, service: ScoredAudit, lang: Lang, out: Path, report_date: dt.date,
                        deadline: dt.date) -> Path:
     """The plan workbook of one service (docs/cycle.md), written atomically."""
     info = service.service
@@ -109,7 +110,7 @@ def write_service_plan(q: Questionnaire, service: ScoredAudit, lang: str, out: P
                       plan_rows(q, service, lang), report_date, deadline, meta)
 
 
-def collect_replies(results: list[FileResult], services: list[ScoredAudit], lang: str) -> Replies:
+def collect_replies(results: list[FileResult], services: list[ScoredAudit], lang: Lang) -> Replies:
     """Replies from validated plan files, matched to this round's services and findings.
 
     A file that is not a plan, a plan with errors, or a plan for a service not in this round is rejected

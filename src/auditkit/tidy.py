@@ -17,6 +17,7 @@ from typing import Any
 
 from auditkit.dataset import Column, Table, round_tables
 from auditkit.excel.xlsxout import XlsxStream
+from auditkit.lang import Lang
 from auditkit.questionnaire.models import Questionnaire
 from auditkit.summary import Summary
 from auditkit.validation.models import Audit
@@ -32,7 +33,7 @@ TYPE_WORDS = {
 }
 
 
-def write_tidy(summary: Summary, audit_of: Callable[[str], Audit], q: Questionnaire, lang: str, out: Path) -> Path:
+def write_tidy(summary: Summary, audit_of: Callable[[str], Audit], q: Questionnaire, lang: Lang, out: Path) -> Path:
     """``audit_of(file)`` gives the typed audit of an included service (its answers, in long form)."""
     tables = round_tables(summary, audit_of, q, lang)
     with XlsxStream(out, date_format=DATE_FORMATS.get(lang, "YYYY-MM-DD")) as wb:
@@ -53,7 +54,7 @@ def _yes_no(rows: Iterator[list[Any]], flags: list[int]) -> Iterator[list[Any]]:
         yield row
 
 
-def describe(column: Column, lang: str) -> str:
+def describe(column: Column, lang: Lang) -> str:
     """What a column means, from templates/reports/dataset.yaml."""
     from auditkit.reports.texts import texts
 
@@ -62,7 +63,7 @@ def describe(column: Column, lang: str) -> str:
     return words(key, lang) if key in words.data else ""
 
 
-def _about(wb: XlsxStream, tables: list[Table], lang: str) -> None:
+def _about(wb: XlsxStream, tables: list[Table], lang: Lang) -> None:
     """The first sheet: what the workbook is, then every table and every column with its type and meaning."""
     from auditkit.reports.texts import texts
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from auditkit.excel import layout
 from auditkit.fsutil import atomic_write
+from auditkit.lang import Lang
 
 if TYPE_CHECKING:  # the problems are validation findings; this module only reads their fields
     from auditkit.validation.findings import Finding
@@ -71,7 +72,7 @@ def _body(p: Finding) -> str:
     return rest if sep and p.sheet and p.sheet in head and (not p.cell or p.cell in head) else p.message
 
 
-def _list_sheet(wb, problems: list[Finding], lang: str, present: list[str]) -> None:
+def _list_sheet(wb, problems: list[Finding], lang: Lang, present: list[str]) -> None:
     """The first sheet: every problem grouped by sheet (file-level ones first), each cell a link."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
@@ -116,8 +117,8 @@ def _list_sheet(wb, problems: list[Finding], lang: str, present: list[str]) -> N
             row += 1
     if not problems:
         ws.cell(row=row, column=1, value=words["none"])
-    for col, width in zip("ABCDE", (30, 8, 11, 14, 100)):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDE", (30, 8, 11, 14, 100)):
+        ws.column_dimensions[letter].width = width
     ws.freeze_panes = ws.cell(row=header + 1, column=1)
     ws.print_title_rows = f"{header}:{header}"
     ws.page_setup.orientation = "landscape"
@@ -126,7 +127,7 @@ def _list_sheet(wb, problems: list[Finding], lang: str, present: list[str]) -> N
     ws.sheet_properties.tabColor = "C00000" if errors else "70AD47"
 
 
-def annotate_workbook(src: Path, dest: Path, problems: list[Finding], lang: str) -> int:
+def annotate_workbook(src: Path, dest: Path, problems: list[Finding], lang: Lang) -> int:
     """Write ``dest``: a copy of ``src`` with ``problems`` on their cells and listed on a first sheet.
 
     Returns how many cells were annotated. ``dest`` is written atomically (temp file + rename).

@@ -9,6 +9,7 @@ a plan, for which service and round, so that ``auditkit validate`` and ``summari
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from auditkit import __version__
 from auditkit.excel import layout
 from auditkit.excel.layout import CHOICE_COLUMNS, CHOICES, PLAN_COLUMNS, PLAN_DOCUMENT
 from auditkit.fsutil import atomic_write
+from auditkit.lang import Lang
 
 _GREY = PatternFill("solid", fgColor="EDEDED")
 _OPEN = PatternFill("solid", fgColor="FFF9E5")
@@ -30,7 +34,7 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _fmt_date(d: dt.date | None, lang: str) -> str:
+def _fmt_date(d: dt.date | None, lang: Lang) -> str:
     if d is None:
         return ""
     return f"{d.day}. {d.month}. {d.year}" if lang == "cs" else d.isoformat()
@@ -47,11 +51,12 @@ def _lines(text: str, width: float) -> int:
     return sum(1 + int(len(part) / max(width * 1.1, 1)) for part in str(text).split("\n"))
 
 
-def build_plan(t: Any, lang: str, service: dict[str, Any], rows: list[Any], report_date: dt.date,
+def build_plan(t: Callable[..., str], lang: Lang, service: dict[str, Any], rows: list[Any], report_date: dt.date,
                deadline: dt.date, meta: dict[str, str]) -> Workbook:
     """``t`` is the plan's texts (templates/reports/plan.yaml); ``rows`` the plan rows (auditkit.plan)."""
     wb = Workbook()
     cover = wb.active
+    assert isinstance(cover, Worksheet)  # a new workbook starts with one worksheet
     cover.title = t("sheet_cover", lang)
     cover["A1"] = t("title", lang)
     cover["A1"].font = Font(bold=True, size=14, color="1F3864")
@@ -70,11 +75,11 @@ def build_plan(t: Any, lang: str, service: dict[str, Any], rows: list[Any], repo
     cover["A9"].alignment = _WRAP
     cover.merge_cells("A9:B9")
     cover.row_dimensions[9].height = 15 * _lines(t("cover.instructions", lang), 95) + 6
-    for col, width in zip("AB", (26, 74)):
-        cover.column_dimensions[col].width = width
+    for letter, cover_width in zip("AB", (26, 74)):
+        cover.column_dimensions[letter].width = cover_width
     cover.page_setup.paperSize = cover.PAPERSIZE_A4
     cover.page_setup.fitToWidth, cover.page_setup.fitToHeight = 1, 0
-    cover.sheet_properties.pageSetUpPr.fitToPage = True
+    cover.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     _protect(cover)
 
     ws = wb.create_sheet(t("sheet_plan", lang))
@@ -119,7 +124,7 @@ def build_plan(t: Any, lang: str, service: dict[str, Any], rows: list[Any], repo
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     _protect(ws)
 
     m = wb.create_sheet(layout.META_SHEET)

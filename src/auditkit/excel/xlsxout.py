@@ -21,6 +21,7 @@ import math
 import numbers
 import re
 import shutil
+import sys
 import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -209,10 +210,10 @@ def _member(name: str) -> zipfile.ZipInfo:
     """A zip entry with a fixed timestamp and fast compression."""
     info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
-    if hasattr(info, "compress_level"):  # Python 3.13 and later
+    if sys.version_info >= (3, 13):
         info.compress_level = 1
-    else:
-        info._compresslevel = 1  # no public setter before 3.13; level 1 keeps the write fast
+    else:  # no public setter before 3.13; level 1 keeps the write fast
+        info._compresslevel = 1  # type: ignore[attr-defined]  # private before 3.13, so not in the stubs
     return info
 
 

@@ -13,6 +13,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from auditkit import lang as lang_
+from auditkit.lang import Lang
 from auditkit.questionnaire.models import Questionnaire
 from auditkit.reports import pdfkit
 from auditkit.reports.pdfkit import esc
@@ -23,7 +24,7 @@ from auditkit.summary import Summary
 from auditkit.validation.models import Reply
 
 
-def _t(key: str, lang: str, **params: object) -> str:
+def _t(key: str, lang: Lang, **params: object) -> str:
     return texts("cycle")(key, lang, **params)
 
 
@@ -31,24 +32,24 @@ def _para(text: str, style: str = "body") -> Paragraph:
     return Paragraph(text, pdfkit.styles()[style])
 
 
-def _pct(x: float | None, lang: str) -> str:
+def _pct(x: float | None, lang: Lang) -> str:
     return lang_.percent(x, 0, lang)
 
 
-def _delta(prev: float | None, now: float | None, lang: str) -> str:
+def _delta(prev: float | None, now: float | None, lang: Lang) -> str:
     if prev is None or now is None:
         return "–"
     d = round(now) - round(prev)
     return ("+" if d > 0 else "") + lang_.number(d, 0, lang) if d else "0"
 
 
-def _date(d: object, lang: str) -> str:
+def _date(d: object, lang: Lang) -> str:
     from auditkit.reports import fmt
 
     return fmt.date(d, lang) if d else "–"  # type: ignore[arg-type]
 
 
-def _fact_title(q: Questionnaire, fact: str, lang: str) -> str:
+def _fact_title(q: Questionnaire, fact: str, lang: Lang) -> str:
     rec = recommendations(q)
     return rec(f"{fact}.title", lang) if f"{fact}.title" in rec.data else fact
 
@@ -57,7 +58,7 @@ Chapter = Callable[[str], Flowable]
 
 
 def provider_since_previous(q: Questionnaire, scored: ScoredAudit, change: ServiceChange | None,
-                            comparable: bool, lang: str, width: float, chapter: Chapter | None = None
+                            comparable: bool, lang: Lang, width: float, chapter: Chapter | None = None
                             ) -> list[Flowable]:
     """The section "Od minulého auditu" of a provider report ([] when no previous round was given);
     ``chapter`` makes the report's own chapter heading (a plain heading without it)."""
@@ -91,14 +92,14 @@ def provider_since_previous(q: Questionnaire, scored: ScoredAudit, change: Servi
     if overdue:  # every persisting finding is marked in its area; the overdue measures are named here
         story.append(pdfkit.heading(_t("provider.overdue_title", lang), 1))
         rec = recommendations(q)
-        for f in overdue:
-            deadline = _date(change.overdue[fact_of(f)], lang)
-            story.append(_para("• " + esc(rec(f"{f.key}.title", lang)) + " – <b>"
+        for flag in overdue:
+            deadline = _date(change.overdue[fact_of(flag)], lang)
+            story.append(_para("• " + esc(rec(f"{flag.key}.title", lang)) + " – <b>"
                                + esc(_t("provider.overdue", lang, deadline=deadline)) + "</b>"))
     return story
 
 
-def provider_replies(q: Questionnaire, scored: ScoredAudit, replies: dict[str, Reply] | None, lang: str,
+def provider_replies(q: Questionnaire, scored: ScoredAudit, replies: dict[str, Reply] | None, lang: Lang,
                      width: float, chapter: Chapter | None = None) -> list[Flowable]:
     """The section "Vyjádření poskytovatele": each objection with its reasons and the decision on it."""
     if replies is None:
@@ -125,7 +126,7 @@ def provider_replies(q: Questionnaire, scored: ScoredAudit, replies: dict[str, R
     return story
 
 
-def finding_marks(cycle: ServiceCycle | None, flag: Flag, lang: str) -> list[str]:
+def finding_marks(cycle: ServiceCycle | None, flag: Flag, lang: Lang) -> list[str]:
     """Lines added to a finding in the provider report: its change since the previous audit (an overdue
     measure in bold) and the provider's objection with the auditor's decision."""
     if cycle is None:
@@ -155,7 +156,7 @@ def _heading(text: str) -> Flowable:
     return pdfkit.heading(text, 0)
 
 
-def summary_changes(q: Questionnaire, summary: Summary, lang: str, width: float,
+def summary_changes(q: Questionnaire, summary: Summary, lang: Lang, width: float,
                     anonymous: bool = False) -> list[Flowable]:
     """The summary's chapter "Změny od minulého kola" (and the providers' replies), [] when neither applies."""
     story: list[Flowable] = []
@@ -204,7 +205,7 @@ def summary_changes(q: Questionnaire, summary: Summary, lang: str, width: float,
     return story
 
 
-def _objections_table(q: Questionnaire, summary: Summary, lang: str, width: float) -> list[Flowable]:
+def _objections_table(q: Questionnaire, summary: Summary, lang: Lang, width: float) -> list[Flowable]:
     """Every disputed finding of the round: the service, the finding, the provider's reasons, the decision."""
     assert summary.replies is not None
     rec = recommendations(q)

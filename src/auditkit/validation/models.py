@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from auditkit.lang import Lang
 from auditkit.validation.findings import Finding
 
 AnswerStatus = Literal["answered", "na", "not_evidenced", "blank", "invalid"]
@@ -47,7 +48,7 @@ class Audit(BaseModel):
     sha256: str
     questionnaire_id: str
     questionnaire_version: str
-    language: str
+    language: Lang
     service: ServiceInfo
     answers: dict[str, Answer]
     records: dict[str, list[dict[str, Value]]] = Field(default_factory=dict)
@@ -89,7 +90,7 @@ class FileResult(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     service: ServiceInfo | None = None  # the cover sheet's identification, when it could be read
     audit: Audit | None = None  # the typed answers; dropped when a caller needs only the findings
-    language: str | None = None  # the language of the findings' messages (the workbook's unless one was asked)
+    language: Lang | None = None  # the language of the findings' messages (the workbook's unless one was asked)
     plan: ReturnedPlan | None = None  # when the file is a returned plan instead of an audit workbook
 
     @property

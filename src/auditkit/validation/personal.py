@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from auditkit.lang import Lang
     from auditkit.validation.models import Audit
 
 KINDS = ("birth_number", "email", "phone", "birth_date", "address", "room", "name")
@@ -535,7 +536,7 @@ def detect(text: str, safe: tuple[str, ...] = (), kinds: frozenset[str] = ALL) -
     return out
 
 
-def redact(text: str, lang: str = "cs", safe: tuple[str, ...] = (),
+def redact(text: str, lang: Lang = "cs", safe: tuple[str, ...] = (),
            kinds: frozenset[str] = ALL) -> str:
     """The redaction policy: each hit replaced by a token saying what was removed ("[jméno]", "[name]")."""
     hits = find(text, safe, kinds)
