@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from auditkit.excel import layout
+from auditkit.lang import Lang
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
 
 if TYPE_CHECKING:
@@ -33,7 +35,7 @@ _CHARS_PER_LINE = 40  # of the previous-evidence column at its width, in the tem
 _MAX_ROW_HEIGHT = 409  # Excel's limit, in points
 
 
-def typed(q: Questionnaire, item: Question | Column, value: Any, lang: str) -> str:
+def typed(q: Questionnaire, item: Question | Column, value: Any, lang: Lang) -> str:
     """A typed value written the way an auditor types it in ``lang`` (it validates if typed again)."""
     if value is None:
         return ""
@@ -51,7 +53,7 @@ def typed(q: Questionnaire, item: Question | Column, value: Any, lang: str) -> s
     return str(value)
 
 
-def previous_answer(q: Questionnaire, item: Question, answer: Answer | None, lang: str) -> str:
+def previous_answer(q: Questionnaire, item: Question, answer: Answer | None, lang: Lang) -> str:
     if answer is None or answer.status in ("blank", "invalid"):
         return ""
     if answer.status == "na":
@@ -63,20 +65,30 @@ def previous_answer(q: Questionnaire, item: Question, answer: Answer | None, lan
 
 def _header_row(ws: Worksheet) -> int:
     answer = layout.HEADERS["answer"]
-    for row in ws.iter_rows(min_row=1, max_row=layout.HEADER_SCAN_ROWS, max_col=layout.COL_ANSWER + 1):
+    for number, row in enumerate(ws.iter_rows(min_row=1, max_row=layout.HEADER_SCAN_ROWS,
+                                              max_col=layout.COL_ANSWER + 1), start=1):
         if row[layout.COL_ANSWER].value in answer.values():
-            return row[0].row
+            return number
     raise ValueError(f"{ws.title}: no answer header")
 
 
+def _new_cell(ws: Worksheet, row: int, column: int) -> Cell:
+    """A cell of a column added after the template's own: never part of a merged range."""
+    cell = ws.cell(row=row, column=column)
+    if not isinstance(cell, Cell):
+        raise TypeError(f"{ws.title}: {get_column_letter(column)}{row} is merged")
+    return cell
+
+
 def _previous_columns(ws: Worksheet, items: tuple[Question, ...], q: Questionnaire, previous: Audit,
-                      lang: str) -> None:
+                      lang: Lang) -> None:
     words = layout.PREVIOUS[lang]
     header = _header_row(ws)
     first = ws.max_column + 1
     label = previous.service.audit_round or (previous.service.audit_date.year if previous.service.audit_date else "")
     for j, key in enumerate(("answer", "comment")):
-        cell = ws.cell(row=header, column=first + j, value=words[key].format(round=label).strip())
+        cell = _new_cell(ws, header, first + j)
+        cell.value = words[key].format(round=label).strip()
         cell.font = Font(bold=True, color="595959")
         cell.fill = _PREV_FILL
         cell.border = _BOX
@@ -85,18 +97,18 @@ def _previous_columns(ws: Worksheet, items: tuple[Question, ...], q: Questionnai
     ws.column_dimensions[get_column_letter(first)].width = 20
     ws.column_dimensions[get_column_letter(first + 1)].width = 44
     by_id = {item.id: item for item in items}
-    for row in ws.iter_rows(min_row=header + 1, max_col=1):
+    for r, row in enumerate(ws.iter_rows(min_row=header + 1, max_col=1), start=header + 1):
         qid = row[0].value
-        if qid not in by_id:
+        if not isinstance(qid, str) or qid not in by_id:
             continue
-        r = row[0].row
         if qid in previous.answers:
             answer = previous.answers[qid]
             texts = (previous_answer(q, by_id[qid], answer, lang), answer.comment or "")
         else:  # an identification field: kept on the service, not among the answers
             texts = (typed(q, by_id[qid], getattr(previous.service, qid, None) or None, lang), "")
         for j, text in enumerate(texts):
-            cell = ws.cell(row=r, column=first + j, value=text or None)
+            cell = _new_cell(ws, r, first + j)
+            cell.value = text or None
             cell.font = _PREV_FONT
             cell.fill = _PREV_FILL
             cell.border = _BOX
@@ -109,10 +121,11 @@ def _previous_columns(ws: Worksheet, items: tuple[Question, ...], q: Questionnai
 
 
 def _carry_records(ws: Worksheet, table: RecordTable, rows: list[dict[str, Any]], q: Questionnaire,
-                   lang: str) -> None:
+                   lang: Lang) -> None:
     """The previous rows typed into the (unlocked) record cells, a note beside the header to update them."""
     first_label = table.columns[0].label(lang)
-    header = next(r[0].row for r in ws.iter_rows(min_row=1, max_row=layout.HEADER_SCAN_ROWS, max_col=1)
+    header = next(number for number, r in enumerate(ws.iter_rows(min_row=1, max_row=layout.HEADER_SCAN_ROWS,
+                                                                 max_col=1), start=1)
                   if str(r[0].value or "").startswith(first_label))
     for i, record in enumerate(rows[: table.rows]):
         for j, col in enumerate(table.columns, start=1):
@@ -127,7 +140,7 @@ def _carry_records(ws: Worksheet, table: RecordTable, rows: list[dict[str, Any]]
     ws.column_dimensions[get_column_letter(len(table.columns) + 2)].width = 40
 
 
-def add_previous(wb: Workbook, q: Questionnaire, previous: Audit, lang: str) -> None:
+def add_previous(wb: Workbook, q: Questionnaire, previous: Audit, lang: Lang) -> None:
     """Show ``previous`` (an earlier round of the same service) in the template ``wb`` built from ``q``."""
     cover = wb[layout.COVER_SHEET[lang]]
     header = _header_row(cover)

@@ -20,6 +20,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, Literal, cast
 from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Rect, String
@@ -32,7 +33,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
 HEADING_CHARS = 300  # a heading longer than this (a service name is at most 200) is cut with an ellipsis
 TALL_ROW = 200.0  # points: a table row this tall starts on the current page and flows on to the next
@@ -181,7 +182,7 @@ class ReportDoc(BaseDocTemplate):
         kw.setdefault("displayDocTitle", 1)
         kw.setdefault("initialFontName", FONT)  # else every page names Helvetica as its starting font
         super().__init__(filename, pagesize=A4, title=title, author=author, subject=subject,
-                         keywords=list(keywords) if not isinstance(keywords, str) else keywords,
+                         keywords=[keywords] if isinstance(keywords, str) else list(keywords),
                          creator=creator, lang=lang, **kw)
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
@@ -191,12 +192,14 @@ class ReportDoc(BaseDocTemplate):
     def build(self, flowables, filename=None, canvasmaker=Canvas):
         doc = self
 
-        class _TotalsCanvas(canvasmaker):
-            def save(self):
-                doc._draw_page_labels(self)
-                super().save()
+        def save(canvas: Canvas) -> None:
+            doc._draw_page_labels(canvas)
+            canvasmaker.save(canvas)
 
-        super().build(flowables, filename=filename, canvasmaker=_TotalsCanvas)
+        # a subclass of the given canvas class whose save() first fills in the page totals (made with type():
+        # a class statement cannot take a base class held in a variable and stay type-checked)
+        totals_canvas = cast("type[Canvas]", type("_TotalsCanvas", (canvasmaker,), {"save": save}))
+        super().build(flowables, filename=filename, canvasmaker=totals_canvas)
 
     def beforeDocument(self):
         self.canv.showOutline()  # open the bookmarks panel when the PDF is opened
@@ -361,9 +364,15 @@ def _axis_ticks(d: Drawing, x0: float, x1: float, y_axis: float, y_top: float, l
 
 
 def _drawing(width: float, height: float) -> Drawing:
-    d = Drawing(width, height)
-    d.initialFontName, d.initialFontSize = FONT, 8  # else the renderer starts every chart in Helvetica
-    return d
+    return Drawing(width, height, initialFontName=FONT, initialFontSize=8)  # else every chart starts in Helvetica
+
+
+def _rect(x: float, y: float, width: float, height: float, *, fill: rl_colors.Color | None,
+          stroke: rl_colors.Color | None = None, stroke_width: float = 0) -> Rect:
+    """A rectangle, its colours and line set as attributes (the stubs type Rect's keywords wrongly)."""
+    rect = Rect(x, y, width, height)
+    rect.fillColor, rect.strokeColor, rect.strokeWidth = fill, stroke, stroke_width
+    return rect
 
 
 def hbar_chart(labels: Sequence[str], values: Sequence[float | None], *, max_value: float = 100,
@@ -394,7 +403,7 @@ def hbar_chart(labels: Sequence[str], values: Sequence[float | None], *, max_val
             v = max(0.0, min(float(value), max_value))
             bw = (x1 - x0) * v / max_value
             fill = _color(colors[i] if colors else None)
-            d.add(Rect(x0, cy - bar_h / 2, bw, bar_h, fillColor=fill, strokeColor=None, strokeWidth=0))
+            d.add(_rect(x0, cy - bar_h / 2, bw, bar_h, fill=fill))
             end = x0 + bw
         else:
             end = x0
@@ -457,8 +466,7 @@ def range_chart(rows: Sequence[RangeRow], *, width: float = 16 * cm, min_value: 
         _draw_label(d, wrapped[i], label_w, cy, font_size)
         d.add(Line(x0, cy, x1, cy, strokeColor=GRID, strokeWidth=0.5))
         if lo is not None and hi is not None:
-            d.add(Rect(xpos(lo), cy - 3, max(xpos(hi) - xpos(lo), 1), 6, fillColor=range_color,
-                       strokeColor=None, strokeWidth=0))
+            d.add(_rect(xpos(lo), cy - 3, max(xpos(hi) - xpos(lo), 1), 6, fill=range_color))
         if med is not None:
             xm = xpos(med)
             d.add(Line(xm, cy - 6, xm, cy + 6, strokeColor=INK, strokeWidth=1.6))
@@ -482,7 +490,7 @@ def _range_legend(d: Drawing, legend: Sequence[str], x: float, y: float, own_col
     d.add(Line(x + 3, cy - 5, x + 3, cy + 5, strokeColor=INK, strokeWidth=1.6))
     d.add(String(x + 9, y, med_t, fontName=FONT, fontSize=size - 0.5, fillColor=MUTED))
     x += 9 + pdfmetrics.stringWidth(med_t, FONT, size - 0.5) + 16
-    d.add(Rect(x, cy - 3, 18, 6, fillColor=range_color, strokeColor=None, strokeWidth=0))
+    d.add(_rect(x, cy - 3, 18, 6, fill=range_color))
     d.add(String(x + 23, y, range_t, fontName=FONT, fontSize=size - 0.5, fillColor=MUTED))
 
 
@@ -520,7 +528,7 @@ def scatter_chart(points: Sequence[tuple[float, float]], x_label: str, y_label: 
             d.add(Line(px0, sy(t), px1, sy(t), strokeColor=GRID, strokeWidth=0.5))
             d.add(String(px0 - 4, sy(t) - 2.5, _tick_text(t, y_fmt), fontName=FONT, fontSize=7,
                          fillColor=MUTED, textAnchor="end"))
-    d.add(Rect(px0, py0, px1 - px0, py1 - py0, fillColor=None, strokeColor=RULE, strokeWidth=0.7))
+    d.add(_rect(px0, py0, px1 - px0, py1 - py0, fill=None, stroke=RULE, stroke_width=0.7))
     d.add(String((px0 + px1) / 2, 4, x_label, fontName=FONT, fontSize=8, fillColor=INK, textAnchor="middle"))
     ylab = String(0, 0, y_label, fontName=FONT, fontSize=8, fillColor=INK, textAnchor="middle")
     g = Group(ylab)
@@ -551,8 +559,9 @@ def _pad(vals: Sequence[float]) -> tuple[float, float]:
 def _place_label(d: Drawing, text: str, cx: float, cy: float, size: float, plot, placed: list) -> None:
     text = _fit(text, FONT, size, (plot[2] - plot[0]) * 0.3)  # a long name is shortened, never off the page
     w, h = pdfmetrics.stringWidth(text, FONT, size), size
-    spots = [(cx + 5, cy - h * 0.35, "start"), (cx - 5, cy - h * 0.35, "end"),
-             (cx, cy + 5, "middle"), (cx, cy - 5 - h * 0.8, "middle")]
+    spots: list[tuple[float, float, Literal["start", "middle", "end"]]] = [
+        (cx + 5, cy - h * 0.35, "start"), (cx - 5, cy - h * 0.35, "end"),
+        (cx, cy + 5, "middle"), (cx, cy - 5 - h * 0.8, "middle")]
     best = None
     for x, y, anchor in spots:
         left = x if anchor == "start" else x - w if anchor == "end" else x - w / 2
@@ -602,7 +611,7 @@ def verdict_cell(text: str, hex_color: str) -> Paragraph:
     return cell
 
 
-_ALIGN = {"LEFT": TA_LEFT, "RIGHT": TA_RIGHT, "CENTER": TA_CENTER, "CENTRE": TA_CENTER}
+_ALIGN: dict[str, Literal[0, 1, 2]] = {"LEFT": TA_LEFT, "RIGHT": TA_RIGHT, "CENTER": TA_CENTER, "CENTRE": TA_CENTER}
 
 
 def table(data: Sequence[Sequence], col_widths: Sequence[float], header_rows: int = 1, zebra: bool = True,
@@ -623,9 +632,10 @@ def table(data: Sequence[Sequence], col_widths: Sequence[float], header_rows: in
             cell_styles[key] = ParagraphStyle(f"{base}-{a}", _st(base), alignment=_ALIGN[a])
         return cell_styles[key]
 
-    rows, verdicts = [], []
+    rows: list[list[Flowable | str]] = []
+    verdicts = []
     for r, row in enumerate(data):
-        out = []
+        out: list[Flowable | str] = []
         for c, value in enumerate(row):
             if value is None:
                 out.append("")
@@ -635,7 +645,7 @@ def table(data: Sequence[Sequence], col_widths: Sequence[float], header_rows: in
                     value.style = ParagraphStyle("verdict", value.style, alignment=_ALIGN[align[c].upper()])
                 out.append(value)
             elif isinstance(value, (str, int, float)):
-                out.append(Paragraph(esc(value), style_for("cell_header" if r < header_rows else "cell", c)))
+                out.append(Paragraph(esc(str(value)), style_for("cell_header" if r < header_rows else "cell", c)))
             else:
                 out.append(value)
         rows.append(out)
@@ -674,10 +684,11 @@ class FlowTable(Table):
         super().__init__(*args, **kw)
 
     def split(self, availWidth, availHeight):
-        self._calc(availWidth, availHeight)
-        n = self._getFirstPossibleSplitRowPosition(availHeight)
-        if n < len(self._rowHeights) and self._rowHeights[n] > TALL_ROW:
-            parts = self._splitRows(availHeight, doInRowSplit=1)
+        table: Any = self  # ReportLab's own split helpers, private and so not in its stubs
+        table._calc(availWidth, availHeight)
+        n = table._getFirstPossibleSplitRowPosition(availHeight)
+        if n < len(table._rowHeights) and table._rowHeights[n] > TALL_ROW:
+            parts = table._splitRows(availHeight, doInRowSplit=1)
             if parts:
                 return parts
         return super().split(availWidth, availHeight)
