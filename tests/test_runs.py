@@ -342,6 +342,26 @@ def test_every_folder_entry_is_accounted_for(messy):
             assert reason in files[name]["findings"][0]["message"], files[name]
 
 
+def test_an_unreadable_folder_inside_the_round_is_accounted_for(tmp_path, monkeypatch):
+    from auditkit.validation.batch import expand
+
+    folder = tmp_path / "round"
+    (folder / "locked").mkdir(parents=True)
+    shutil.copy(sample_audits_dir() / "ad_kotva.xlsx", folder / "ad_kotva.xlsx")
+    scandir = os.scandir
+
+    def refusing(path):  # root reads every folder: the refusal is simulated
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied")
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    todo, skipped = expand([folder], "en")
+    assert [name for _, name in todo] == [str(folder / "ad_kotva.xlsx")]
+    assert [(r.file, r.status) for r in skipped] == [(str(folder / "locked"), "skipped")]
+    assert "the folder cannot be read (Permission denied)" in skipped[0].findings[0].message
+
+
 def test_summarize_never_reads_its_own_outputs(messy):
     out = messy / "out"  # inside the input folder
     for _ in range(2):

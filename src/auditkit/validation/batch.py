@@ -11,6 +11,7 @@ import os
 import stat
 from pathlib import Path
 
+from auditkit.lang import Lang
 from auditkit.validation.findings import failed, make, phrase
 from auditkit.validation.models import FileResult
 
@@ -22,7 +23,7 @@ def _is_lock(path: Path) -> bool:
     return path.name.startswith("~$") or path.name.startswith(".~lock.")
 
 
-def expand(paths: list[Path], lang: str | None,
+def expand(paths: list[Path], lang: Lang | None,
            exclude: list[Path] | tuple[Path, ...] = ()) -> tuple[list[tuple[Path, str]], list[FileResult]]:
     """(workbooks to read with their display names, every other entry with its result).
 
@@ -41,8 +42,8 @@ def expand(paths: list[Path], lang: str | None,
 
     words = lang or "cs"  # a skipped file has no language of its own
 
-    def skip(path: Path, reason: str, **kw: str) -> None:
-        detail = phrase("file_skipped", reason, words, **kw)
+    def skip(path: Path, why: str, /, **kw: str) -> None:
+        detail = phrase("file_skipped", why, words, **kw)
         skipped.append(FileResult(file=str(path), status="skipped", language=words,
                                   findings=[make("file_skipped", words, str(path), detail=detail)]))
 
@@ -132,7 +133,7 @@ def _link(path: Path, root: Path, skip) -> None:
         skip(path, "link_inside", target=str(target))
 
 
-def validate_one(path: Path, name: str, lang: str | None) -> FileResult:
+def validate_one(path: Path, name: str, lang: Lang | None) -> FileResult:
     """Validate a file; an unexpected error inside auditkit becomes a finding, never a traceback.
 
     ``lang`` None: the messages follow each workbook's own language."""
@@ -150,7 +151,7 @@ def _service_key(result: FileResult) -> str:
     return "".join(str(result.service.service_id or "").split()).casefold()
 
 
-def mark_duplicate_services(results: list[FileResult], lang: str | None) -> list[FileResult]:
+def mark_duplicate_services(results: list[FileResult], lang: Lang | None) -> list[FileResult]:
     """Results in the same order; valid files sharing a service ID with another valid file are rejected.
 
     Each of them becomes invalid with a ``file_duplicate_service`` finding naming the other files: one
@@ -169,7 +170,7 @@ def mark_duplicate_services(results: list[FileResult], lang: str | None) -> list
     out = []
     for r in results:
         files = groups.get(_service_key(r), [])
-        if len(files) < 2:
+        if len(files) < 2 or r.service is None:  # a result without a service has no key: never grouped
             out.append(r)
             continue
         words = lang or r.language or "cs"
@@ -203,7 +204,7 @@ def _latest_round(group: list[FileResult]) -> str | None:
     return _round(newest)
 
 
-def validate_paths(paths: list[Path], lang: str | None = "cs") -> list[FileResult]:
+def validate_paths(paths: list[Path], lang: Lang | None = "cs") -> list[FileResult]:
     """Validate every file (folders expanded); each input appears once, sorted by name.
 
     Two valid workbooks of one service are both rejected, as ``summarize`` rejects them. ``lang`` None:
@@ -214,6 +215,7 @@ def validate_paths(paths: list[Path], lang: str | None = "cs") -> list[FileResul
     return mark_duplicate_services(sorted(results + skipped, key=lambda r: r.file), lang)
 
 
-def messages_language(results: list[FileResult], lang: str | None) -> str:
+def messages_language(results: list[FileResult], lang: Lang | None) -> Lang:
     """The language to talk to the user in: the one asked for, else the workbooks' (the first read), else Czech."""
-    return lang or next((r.language for r in results if r.language and r.status != "skipped"), "cs")
+    read: list[Lang] = [r.language for r in results if r.language is not None and r.status != "skipped"]
+    return lang or (read[0] if read else "cs")
