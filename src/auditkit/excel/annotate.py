@@ -17,6 +17,10 @@ from auditkit.fsutil import atomic_write
 from auditkit.lang import Lang
 
 if TYPE_CHECKING:  # the problems are validation findings; this module only reads their fields
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell, MergedCell
+    from openpyxl.worksheet.worksheet import Worksheet
+
     from auditkit.validation.findings import Finding
 
 _FILL = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
@@ -25,7 +29,7 @@ AUTHOR = "auditkit"
 ANNOTATABLE = (".xlsx", ".xlsm")
 
 
-def _anchor(ws, ref: str):
+def _anchor(ws: Worksheet, ref: str) -> Cell | MergedCell:
     """The cell that carries ``ref``'s content: the top-left cell of a merged range it lies in."""
     from openpyxl.cell.cell import MergedCell
 
@@ -37,7 +41,7 @@ def _anchor(ws, ref: str):
     return cell
 
 
-def _comment_on(cell, problems: list[Finding], words: dict[str, str]) -> None:
+def _comment_on(cell: Cell | MergedCell, problems: list[Finding], words: dict[str, str]) -> None:
     from openpyxl.comments import Comment
 
     lines = [f"{words[p.severity]}: {_body(p)}" for p in problems]
@@ -50,7 +54,7 @@ def _comment_on(cell, problems: list[Finding], words: dict[str, str]) -> None:
     cell.comment = comment
 
 
-def _highlight(cell, severity: str) -> None:
+def _highlight(cell: Cell | MergedCell, severity: str) -> None:
     from openpyxl.styles import PatternFill
 
     cell.fill = PatternFill(fill_type="solid", start_color=_FILL[severity], end_color=_FILL[severity])
@@ -72,7 +76,7 @@ def _body(p: Finding) -> str:
     return rest if sep and p.sheet and p.sheet in head and (not p.cell or p.cell in head) else p.message
 
 
-def _list_sheet(wb, problems: list[Finding], lang: Lang, present: list[str]) -> None:
+def _list_sheet(wb: Workbook, problems: list[Finding], lang: Lang, present: list[str]) -> None:
     """The first sheet: every problem grouped by sheet (file-level ones first), each cell a link."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
@@ -133,6 +137,7 @@ def annotate_workbook(src: Path, dest: Path, problems: list[Finding], lang: Lang
     Returns how many cells were annotated. ``dest`` is written atomically (temp file + rename).
     """
     import openpyxl
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", keep_links=True)
     for name in layout.ANNOTATION_SHEET.values():  # an older annotation is replaced, not stacked
@@ -144,8 +149,11 @@ def annotate_workbook(src: Path, dest: Path, problems: list[Finding], lang: Lang
         if p.sheet in wb.sheetnames and p.cell:
             by_cell[(p.sheet, p.cell)].append(p)
     for (sheet, ref), found in by_cell.items():
+        ws = wb[sheet]
+        if not isinstance(ws, Worksheet):  # a chart sheet has no cells: listed on the first sheet only
+            continue
         try:
-            cell = _anchor(wb[sheet], ref)
+            cell = _anchor(ws, ref)
         except ValueError:  # not a cell reference openpyxl knows: listed on the first sheet only
             continue
         found.sort(key=lambda p: _ORDER[p.severity])
@@ -153,8 +161,8 @@ def annotate_workbook(src: Path, dest: Path, problems: list[Finding], lang: Lang
         _highlight(cell, found[0].severity)
     _list_sheet(wb, problems, lang, list(wb.sheetnames))
     wb.active = 0
-    for ws in wb.worksheets[1:]:
-        ws.sheet_view.tabSelected = False
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False
     with atomic_write(dest) as tmp:
         wb.save(tmp)
     return len(by_cell)

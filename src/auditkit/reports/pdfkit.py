@@ -20,7 +20,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import IO, Any, Literal, cast
 from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Rect, String
@@ -166,10 +166,10 @@ class ReportDoc(BaseDocTemplate):
     filled in just before saving: one layout pass, no second build.
     """
 
-    def __init__(self, filename, *, title: str, author: str = "", subject: str = "",
+    def __init__(self, filename: str | Path | IO[bytes], *, title: str, author: str = "", subject: str = "",
                  keywords: Sequence[str] | str = (), creator: str = "auditkit", lang: str = "cs-CZ",
                  header_left: str | None = None, header_right: str = "", footer_left: str = "",
-                 page_label: str = "Page {page} of {pages}", margin: float = 2 * cm, **kw):
+                 page_label: str = "Page {page} of {pages}", margin: float = 2 * cm, **kw: Any) -> None:
         register_fonts()
         self.header_left = title if header_left is None else header_left
         self.header_right = header_right
@@ -181,15 +181,16 @@ class ReportDoc(BaseDocTemplate):
         kw.setdefault("bottomMargin", margin)
         kw.setdefault("displayDocTitle", 1)
         kw.setdefault("initialFontName", FONT)  # else every page names Helvetica as its starting font
-        super().__init__(filename, pagesize=A4, title=title, author=author, subject=subject,
-                         keywords=[keywords] if isinstance(keywords, str) else list(keywords),
+        super().__init__(str(filename) if isinstance(filename, Path) else filename, pagesize=A4, title=title,
+                         author=author, subject=subject, keywords=[keywords] if isinstance(keywords, str) else list(keywords),
                          creator=creator, lang=lang, **kw)
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._decorate)])
 
     # -- build: run ReportLab's single pass with a canvas that fills in the page totals before saving
-    def build(self, flowables, filename=None, canvasmaker=Canvas):
+    def build(self, flowables: list[Flowable], filename: str | IO[bytes] | None = None,
+              canvasmaker: Any = Canvas) -> None:
         doc = self
 
         def save(canvas: Canvas) -> None:
@@ -201,10 +202,10 @@ class ReportDoc(BaseDocTemplate):
         totals_canvas = cast("type[Canvas]", type("_TotalsCanvas", (canvasmaker,), {"save": save}))
         super().build(flowables, filename=filename, canvasmaker=totals_canvas)
 
-    def beforeDocument(self):
+    def beforeDocument(self) -> None:
         self.canv.showOutline()  # open the bookmarks panel when the PDF is opened
 
-    def _decorate(self, canv: Canvas, doc) -> None:
+    def _decorate(self, canv: Canvas, doc: BaseDocTemplate) -> None:
         w, h = self.pagesize
         left, right = self.leftMargin, w - self.rightMargin
         top = h - self.topMargin + 0.55 * cm
@@ -270,7 +271,7 @@ class Heading(Paragraph):
     """
 
     def __init__(self, text: str, level: int = 0, key: str | None = None,
-                 style: ParagraphStyle | None = None):
+                 style: ParagraphStyle | None = None) -> None:
         if level not in (0, 1):
             raise ValueError(f"heading level must be 0 or 1, not {level!r}")
         text, _ = clip(" ".join(str(text).split()), HEADING_CHARS)
@@ -279,13 +280,13 @@ class Heading(Paragraph):
         self.outline_key = key or f"akHeading{next(_heading_keys)}"
         super().__init__(esc(text), style or _st("h1" if level == 0 else "h2"))
 
-    def draw(self):
+    def draw(self) -> None:
         canv = self.canv
         canv.bookmarkHorizontal(self.outline_key, 0, self.height + 4)
         canv.addOutlineEntry(self.outline_title, self.outline_key, level=self.outline_level, closed=False)
         super().draw()
 
-    def split(self, availWidth, availHeight):
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         return []  # never split a heading (it would lose its bookmark); it moves to the next page instead
 
 
@@ -321,7 +322,7 @@ def _wrap(text: str, font: str, size: float, width: float, max_lines: int = 2) -
     return lines
 
 
-def _color(c) -> rl_colors.Color:
+def _color(c: str | rl_colors.Color | None) -> rl_colors.Color:
     if c is None:
         return BAR
     return rl_colors.HexColor(c) if isinstance(c, str) else c
@@ -432,7 +433,7 @@ RangeRow = tuple[str, float | None, float | None, float | None, float | None]
 
 def range_chart(rows: Sequence[RangeRow], *, width: float = 16 * cm, min_value: float = 0,
                 max_value: float = 100, value_fmt: ValueFmt = "{:.0f} %", tick_fmt: ValueFmt | None = None,
-                own_color="#1F3A5F", range_color="#AEBBCB", legend: Sequence[str] | None = None,
+                own_color: str | rl_colors.Color = "#1F3A5F", range_color: str | rl_colors.Color = "#AEBBCB", legend: Sequence[str] | None = None,
                 row_height: float = 20, font_size: float = 8) -> Drawing:
     """Own value against a range, one row each: ``(label, own, median, min, max)``.
 
@@ -480,8 +481,8 @@ def range_chart(rows: Sequence[RangeRow], *, width: float = 16 * cm, min_value: 
     return d
 
 
-def _range_legend(d: Drawing, legend: Sequence[str], x: float, y: float, own_color, range_color,
-                  size: float) -> None:
+def _range_legend(d: Drawing, legend: Sequence[str], x: float, y: float, own_color: rl_colors.Color,
+                  range_color: rl_colors.Color, size: float) -> None:
     own_t, med_t, range_t = legend
     cy = y + 3
     d.add(Circle(x + 4, cy, 3.4, fillColor=own_color, strokeColor=None))
@@ -498,7 +499,7 @@ def scatter_chart(points: Sequence[tuple[float, float]], x_label: str, y_label: 
                   labels: Sequence[str] | None = None, *, width: float = 16 * cm, height: float = 8 * cm,
                   x_range: tuple[float, float] | None = None, y_range: tuple[float, float] | None = None,
                   x_fmt: ValueFmt | None = None, y_fmt: ValueFmt | None = None,
-                  color="#1F3A5F", font_size: float = 7.5) -> Drawing:
+                  color: str | rl_colors.Color = "#1F3A5F", font_size: float = 7.5) -> Drawing:
     """(x, y) points with gridlines, tick values, axis titles and optional point labels.
 
     Ranges default to the data padded to round ticks. Point labels go right of the dot, or left, above or
@@ -556,7 +557,10 @@ def _pad(vals: Sequence[float]) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def _place_label(d: Drawing, text: str, cx: float, cy: float, size: float, plot, placed: list) -> None:
+Box = tuple[float, float, float, float]  # left, bottom, right, top
+
+
+def _place_label(d: Drawing, text: str, cx: float, cy: float, size: float, plot: Box, placed: list[Box]) -> None:
     text = _fit(text, FONT, size, (plot[2] - plot[0]) * 0.3)  # a long name is shortened, never off the page
     w, h = pdfmetrics.stringWidth(text, FONT, size), size
     spots: list[tuple[float, float, Literal["start", "middle", "end"]]] = [
@@ -582,7 +586,7 @@ def _place_label(d: Drawing, text: str, cx: float, cy: float, size: float, plot,
     d.add(String(x, y, text, fontName=FONT, fontSize=size, fillColor=INK, textAnchor=anchor))
 
 
-def _overlap(a, b) -> bool:
+def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
@@ -679,11 +683,11 @@ class FlowTable(Table):
     than ``TALL_ROW`` is split within itself first.
     """
 
-    def __init__(self, *args, **kw):
+    def __init__(self, *args: Any, **kw: Any) -> None:
         kw.setdefault("splitInRow", 1)
         super().__init__(*args, **kw)
 
-    def split(self, availWidth, availHeight):
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         table: Any = self  # ReportLab's own split helpers, private and so not in its stubs
         table._calc(availWidth, availHeight)
         n = table._getFirstPossibleSplitRowPosition(availHeight)

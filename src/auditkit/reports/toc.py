@@ -10,7 +10,11 @@ otherwise it starts right where the previous one ended (``CondPageBreak`` with 4
 
 from __future__ import annotations
 
+from typing import Any
+
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable
 
 from auditkit.reports import pdfkit
@@ -28,11 +32,12 @@ def chapter_break(frame_height: float, needs: float | None = None) -> CondPageBr
 class TocHeading(pdfkit.Heading):
     """A chapter heading that tells the document on which page it landed."""
 
-    def __init__(self, text: str, pages: dict[str, int], key: str, level: int = 0, style=None) -> None:
+    def __init__(self, text: str, pages: dict[str, int], key: str, level: int = 0,
+                 style: ParagraphStyle | None = None) -> None:
         super().__init__(text, level, key=key, style=style)
         self._pages = pages
 
-    def draw(self):
+    def draw(self) -> None:
         self._pages.setdefault(self.outline_key, self.canv.getPageNumber())
         super().draw()
 
@@ -46,7 +51,7 @@ class Contents(Flowable):
         super().__init__()
         self.entries = entries
 
-    def wrap(self, aW, aH):
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
         self.width = aW
         self.height = len(self.entries) * self.LEADING
         return aW, self.height
@@ -83,12 +88,12 @@ def _form(key: str) -> str:
 class TocDoc(pdfkit.ReportDoc):
     """pdfkit's document with the page numbers of a ``Contents`` filled in when the build ends."""
 
-    def __init__(self, *args, **kw) -> None:
+    def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.toc_pages: dict[str, int] = {}
         self.toc_keys: list[str] = []
 
-    def _draw_page_labels(self, canv) -> None:
+    def _draw_page_labels(self, canv: Canvas) -> None:
         super()._draw_page_labels(canv)
         for key in self.toc_keys:
             canv.beginForm(_form(key), lowerx=-60, lowery=-4, upperx=2, uppery=12)

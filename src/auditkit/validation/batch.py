@@ -9,6 +9,7 @@ import datetime as dt
 import errno
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from auditkit.lang import Lang
@@ -117,7 +118,7 @@ def _real(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def _link(path: Path, root: Path, skip) -> None:
+def _link(path: Path, root: Path, skip: Callable[..., None]) -> None:
     """A symbolic link found in a folder: listed, never followed."""
     try:
         target = path.resolve(strict=True)

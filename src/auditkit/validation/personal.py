@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from auditkit.lang import Lang
@@ -54,7 +54,7 @@ class _Lazy:
         self._args = (pattern, flags)
         self._rx: re.Pattern[str] | None = None
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         if self._rx is None:
             self._rx = re.compile(*self._args)
         return getattr(self._rx, name)
