@@ -57,7 +57,7 @@ def inclusion_areas() -> set[str]:
     return set(texts("plan")("inclusion_areas", "cs").split())
 
 
-def priority(q: Questionnaire, flag: Flag) -> tuple:
+def priority(q: Questionnaire, flag: Flag) -> tuple[object, ...]:
     """Critical first, then established findings, then the item's weight, then the effect on inclusion
     (findings in ``inclusion_areas`` first), then the questionnaire's area order."""
     order = {a.id: i for i, a in enumerate(q.areas)}

@@ -136,7 +136,8 @@ def rounded(data: Any, decimals: int = ROUND) -> Any:
 
 
 def _dump(model: BaseModel) -> dict[str, Any]:
-    return rounded(model.model_dump(mode="json"))
+    data: dict[str, Any] = rounded(model.model_dump(mode="json"))
+    return data
 
 
 def file_out(result: FileResult) -> FileOut:
@@ -247,7 +248,8 @@ def json_schema(name: str) -> dict[str, Any]:
 def shipped_schema(name: str) -> dict[str, Any]:
     """The schema file shipped in the package (``auditkit/schemas/<name>.schema.json``)."""
     text = resources.files("auditkit").joinpath("schemas", f"{name}.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def schema_text(name: str) -> str:

@@ -33,7 +33,7 @@ def _anchor(ws: Worksheet, ref: str) -> Cell | MergedCell:
     """The cell that carries ``ref``'s content: the top-left cell of a merged range it lies in."""
     from openpyxl.cell.cell import MergedCell
 
-    cell = ws[ref]
+    cell: Cell | MergedCell = ws[ref]
     if isinstance(cell, MergedCell):
         for rng in ws.merged_cells.ranges:
             if ref in rng:
@@ -60,7 +60,7 @@ def _highlight(cell: Cell | MergedCell, severity: str) -> None:
     cell.fill = PatternFill(fill_type="solid", start_color=_FILL[severity], end_color=_FILL[severity])
 
 
-def _sort_key(f: Finding) -> tuple:
+def _sort_key(f: Finding) -> tuple[int, int, str, int]:
     from openpyxl.utils.cell import coordinate_from_string
 
     try:

@@ -377,7 +377,7 @@ def _rect(x: float, y: float, width: float, height: float, *, fill: rl_colors.Co
 
 
 def hbar_chart(labels: Sequence[str], values: Sequence[float | None], *, max_value: float = 100,
-               colors: Sequence | None = None, width: float = 16 * cm, height: float | None = None,
+               colors: Sequence[str | rl_colors.Color | None] | None = None, width: float = 16 * cm, height: float | None = None,
                value_fmt: ValueFmt = "{:.0f} %", tick_fmt: ValueFmt | None = None,
                font_size: float = 8) -> Drawing:
     """Horizontal bars, one per label (e.g. area scores in %); ``colors[i]`` (hex or Color) per bar.
@@ -618,8 +618,8 @@ def verdict_cell(text: str, hex_color: str) -> Paragraph:
 _ALIGN: dict[str, Literal[0, 1, 2]] = {"LEFT": TA_LEFT, "RIGHT": TA_RIGHT, "CENTER": TA_CENTER, "CENTRE": TA_CENTER}
 
 
-def table(data: Sequence[Sequence], col_widths: Sequence[float], header_rows: int = 1, zebra: bool = True,
-          style_extra: Sequence[tuple] | None = None, *, align: Sequence[str] | None = None) -> Table:
+def table(data: Sequence[Sequence[object]], col_widths: Sequence[float], header_rows: int = 1, zebra: bool = True,
+          style_extra: Sequence[tuple[Any, ...]] | None = None, *, align: Sequence[str] | None = None) -> Table:
     """A wrapped, DejaVu table that repeats its header rows on every page.
 
     Cells given as ``str`` (or numbers) are plain text and wrap in their column; flowables (a ``Paragraph``
@@ -641,19 +641,20 @@ def table(data: Sequence[Sequence], col_widths: Sequence[float], header_rows: in
     for r, row in enumerate(data):
         out: list[Flowable | str] = []
         for c, value in enumerate(row):
+            background = getattr(value, "background", None)
             if value is None:
                 out.append("")
-            elif getattr(value, "background", None) is not None:  # a flowable that paints its cell
-                verdicts.append(("BACKGROUND", (c, r), (c, r), value.background))
+            elif isinstance(value, Flowable) and background is not None:  # a flowable that paints its cell
+                verdicts.append(("BACKGROUND", (c, r), (c, r), background))
                 if isinstance(value, _VerdictCell) and align and c < len(align):
                     value.style = ParagraphStyle("verdict", value.style, alignment=_ALIGN[align[c].upper()])
                 out.append(value)
-            elif isinstance(value, (str, int, float)):
-                out.append(Paragraph(esc(str(value)), style_for("cell_header" if r < header_rows else "cell", c)))
-            else:
+            elif isinstance(value, Flowable):
                 out.append(value)
+            else:  # text, a number: plain text that wraps in its column
+                out.append(Paragraph(esc(str(value)), style_for("cell_header" if r < header_rows else "cell", c)))
         rows.append(out)
-    cmds: list[tuple] = [
+    cmds: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
@@ -692,7 +693,7 @@ class FlowTable(Table):
         table._calc(availWidth, availHeight)
         n = table._getFirstPossibleSplitRowPosition(availHeight)
         if n < len(table._rowHeights) and table._rowHeights[n] > TALL_ROW:
-            parts = table._splitRows(availHeight, doInRowSplit=1)
+            parts: list[Flowable] = table._splitRows(availHeight, doInRowSplit=1)
             if parts:
                 return parts
         return super().split(availWidth, availHeight)

@@ -364,7 +364,8 @@ def _name_hits(text: str, safe: frozenset[str]) -> list[Hit]:
     n = len(toks)
 
     def bare(i: int) -> str:
-        return toks[i][0].rstrip(".")
+        word: str = toks[i][0]
+        return word.rstrip(".")
 
     def is_cap(i: int) -> bool:  # a capitalised word; a dot after it ends a sentence, not an abbreviation
         if not (0 <= i < n and _CAP.match(bare(i)) and len(bare(i)) > 1):
