@@ -22,9 +22,9 @@ PACKAGE = "auditkit"
 # Lowest first. A module belongs to the layer of the longest name below that is the module itself or one of
 # its packages ("auditkit.excel" holds every module under auditkit/excel/ unless a longer entry says otherwise).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    # words, numbers and files: no knowledge of questionnaires or audits
+    # words, numbers, files and processes: no knowledge of questionnaires or audits
     ("base", ("auditkit", "auditkit.lang", "auditkit.errors", "auditkit.fsutil", "auditkit.paths",
-              "auditkit.interrupt", "auditkit.formula", "auditkit.words")),
+              "auditkit.interrupt", "auditkit.formula", "auditkit.words", "auditkit.events", "auditkit.workers")),
     # the definitions: questionnaire models, loading, wording
     ("questionnaire", ("auditkit.questionnaire",)),
     # workbooks: reading cells, the sheet layout, writing the blank template and generic xlsx
