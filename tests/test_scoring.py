@@ -183,10 +183,10 @@ def test_indicator_missing_inputs_give_none(questionnaire):
      ("C02 + 'x'", "only a filter value or a row condition"), ("count(staff, **staff)", "name=value")],
 )
 def test_formula_language_refuses_what_it_does_not_know(questionnaire, text, message):
-    from auditkit.questionnaire.models import CHOICE_KINDS
+    from auditkit.questionnaire.kinds import kind_of
 
     questions = {x.id for a in questionnaire.areas for x in a.questions}
-    tables = {r.id: {c.id: ({o.id for o in questionnaire.options_for(c)} if c.kind in CHOICE_KINDS else None)
+    tables = {r.id: {c.id: ({o.id for o in questionnaire.options_for(c)} if kind_of(c).options_from != "none" else None)
                      for c in r.columns} for r in questionnaire.records}
     with pytest.raises(formula.FormulaError, match=message):
         formula.check(formula.parse(text), questions, tables)

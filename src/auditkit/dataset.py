@@ -21,8 +21,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from auditkit.lang import Lang
-from auditkit.questionnaire.models import CHOICE_KINDS, Questionnaire
-from auditkit.scoring import AreaScore, Flag
+from auditkit.questionnaire.kinds import kind_of
+from auditkit.questionnaire.models import Questionnaire
+from auditkit.scoring import AreaScore, Flag, value_text
 from auditkit.summary import Stats, Summary
 from auditkit.validation.models import Answer, Audit
 
@@ -156,7 +157,7 @@ def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Question
             for qid, ans in audit_of(s.file).answers.items():
                 a, item = fixed[qid]
                 value, shown = _answer_value(q, item, ans.value, lang)
-                text = value if item.kind == "text" else None  # free text: its own column, never published
+                text = value if kind_of(item).free_text else None  # free text: its own column, never published
                 yield [s.service.service_id, s.service.service_name, a.id, a.title(lang), qid, item.label(lang),
                        item.kind, ans.status, label("status", ans.status), None if text else value, shown, text,
                        ans.comment, ans.sheet, ans.cell, s.file]
@@ -172,6 +173,9 @@ def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Question
                        d.unit(lang) if d and d.unit else None, v]
 
     flag_fields = model_columns(Flag, {"key", "area", "fact", "basis"}, closed=frozenset({"evidence"}))
+    # the typed value (an option id, ids, a number, a date) as the JSON gives it: one text column
+    evidence_at = next(i for i, c in enumerate(flag_fields) if c.name == "evidence")
+    flag_fields.insert(evidence_at, Column("value"))
     finding_cols = [*sid, Column("key"), Column("title"), Column("area"), Column("area_name"),
                     *([Column("fact"), Column("basis"), Column("basis_label")] if "basis" in Flag.model_fields
                       else []), *flag_fields]
@@ -183,7 +187,8 @@ def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Question
                 d = area.get(f.area)
                 basis = [f.fact, f.basis, label("basis", f.basis)] if has_basis else []
                 yield [s.service.service_id, s.service.service_name, f.key, title(f.key), f.area,
-                       d.title(lang) if d else None, *basis, *_values(f, flag_fields)]
+                       d.title(lang) if d else None, *basis,
+                       *(value_text(f.basis, f.value) if c.name == "value" else getattr(f, c.name) for c in flag_fields)]
 
     stat_fields = model_columns(Stats, set(), {"n": "int"}, closed=frozenset({"min", "max"}))  # min, max: one service's
     stat_cols = [Column("measure"), Column("kind"), Column("label"), *stat_fields]
@@ -292,9 +297,4 @@ def _answer_value(q: Questionnaire, item: Any, value: Any, lang: Lang) -> tuple[
     """(the value as stored: an option's code, a number, a date; its label in ``lang`` for an option)."""
     if value is None:
         return None, None
-    if item.kind in CHOICE_KINDS:
-        options = {o.id: o.label(lang) for o in q.options_for(item)}
-        if isinstance(value, list):
-            return "; ".join(value), "; ".join(options.get(v, str(v)) for v in value)
-        return value, options.get(value, str(value))
-    return value, None
+    return kind_of(item).data_value(q, item, value, lang)

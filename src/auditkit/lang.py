@@ -15,6 +15,7 @@ This module is core: it imports nothing from the reports, the CLI or rendering.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -98,6 +99,13 @@ def percent(x: float | None, decimals: int = 0, lang: Lang = "cs", dash: str = "
     if x is None:
         return dash
     return f"{number(x, decimals, lang)}{NBSP if lang == 'cs' else ''}%"
+
+
+def date(d: dt.date | None, lang: Lang = "cs", dash: str = "–") -> str:
+    """A date as people read it: Czech "30.\u00a03.\u00a02023", English "30 March 2023"."""
+    if d is None:
+        return dash
+    return f"{d.day}.{NBSP}{d.month}.{NBSP}{d.year}" if lang == "cs" else f"{d.day} {d.strftime('%B')} {d.year}"
 
 
 def count(n: float, forms: Mapping[str, str], lang: Lang, decimals: int | None = None, **params: Any) -> str:

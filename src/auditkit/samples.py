@@ -15,7 +15,8 @@ from typing import Any
 from auditkit.excel.fill import fill
 from auditkit.excel.template import build_template
 from auditkit.fsutil import atomic_write
-from auditkit.questionnaire.models import Question, Questionnaire
+from auditkit.questionnaire.kinds import kind_of
+from auditkit.questionnaire.models import Questionnaire
 
 
 @dataclass
@@ -56,31 +57,6 @@ _BAD = [
 ]
 
 
-def _nearest_option(q: Questionnaire, item: Question, target: float, rng: random.Random) -> str:
-    scored = [o for o in q.options_for(item) if o.score is not None]
-    if not scored:
-        return q.options_for(item)[0].id
-    draw = min(1.0, max(0.0, rng.gauss(target, 0.22)))
-    return min(scored, key=lambda o: abs(o.score - draw)).id
-
-
-def _number_for(item: Question, target: float, rng: random.Random) -> int | float:
-    lo = item.min if item.min is not None else 0
-    hi = item.max if item.max is not None else lo + 100
-    if item.score_bands:
-        draw = min(1.0, max(0.0, rng.gauss(target, 0.2)))
-        idx = min(range(len(item.score_bands)), key=lambda i: abs(item.score_bands[i].score - draw))
-        upper = item.score_bands[idx].upto
-        lower = item.score_bands[idx - 1].upto if idx > 0 else lo
-        upper = min(upper if upper is not None else min(hi, (lower or 0) * 2 + 10), hi)
-        value = rng.uniform(max(lower or lo, lo), upper)
-    else:
-        value = lo + (hi - lo) * rng.uniform(0.05, 0.15)
-    if item.kind == "integer":
-        return round(min(max(value, lo), hi))
-    return round(min(max(value, lo), hi), 1)
-
-
 def answers_for(q: Questionnaire, p: Profile, rng: random.Random) -> tuple[dict[str, Any], dict[str, str]]:
     answers: dict[str, Any] = {
         "service_name": p.name,
@@ -103,24 +79,11 @@ def answers_for(q: Questionnaire, p: Profile, rng: random.Random) -> tuple[dict[
                 answers[item.id] = p.facts[item.id]
             elif item.id == "A07":
                 answers[item.id] = "yes"  # fees within the caps: overcharging is a charge no sample makes
-            elif item.kind in ("yes_no", "yes_partly_no", "scale_0_3", "choice"):
-                # good services meet the critical items; others draw around their level
-                answers[item.id] = _nearest_option(q, item, 1.0 if item.critical and level >= 0.5 else level, rng)
-            elif item.kind == "multi_choice":
-                k = max(1, round(len(item.options) * level * 0.6))
-                picked = [o.id for o in rng.sample(list(item.options), k)]
-                if level >= 0.85:  # a strong team covers every scored topic
-                    picked += [o.id for o in item.options if o.score is not None and o.id not in picked]
-                answers[item.id] = [o.id for o in item.options if o.id in picked]
-            elif item.kind in ("integer", "decimal", "percent"):
-                answers[item.id] = _number_for(item, level, rng)
-            elif item.kind == "date":
-                answers[item.id] = p.audit_date - dt.timedelta(days=rng.randint(10, 80))
             else:
-                answers[item.id] = "Viz komentář."
+                answers[item.id] = kind_of(item).sample(q, item, level, rng, p.audit_date)
             if item.id in p.comments:
                 comments[item.id] = p.comments[item.id]
-            elif item.effective_weight > 0 and item.kind in ("yes_no", "yes_partly_no", "scale_0_3", "choice"):
+            elif item.effective_weight > 0 and kind_of(item).one_option:
                 option = next(o for o in q.options_for(item) if o.id == answers[item.id])
                 score = option.score if option.score is not None else 1
                 pool = _GOOD if score >= 0.75 else _PARTLY if score >= 0.4 else _BAD

@@ -14,15 +14,13 @@ finding carrying all their evidence.
 from __future__ import annotations
 
 import statistics
-from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer
 
 from auditkit import compute
+from auditkit.questionnaire.kinds import Value, kind_of
 from auditkit.questionnaire.models import (
-    CHOICE_KINDS,
     ESTABLISHED,
-    NUMBER_KINDS,
     Basis,
     Question,
     Questionnaire,
@@ -34,16 +32,30 @@ from auditkit.validation.models import Answer, Audit, ServiceInfo
 _STRENGTH: dict[str, int] = {"no": 0, "threshold": 1, "indicator": 2, "partly": 3, "not_evidenced": 4}
 
 
+def value_text(basis: str, value: Value | None) -> str | None:
+    """A finding's value as the JSON and the tidy workbook give it (docs/summary.md): the option id or ids,
+    the number or the date as text, ``not_evidenced`` for a finding on an answer that was not evidenced."""
+    if basis == "not_evidenced" and value is None:
+        return "not_evidenced"
+    return None if value is None else str(value)
+
+
 class Evidence(BaseModel):
     """One answer or computed figure behind a finding."""
 
     basis: Basis
     question_id: str | None = None
     indicator_id: str | None = None
-    value: str | None = None  # the answer (option id or number) or the indicator's value
+    # the answer, typed as validation read it (an option id, option ids, a number, a date; None when not
+    # evidenced), or an indicator's value as text with the indicator's decimals
+    value: Value | None = None
     evidence: str | None = None  # the auditor's comment
     sheet: str | None = None
     cell: str | None = None
+
+    @field_serializer("value")
+    def _value_text(self, value: Value | None) -> str | None:
+        return value_text(self.basis, value)
 
 
 class Flag(BaseModel):
@@ -60,11 +72,15 @@ class Flag(BaseModel):
     question_id: str | None = None
     indicator_id: str | None = None
     critical: bool = False  # non-compliance established on a critical (★) item
-    value: str | None = None
+    value: Value | None = None  # as in Evidence: typed
     evidence: str | None = None
     sheet: str | None = None
     cell: str | None = None
     sources: list[Evidence] = Field(default_factory=list)
+
+    @field_serializer("value")
+    def _value_text(self, value: Value | None) -> str | None:
+        return value_text(self.basis, value)
 
 
 class Lost(BaseModel):
@@ -112,36 +128,11 @@ def item_score(q: Questionnaire, item: Question, answer: Answer | None) -> float
         return 0.0 if _scorable(q, item) else None
     if answer.status != "answered":
         return None
-    if item.kind == "multi_choice":
-        # a multiple choice with scored options scores the sum of the chosen ones, at most 1
-        if not _scorable(q, item):
-            return None
-        chosen = set(answer.value) if isinstance(answer.value, list) else {answer.value}
-        return min(1.0, sum(o.score or 0 for o in item.options if o.id in chosen))
-    if item.kind in CHOICE_KINDS:
-        option = next((o for o in q.options_for(item) if o.id == answer.value), None)
-        return option.score if option is not None else None
-    if item.kind in NUMBER_KINDS and item.score_bands:
-        for band in item.score_bands:
-            if band.upto is None or answer.value <= band.upto:
-                return band.score
-    return None
+    return kind_of(item).score(q, item, answer.value)
 
 
 def _scorable(q: Questionnaire, item: Question) -> bool:
-    if item.kind in NUMBER_KINDS:
-        return bool(item.score_bands)
-    if item.kind in CHOICE_KINDS:
-        return any(o.score is not None for o in q.options_for(item))
-    return False
-
-
-def _numeric(item: Question, value: Any) -> float | None:
-    if item.kind == "scale_0_3" and isinstance(value, str) and value.isdigit():
-        return float(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
+    return kind_of(item).scorable(q, item)
 
 
 def flag_hit(rule: RedFlag, value: float | str | list[str] | None, status: str = "answered") -> bool:
@@ -169,15 +160,7 @@ def answer_basis(q: Questionnaire, item: Question, answer: Answer) -> Basis:
     else "no"; a number past its threshold is "threshold"."""
     if answer.status == "not_evidenced":
         return "not_evidenced"
-    if item.kind in NUMBER_KINDS or (item.red_flag is not None and item.red_flag.numeric()
-                                     and item.kind != "scale_0_3"):
-        return "threshold"
-    if answer.value == "partly":
-        return "partly"
-    option = next((o for o in q.options_for(item) if o.id == answer.value), None)
-    if option is not None and option.score is not None and 0 < option.score < 1:
-        return "partly"
-    return "no"
+    return kind_of(item).basis(q, item, answer.value)
 
 
 def _status(answer: Answer, score: float) -> str:
@@ -266,13 +249,13 @@ def score_audit(q: Questionnaire, audit: Audit) -> ScoredAudit:
                 if s < 1 and answer is not None:
                     losses.append((item.id, _status(answer, s), item.effective_weight * (1 - s)))
             if item.red_flag is not None and answer is not None:
-                value = _numeric(item, answer.value) if item.red_flag.numeric() else answer.value
+                value = kind_of(item).flag_value(answer.value) if item.red_flag.numeric() else answer.value
                 if flag_hit(item.red_flag, value, answer.status):
                     derived = answer.status == "answered" and item.derived_from is not None \
                         and values.get(item.derived_from.indicator) is not None
                     basis = "indicator" if derived else answer_basis(q, item, answer)
                     raised.append((Evidence(
-                        basis=basis, question_id=item.id, value=_shown(answer), evidence=answer.comment,
+                        basis=basis, question_id=item.id, value=answer.value, evidence=answer.comment,
                         sheet=answer.sheet, cell=answer.cell,
                         indicator_id=item.derived_from.indicator if derived else None,  # type: ignore[union-attr]
                     ), item.critical and basis in ESTABLISHED))
@@ -329,9 +312,3 @@ def _merge(q: Questionnaire, area: str, raised: list[tuple[Evidence, bool]]) -> 
             sheet=first.sheet, cell=first.cell, sources=[ev for ev, _ in items],
         ))
     return out
-
-
-def _shown(answer: Answer) -> str | None:
-    if answer.status == "not_evidenced":
-        return "not_evidenced"
-    return None if answer.value is None else str(answer.value)

@@ -13,6 +13,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from auditkit.excel import layout
+from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.models import Questionnaire
 
 
@@ -27,16 +28,7 @@ def _label(q: Questionnaire, item: Any, value: Any, lang: str) -> Any:
         return q.not_applicable.label(lang)
     if value == "not_evidenced":
         return q.not_evidenced.label(lang)
-    options = {o.id: o.label(lang) for o in q.options_for(item)} if hasattr(item, "kind") else {}
-    if item.kind == "multi_choice" and isinstance(value, (list, tuple)):
-        return "; ".join(options[v] for v in value)
-    if options and isinstance(value, str) and value in options:
-        return options[value]
-    if item.kind == "scale_0_3" and isinstance(value, int):
-        return value
-    if item.kind == "percent" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value / 100  # the template's percent cells have a % format: 40 % is stored as 0.4
-    return value
+    return kind_of(item).cell_value(q, item, value, lang)
 
 
 def _id_rows(ws: Any) -> dict[str, int]:

@@ -9,7 +9,6 @@ note to update them. Answers stay blank; the result is a normal workbook.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from openpyxl.cell.cell import Cell
@@ -18,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from auditkit.excel import layout
 from auditkit.lang import Lang
+from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
 
 if TYPE_CHECKING:
@@ -41,16 +41,7 @@ def typed(q: Questionnaire, item: Question | Column, value: Any, lang: Lang) -> 
         return ""
     if isinstance(value, bool):
         value = "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return f"{value.day}. {value.month}. {value.year}" if lang == "cs" else value.isoformat()
-    if isinstance(value, float):
-        text = f"{value:.10g}"
-        return text.replace(".", ",") if lang == "cs" else text
-    if item.kind in ("yes_no", "yes_partly_no", "scale_0_3", "choice", "multi_choice"):
-        labels = {o.id: o.label(lang) for o in q.options_for(item)}
-        values = value if isinstance(value, list) else [value]
-        return "; ".join(labels.get(str(v), str(v)) for v in values)
-    return str(value)
+    return kind_of(item).typed(q, item, value, lang)
 
 
 def previous_answer(q: Questionnaire, item: Question, answer: Answer | None, lang: Lang) -> str:
@@ -132,7 +123,7 @@ def _carry_records(ws: Worksheet, table: RecordTable, rows: list[dict[str, Any]]
             value = record.get(col.id)
             if value is None:
                 continue
-            number = col.kind in ("integer", "decimal", "percent") and isinstance(value, (int, float))
+            number = kind_of(col).numeric and isinstance(value, (int, float))
             ws.cell(row=header + 1 + i, column=j, value=value if number else typed(q, col, value, lang))
     note = ws.cell(row=header, column=len(table.columns) + 2, value=layout.PREVIOUS[lang]["records_note"])
     note.font = Font(bold=True, color="C00000")

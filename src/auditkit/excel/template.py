@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 from pathlib import Path
 
@@ -16,8 +15,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from auditkit import __version__
 from auditkit.excel import layout
 from auditkit.fsutil import atomic_write
-from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable, value_range
-from auditkit.questionnaire.wording import MULTI_HINT, expected, special_labels
+from auditkit.questionnaire.kinds import kind_of
+from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
+from auditkit.questionnaire.wording import expected, special_labels
 
 _TITLE = Font(name="Calibri", bold=True, size=14, color="1F3864")
 _BOLD = Font(name="Calibri", bold=True)
@@ -57,7 +57,6 @@ _WORDS = {
         "page": "Page &P of &N",
     },
 }
-PERCENT_FORMAT = "0 %"  # a true percent format: "40 %" typed is stored as 0.4 and read back as 40 %
 _EXCEL_PROMPT_MAX = 255
 _EXCEL_TITLE_MAX = 32
 
@@ -108,66 +107,19 @@ class _Lists:
 def _validation(q: Questionnaire, item: Question | Column, cell: str, lang: str, lists: _Lists) -> DataValidation:
     """The data validation for one answer cell (or the top cell of a record column range)."""
     words = _WORDS[lang]
-    extra = tuple(special_labels(q, item, lang))
-    quoted = "".join(f',{cell}="{s}"' for s in extra)
-    kind = item.kind
-    if kind in ("yes_no", "yes_partly_no", "scale_0_3", "choice"):
-        values = tuple(o.label(lang) for o in q.options_for(item)) + extra
-        dv = DataValidation(type="list", formula1=lists.ref(values), allow_blank=True)
-    elif kind in ("integer", "decimal", "percent"):
-        conds = [f"ISNUMBER({cell})"]
-        if kind == "integer":
-            conds.append(f"INT({cell})={cell}")
-        lo, hi = value_range(item)
-        scale = 100 if kind == "percent" else 1  # a %-formatted cell stores 40 % as 0.4
-        if lo is not None:
-            conds.append(f"{cell}>={lo / scale:g}")
-        if hi is not None:
-            conds.append(f"{cell}<={hi / scale:g}")
-        test = f"AND({','.join(conds)})"
-        dv = DataValidation(type="custom", formula1=f"OR({test}{quoted})" if extra else test, allow_blank=True)
-    elif kind == "date":
-        test = f"AND(ISNUMBER({cell}),{cell}>=DATE({int(item.min or 1900)},1,1),{cell}<=DATE({int(item.max or 2100)},12,31))"
-        dv = DataValidation(type="custom", formula1=f"OR({test}{quoted})" if extra else test, allow_blank=True)
-    elif kind == "text" and item.pattern is not None and _pattern_rule(item.pattern, cell):
-        dv = DataValidation(type="custom", formula1=_pattern_rule(item.pattern, cell), allow_blank=True)
-    else:  # text, multi_choice
-        dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(item.max_length), allow_blank=True)
+    kind = kind_of(item)
+    rule = kind.excel_rule(q, item, cell, lang, tuple(special_labels(q, item, lang)), lists.ref)
+    dv = DataValidation(type=rule.type, formula1=rule.formula1, operator=rule.operator, allow_blank=True)
     want = expected(q, item, lang)
     dv.error = _clip(words["error"].format(expected=want), _EXCEL_PROMPT_MAX)
     dv.errorTitle = words["error_title"]
     dv.errorStyle = "warning"  # a person may still keep the value; `auditkit validate` is the judge
-    prompt = item.help(lang) if item.help is not None else want
-    if kind == "multi_choice":
-        prompt = f"{MULTI_HINT[lang][1:-1]}. {prompt}"  # first: a clipped prompt keeps it
+    prompt = kind.prompt(item, lang, item.help(lang) if item.help is not None else want)
     dv.prompt = _clip(prompt, _EXCEL_PROMPT_MAX)
     dv.promptTitle = _clip(item.label(lang), _EXCEL_TITLE_MAX)
     dv.showInputMessage = True
     dv.showErrorMessage = True
     return dv
-
-
-_DIGITS = re.compile(r"^\^?\[0-9\]\{(\d+)\}\$?$")  # ^[0-9]{7}$
-_LETTERS_DIGITS = re.compile(r"^\^?\[A-Za-z\]\{(\d+),(\d+)\}\[0-9\]\{(\d+),(\d+)\}\$?$")  # ^[A-Za-z]{1,3}[0-9]{1,4}$
-
-
-def _pattern_rule(pattern: str, cell: str) -> str | None:
-    """The Excel rule for the code patterns auditkit knows (the reader is the judge of any other)."""
-    m = _DIGITS.match(pattern)
-    if m:  # n digits, typed as text (the cell is formatted as text, so a leading zero stays)
-        n = int(m.group(1))
-        return (f'AND(LEN({cell})={n},ISNUMBER(VALUE({cell})),ISERROR(SEARCH(".",{cell})),'
-                f'ISERROR(SEARCH(",",{cell})),ISERROR(SEARCH("-",{cell})),ISERROR(SEARCH("+",{cell})))')
-    m = _LETTERS_DIGITS.match(pattern)
-    if m:  # letters, then digits: the first character is no digit, the last one is
-        a, b, c, d = (int(g) for g in m.groups())
-        return (f"AND(LEN({cell})>={a + c},LEN({cell})<={b + d},ISERROR(VALUE(LEFT({cell},1))),"
-                f"ISNUMBER(VALUE(RIGHT({cell},1))))")
-    return None
-
-
-def _number_format(item: Question | Column) -> str | None:
-    return {"date": "D. M. YYYY", "decimal": "0.##", "percent": PERCENT_FORMAT, "integer": "0"}.get(item.kind)
 
 
 def _protect(ws: Worksheet) -> None:
@@ -249,11 +201,11 @@ def _question_sheet(
             answer.value = prefill[item.id]
         answer.fill = _ANSWER_FILL
         answer.protection = _UNLOCKED
-        answer.alignment = Alignment(vertical="top", wrap_text=item.kind in ("text", "multi_choice"))
-        fmt = _number_format(item)
-        if fmt:
-            answer.number_format = fmt
-        elif item.kind in ("text", "multi_choice"):
+        kind = kind_of(item)
+        answer.alignment = Alignment(vertical="top", wrap_text=kind.text_cell)
+        if kind.number_format:
+            answer.number_format = kind.number_format
+        elif kind.text_cell:
             answer.number_format = "@"  # identifiers keep their leading zero; nothing becomes a date
         comment = ws.cell(row=r, column=layout.COL_COMMENT + 1)
         comment.protection = _UNLOCKED
@@ -288,7 +240,7 @@ def _record_notes(q: Questionnaire, table: RecordTable, lang: str) -> list[str]:
         if c.blank_means is not None:
             notes.append(words["blank_means"].format(column=c.label(lang), value=f"{c.blank_means:g}"))
         for col, options in c.applies_to.items():
-            labels = [o.label(lang) for o in columns[col].options if o.id in options]
+            labels = [o.label(lang) for o in q.options_for(columns[col]) if o.id in options]
             rows = ", ".join(labels[:-1]) + words["or"] + labels[-1] if len(labels) > 1 else labels[0]
             notes.append(words["applies_to"].format(column=c.label(lang), by=columns[col].label(lang), rows=rows))
     return notes
@@ -301,7 +253,7 @@ def _record_sheet(wb: Workbook, q: Questionnaire, lists: _Lists, table: RecordTa
     header = layout.RECORD_HEADER_ROW
     first, last = header + 1, header + table.rows
     prefill_col = next((c for c in table.columns if c.id == table.prefill), None)
-    prefill_values = [o.label(lang) for o in prefill_col.options] if prefill_col else []
+    prefill_values = [o.label(lang) for o in q.options_for(prefill_col)] if prefill_col else []
     if prefill_values:
         last = header + len(prefill_values)
     ws["A1"] = table.title(lang)
@@ -329,8 +281,7 @@ def _record_sheet(wb: Workbook, q: Questionnaire, lists: _Lists, table: RecordTa
             cell = ws.cell(row=r, column=j)
             cell.protection = _UNLOCKED
             cell.border = _BOX
-            fmt = _number_format(col)
-            cell.number_format = fmt or "@"
+            cell.number_format = kind_of(col).number_format or "@"
             if col is prefill_col:
                 cell.value = prefill_values[r - first]
         dv = _validation(q, col, f"{letter}{first}", lang, lists)

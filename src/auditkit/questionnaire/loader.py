@@ -16,11 +16,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from auditkit.paths import questionnaires_dir
+from auditkit.questionnaire.kinds import KINDS, kind_of
 from auditkit.questionnaire.models import (
-    CHOICE_KINDS,
-    NUMBER_KINDS,
-    SCALE_KINDS,
     Area,
+    Column,
     Question,
     Questionnaire,
     RecordTable,
@@ -140,9 +139,14 @@ def load_questionnaire(folder: Path) -> Questionnaire:
 def _cross_check(q: Questionnaire, main: Path, files: dict[str, Path]) -> None:
     """Checks that need the whole questionnaire; ``files`` maps area / record ids to their file."""
     errors: list[str] = []
-    for scale in SCALE_KINDS:
+    items: list[Question | Column] = [*q.identification, *(x for a in q.areas for x in a.questions), *(c for r in q.records for c in r.columns)]
+    for scale in sorted({x.kind for x in items if kind_of(x).options_from == "scale"}):
         if scale not in q.scales:
-            errors.append(f"{main}: scales: the scale '{scale}' is missing")
+            errors.append(f"{main}: scales: the scale '{scale}' is missing (questions of kind '{scale}' take its options)")
+    for name in sorted({x.kind for x in items}):
+        errors.extend(KINDS[name].check_words())
+    if errors:
+        raise DefinitionError("\n".join(errors))
 
     ids = Counter(x.id for x in q.identification)
     for a in q.areas:
@@ -196,19 +200,19 @@ def _cross_check(q: Questionnaire, main: Path, files: dict[str, Path]) -> None:
                 errors.extend(_check_question(q, c, rfile, f"record table {r.id}, column"))
             for c in r.columns:
                 for col, values in c.applies_to.items():
-                    if col not in cols or cols[col].kind != "choice":
+                    if col not in cols or not kind_of(cols[col]).one_option:
                         errors.append(f"record table {r.id}, column {c.id}: applies_to names '{col}', not a choice column")
                         continue
-                    unknown = set(values) - {o.id for o in cols[col].options}
+                    unknown = set(values) - {o.id for o in q.options_for(cols[col])}
                     if unknown:
                         errors.append(f"record table {r.id}, column {c.id}: applies_to: unknown option(s)"
                                       f" {', '.join(sorted(unknown))} of '{col}'")
-            if r.prefill and (r.prefill not in cols or cols[r.prefill].kind != "choice"):
+            if r.prefill and (r.prefill not in cols or not kind_of(cols[r.prefill]).one_option):
                 errors.append(f"record table {r.id}: prefill '{r.prefill}' must name a choice column")
             for chk in r.checks:
-                if chk.column not in cols or cols[chk.column].kind not in NUMBER_KINDS:
+                if chk.column not in cols or not kind_of(cols[chk.column]).numeric:
                     errors.append(f"record table {r.id}: check names '{chk.column}', not a numeric column")
-                if chk.question not in questions or questions[chk.question][1].kind not in NUMBER_KINDS:
+                if chk.question not in questions or not kind_of(questions[chk.question][1]).numeric:
                     errors.append(
                         f"record table {r.id}: check names question '{chk.question}', not a numeric question"
                     )
@@ -266,7 +270,7 @@ def _check_findings(q: Questionnaire, main: Path, files: dict[str, Path]) -> lis
             for link in (x.derived_from, x.agrees_with):
                 if link is not None and link.indicator not in indicators:
                     errors.append(f"{where}: names unknown indicator '{link.indicator}'")
-            if x.derived_from is not None and x.kind not in ("yes_no", "yes_partly_no"):
+            if x.derived_from is not None and not kind_of(x).derivable:
                 errors.append(f"{where}: derived_from needs a yes/no or yes/partly/no question")
     for i in q.indicators:
         if i.red_flag is not None:
@@ -280,9 +284,10 @@ def _check_indicators(q: Questionnaire, main: Path) -> list[str]:
     from auditkit import formula
 
     errors = []
-    questions = {x.id for a in q.areas for x in a.questions if x.kind in NUMBER_KINDS}
+    questions = {x.id for a in q.areas for x in a.questions if kind_of(x).numeric}
     tables = {
-        r.id: {c.id: ({o.id for o in q.options_for(c)} if c.kind in CHOICE_KINDS else None) for c in r.columns}
+        r.id: {c.id: ({o.id for o in q.options_for(c)} if kind_of(c).options_from != "none" else None)
+               for c in r.columns}
         for r in q.records
     }
     areas = {a.id for a in q.areas}
@@ -305,22 +310,7 @@ def _check_indicators(q: Questionnaire, main: Path) -> list[str]:
 
 def _check_question(q: Questionnaire, x: Any, path: Path, noun: str) -> list[str]:
     where = f"{path}: {noun} {x.id}"
-    errors = []
-    if x.kind in CHOICE_KINDS:
-        known = {o.id for o in q.options_for(x)}
-        flag = getattr(x, "red_flag", None)
-        if flag is not None and flag.answer_in is not None:
-            for v in flag.answer_in:
-                if v not in known:
-                    errors.append(
-                        f"{where}: red_flag names unknown option '{v}' (known: {', '.join(sorted(known))})"
-                    )
-        if flag is not None and flag.numeric() and x.kind != "scale_0_3":
-            errors.append(f"{where}: a numeric red_flag needs a number or 0–3 answer; use answer_in")
-    else:
-        flag = getattr(x, "red_flag", None)
-        if flag is not None and flag.answer_in is not None:
-            errors.append(f"{where}: red_flag answer_in needs a choice answer; use below/above/at_most/at_least")
+    errors = [f"{where}: {e}" for e in kind_of(x).check_flag(q, x)]
     if x.pattern is not None:
         try:
             re.compile(x.pattern)
@@ -328,8 +318,8 @@ def _check_question(q: Questionnaire, x: Any, path: Path, noun: str) -> list[str
             errors.append(f"{where}: pattern is not a valid regular expression ({exc})")
         if x.pattern_label is None:
             errors.append(f"{where}: a pattern needs a pattern_label saying in words what it asks for (cs, en)")
-    if x.unit is not None and x.kind not in NUMBER_KINDS:
-        errors.append(f"{where}: a unit is only for integer, decimal and percent answers")
+    if x.unit is not None and not kind_of(x).numeric:
+        errors.append(f"{where}: a unit is only for numbers (kind '{x.kind}' takes none)")
     return errors
 
 

@@ -11,23 +11,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from auditkit.lang import LANGS, Lang  # the languages are defined once, in auditkit.lang
+from auditkit.questionnaire.kinds import KINDS, kind_of, known
 
-AnswerKind = Literal[
-    "yes_no",
-    "yes_partly_no",
-    "scale_0_3",
-    "integer",
-    "decimal",
-    "percent",
-    "choice",
-    "multi_choice",
-    "date",
-    "text",
-]
-SCALE_KINDS = ("yes_no", "yes_partly_no", "scale_0_3")
-NUMBER_KINDS = ("integer", "decimal", "percent")
-CHOICE_KINDS = ("choice", "multi_choice") + SCALE_KINDS
-PERCENT_RANGE = (0.0, 100.0)  # a percent answer's range unless the question declares another
+# an answer kind is the name of a registered kind class (auditkit.questionnaire.kinds): yes_no, scale_0_3,
+# choice, multi_choice, integer, decimal, percent, date, text, or one a program registers
+AnswerKind = str
 
 # What a finding rests on (docs/scoring.md): the answer "no", "partly", "not evidenced", a number past a
 # threshold, or a computed indicator. The wording of a finding is chosen by its basis.
@@ -147,6 +135,12 @@ class Agreement(Strict):
     tolerance: float = Field(default=0, ge=0)
 
 
+def _known_kind(name: str) -> str:
+    if not known(name):
+        raise ValueError(f"unknown value {name!r}; a kind is one of {', '.join(sorted(KINDS))}")
+    return name
+
+
 class Question(Strict):
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
     label: Text
@@ -170,6 +164,8 @@ class Question(Strict):
     derived_from: Derivation | None = None  # the answer the record tables give (they win over the typed one)
     agrees_with: Agreement | None = None  # a typed figure the record tables also give: warn when they differ
 
+    _kind = field_validator("kind")(_known_kind)
+
     @model_validator(mode="before")
     @classmethod
     def _legacy_recommendation(cls, data: object) -> object:
@@ -187,18 +183,12 @@ class Question(Strict):
     def _coherent(self) -> Question:
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"range min {self.min:g} > max {self.max:g}")
-        if self.kind in ("choice", "multi_choice") and len(self.options) < 2:
-            raise ValueError(f"kind '{self.kind}' needs at least two options")
-        if self.kind not in ("choice", "multi_choice") and self.options:
-            raise ValueError(f"kind '{self.kind}' takes no options")
-        if self.score_bands and self.kind not in NUMBER_KINDS:
-            raise ValueError("score_bands are only for integer, decimal and percent")
+        for error in kind_of(self).check(self, question=True):
+            raise ValueError(error)
         if self.score_bands and self.score_bands[-1].upto is not None:
             raise ValueError("the last score band must have no 'upto' (it catches the rest)")
         if self.red_flag is not None and self.fact is None:
             raise ValueError("a question with a red_flag needs a fact key")
-        if self.kind in ("date", "text") and self.red_flag is not None:
-            raise ValueError(f"kind '{self.kind}' cannot carry a red_flag")
         ids = [o.id for o in self.options]
         if len(set(ids)) != len(ids):
             raise ValueError("duplicate option id")
@@ -250,12 +240,14 @@ class Column(Strict):
     # cell may stay blank or say N/A
     applies_to: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
+    _kind = field_validator("kind")(_known_kind)
+
     @model_validator(mode="after")
     def _coherent(self) -> Column:
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"range min {self.min:g} > max {self.max:g}")
-        if self.kind in ("choice", "multi_choice") and len(self.options) < 2:
-            raise ValueError(f"kind '{self.kind}' needs at least two options")
+        for error in kind_of(self).check(self, question=False):
+            raise ValueError(error)
         return self
 
 
@@ -270,12 +262,7 @@ class SumCheck(Strict):
 
 def value_range(item: Question | Column) -> tuple[float | None, float | None]:
     """(min, max) a number (or a date's year) must lie in; a percent is 0–100 unless declared otherwise."""
-    if item.kind == "percent":
-        return (
-            PERCENT_RANGE[0] if item.min is None else item.min,
-            PERCENT_RANGE[1] if item.max is None else item.max,
-        )
-    return item.min, item.max
+    return kind_of(item).value_range(item)
 
 
 class RecordTable(Strict):
@@ -404,9 +391,7 @@ class Questionnaire(Strict):
         return next(a for a in self.areas if a.id == area_id)
 
     def options_for(self, q: Question | Column) -> tuple[Option, ...]:
-        if q.kind in SCALE_KINDS:
-            return self.scales[q.kind].options
-        return q.options
+        return kind_of(q).options(self, q)
 
     def facts(self) -> dict[str, str]:
         """Question or indicator ID → the fact key of its red flag."""
@@ -426,18 +411,7 @@ class Questionnaire(Strict):
                     bases.add("indicator")
                 if x.red_flag.not_evidenced:
                     bases.add("not_evidenced")
-                if x.red_flag.numeric() and x.kind != "scale_0_3":
-                    bases.add("threshold")
-                    continue
-                if x.kind == "multi_choice":
-                    bases.add("no")
-                    continue
-                for o in self.options_for(x):
-                    hit = o.id in (x.red_flag.answer_in or ()) if x.red_flag.answer_in is not None else (
-                        x.red_flag.hits_number(float(o.id)) if o.id.isdigit() else False)
-                    if hit:
-                        partly = o.id == "partly" or (o.score is not None and 0 < o.score < 1)
-                        bases.add("partly" if partly else "no")
+                bases.update(kind_of(x).flag_bases(self, x))
         for i in self.indicators:
             if i.red_flag is not None and i.fact:
                 out.setdefault(i.fact, set()).add("indicator")

@@ -3,51 +3,13 @@ validation messages say the same thing ('celé číslo 0–52 nebo N/A / nedolo�
 
 from __future__ import annotations
 
-from auditkit.questionnaire.models import Column, Question, Questionnaire, value_range
+from auditkit.questionnaire.kinds import kind_of
+from auditkit.questionnaire.kinds.numbers import fmt_num
+from auditkit.questionnaire.models import Column, Question, Questionnaire
 
-_KIND_WORDS = {
-    "cs": {
-        "integer": "celé číslo",
-        "decimal": "číslo",
-        "percent": "procento",
-        "date": "datum (např. 30. 3. 2023)",
-        "text": "text",
-    },
-    "en": {
-        "integer": "a whole number",
-        "decimal": "a number",
-        "percent": "a percentage",
-        "date": "a date (e.g. 2023-03-30 or 30. 3. 2023)",
-        "text": "text",
-    },
-}
+__all__ = ["allowed_specials", "expected", "fmt_num", "special_labels", "specials"]
+
 _OR = {"cs": " nebo ", "en": " or "}
-MULTI_HINT = {
-    "cs": "(více hodnot: každou na nový řádek – Alt+Enter – nebo oddělte středníkem)",
-    "en": "(several values: one per line – Alt+Enter – or separated by ;)",
-}
-
-
-def fmt_num(x: float, lang: str) -> str:
-    text = f"{x:.6g}" if not float(x).is_integer() else str(int(x))
-    return text.replace(".", ",") if lang == "cs" else text
-
-
-def _range_text(item: Question | Column, lang: str) -> str:
-    lo, hi = value_range(item)
-    if item.kind == "date":
-        lo_s = None if lo is None else (f"1. 1. {int(lo)}" if lang == "cs" else f"{int(lo)}-01-01")
-        hi_s = None if hi is None else (f"31. 12. {int(hi)}" if lang == "cs" else f"{int(hi)}-12-31")
-    else:
-        lo_s = fmt_num(lo, lang) if lo is not None else None
-        hi_s = fmt_num(hi, lang) if hi is not None else None
-    if lo_s and hi_s:
-        return f"{lo_s}–{hi_s}"
-    if lo_s:
-        return f"≥ {lo_s}"
-    if hi_s:
-        return f"≤ {hi_s}"
-    return ""
 
 
 def specials(q: Questionnaire, lang: str) -> list[str]:
@@ -72,19 +34,7 @@ def special_labels(q: Questionnaire, item: Question | Column, lang: str) -> list
 
 def expected(q: Questionnaire, item: Question | Column, lang: str, *, with_specials: bool = True) -> str:
     """What the cell should hold, in words: 'celé číslo 0–52 nebo N/A / nedoloženo'."""
-    if item.kind in ("choice", "multi_choice", "yes_no", "yes_partly_no", "scale_0_3"):
-        text = " / ".join(o.label(lang) for o in q.options_for(item))
-        if item.kind == "multi_choice":
-            text += " " + MULTI_HINT[lang]
-    elif item.kind == "text" and item.pattern_label is not None:
-        text = item.pattern_label(lang)
-    else:
-        text = _KIND_WORDS[lang][item.kind]
-        rng = _range_text(item, lang)
-        if rng:
-            text += f" {rng}"
-        if item.unit is not None:
-            text += f" ({item.unit(lang)})"
+    text = kind_of(item).expected(q, item, lang)
     extra = special_labels(q, item, lang) if with_specials else []
     if extra:
         text += _OR[lang] + " / ".join(extra)

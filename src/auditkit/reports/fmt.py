@@ -17,6 +17,4 @@ def pct(x: float | None, decimals: int = 0, lang: str = "cs", dash: str = "–")
 
 
 def date(d: dt.date | None, lang: str = "cs") -> str:
-    if d is None:
-        return "–"
-    return f"{d.day}.\u00a0{d.month}.\u00a0{d.year}" if lang == "cs" else f"{d.day} {d.strftime('%B')} {d.year}"
+    return lang_.date(d, lang)

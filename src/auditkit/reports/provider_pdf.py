@@ -44,14 +44,15 @@ import auditkit
 from auditkit import lang as lang_
 from auditkit.fsutil import atomic_write
 from auditkit.plan import PlanRow, plan_rows
+from auditkit.questionnaire.kinds import kind_of, render_answer, render_status
 from auditkit.questionnaire.models import (
     LANGS,
-    NUMBER_KINDS,
-    SCALE_KINDS,
     Area,
     Indicator,
     Question,
     Questionnaire,
+    RedFlag,
+    Text,
 )
 from auditkit.reports import cycle as cycle_story
 from auditkit.reports import fmt, pdfkit
@@ -90,7 +91,6 @@ _KEYS = {
             " findings_title findings_note no_findings critical found evidence recommendation strengths_title"
             " strengths_intro no_strengths no_findings_lowered lost_title lost_intro col_status col_lost"
             " status.no status.partly status.not_evidenced lost_points also_found",
-    "answer": "scale blank",
     "indicators": "title intro intro_own col_indicator col_value col_median col_position suppressed"
                   " no_direction position.1 position.2 position.3 position.4 half.better half.median"
                   " half.weaker",
@@ -716,33 +716,10 @@ def _answers_table(ctx: _Ctx, area: Area, flags: list[Flag]) -> Table:
 
 def _answer_text(ctx: _Ctx, item: Question, answer: Answer | None) -> str:
     """The answer as the reader understands it: option label, number with unit, date, N/A, not evidenced."""
-    lang = ctx.lang
-    if answer is None or answer.status in ("blank", "invalid"):
-        return ctx.t("answer.blank")
-    if answer.status == "na":
-        return ctx.q.not_applicable.label(lang)
-    if answer.status == "not_evidenced":
-        return ctx.q.not_evidenced.label(lang)
-    value = answer.value
-    if item.kind in SCALE_KINDS or item.kind in ("choice", "multi_choice"):
-        labels = {o.id: o.label(lang) for o in ctx.q.options_for(item)}
-        if item.kind == "multi_choice":
-            values = value if isinstance(value, list) else [value]
-            return ", ".join(labels.get(str(v), _clean(v)) for v in values) or ctx.t("answer.blank")
-        text = labels.get(str(value), _clean(value))
-        return ctx.t("answer.scale", value=text) if item.kind == "scale_0_3" else text
-    if item.kind in NUMBER_KINDS and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _number(ctx, item, float(value))
-    if isinstance(value, dt.date):
-        return fmt.date(value, lang)
-    return _clean(value)
-
-
-def _number(ctx: _Ctx, item: Question, value: float) -> str:
-    decimals = 0 if value.is_integer() else (1 if round(value, 1) == value else 2)
-    if item.kind == "percent":
-        return fmt.pct(value, decimals, ctx.lang)
-    return lang_.with_unit(value, item.unit(ctx.lang) if item.unit else None, ctx.lang, decimals)
+    if answer is None:
+        return render_status(ctx.q, item, "blank", None, ctx.lang)
+    text = render_status(ctx.q, item, answer.status, answer.value, ctx.lang)
+    return _clean(text) if answer.status == "answered" and kind_of(item).free_text else text
 
 
 def _finding_box(ctx: _Ctx, flag: Flag) -> Flowable:
@@ -917,15 +894,19 @@ def _thresholds(ctx: _Ctx) -> list[Flowable]:
     """Every numeric red-flag threshold, labelled as a legal norm or the audit's calibration threshold."""
     st = _styles()
     rows = []
-    items = [(x.label(ctx.lang), x.kind == "percent", x.unit, x.red_flag) for a in ctx.q.areas for x in a.questions
-             if x.red_flag is not None and x.red_flag.numeric() and x.kind != "scale_0_3"]
-    items += [(i.label(ctx.lang), bool(i.unit and i.unit.cs == "%"), None if i.unit and i.unit.cs == "%" else i.unit,
-               i.red_flag) for i in ctx.q.indicators if i.red_flag is not None]
-    for label, percent, unit, rule in items:
+    items: list[tuple[str, Question | None, Text | None, RedFlag]] = [
+        (x.label(ctx.lang), x, None, x.red_flag) for a in ctx.q.areas for x in a.questions
+        if x.red_flag is not None and x.red_flag.numeric() and kind_of(x).numeric]
+    items += [(i.label(ctx.lang), None, i.unit, i.red_flag) for i in ctx.q.indicators if i.red_flag is not None]
+    for label, question, unit, rule in items:
         op, limit = next((sign, getattr(rule, name)) for name, sign in _RULES if getattr(rule, name) is not None)
         decimals = 0 if float(limit).is_integer() else 1
-        number = fmt.pct(limit, 0, ctx.lang) if percent else lang_.with_unit(
-            limit, unit(ctx.lang) if unit else None, ctx.lang, decimals)
+        if question is not None:  # the threshold written like the answer it is compared with
+            number = render_answer(ctx.q, question, limit, ctx.lang)
+        elif unit is not None and unit.cs == "%":
+            number = fmt.pct(limit, 0, ctx.lang)
+        else:
+            number = lang_.with_unit(limit, unit(ctx.lang) if unit else None, ctx.lang, decimals)
         shown = f"{op} {number}"
         kind = ctx.t(f"annex.source_{rule.source}")
         origin = f"{kind}: {rule.origin(ctx.lang)}" if rule.origin else kind

@@ -12,7 +12,6 @@ excluded files · annex with one profile per service.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 from bisect import bisect_left
 from collections.abc import Callable
@@ -37,6 +36,7 @@ from reportlab.platypus import (
 
 from auditkit import lang as lang_
 from auditkit.fsutil import atomic_write
+from auditkit.questionnaire.kinds import kind_of, render_status
 from auditkit.questionnaire.models import Indicator, Questionnaire
 from auditkit.reports import fmt
 from auditkit.reports.pdfkit import (
@@ -877,39 +877,26 @@ def _finding_cell(ctx: _Ctx, f: Flag) -> Paragraph:
 
 
 def _flag_value(ctx: _Ctx, f: Flag) -> str:
-    if f.value is None:
+    if f.value is None and f.basis != "not_evidenced":
         return ""
     if f.indicator_id:
         ind = ctx.indicators.get(f.indicator_id)
         if ind is None:
-            return f.value
+            return str(f.value)
         unit = f"\u00a0{ind.unit(ctx.lang)}" if ind.unit else ""
-        value = _number(ctx, f.value, ind.decimals) + unit
+        value = _number(ctx, str(f.value), ind.decimals) + unit
         return ctx.s("annex.indicator_value", label=ind.label(ctx.lang), value=value)
     return ctx.s("annex.answer", value=_answer_text(ctx, f))
 
 
 def _answer_text(ctx: _Ctx, f: Flag) -> str:
-    if f.value == "not_evidenced":
-        return ctx.c("not_evidenced")
+    """The answer a finding rests on, rendered like everywhere else (auditkit.questionnaire.kinds)."""
+    status = "not_evidenced" if f.basis == "not_evidenced" else "answered"
     found = ctx.questions.get(f.question_id or "")
     if found is None:
-        return redact(f.value)
-    options = {o.id: o.label(ctx.lang) for o in ctx.q.options_for(found[1])}
-    if f.value in options:
-        return options[f.value]
-    if f.value.startswith("["):
-        try:
-            ids = ast.literal_eval(f.value)
-            return ", ".join(options.get(str(i), str(i)) for i in ids)
-        except (ValueError, SyntaxError):
-            pass
-    question = found[1]
-    unit = question.unit(ctx.lang) if question.unit else "%" if question.kind == "percent" else None
-    try:
-        return lang_.with_unit(float(f.value), unit, ctx.lang)
-    except ValueError:
-        return redact(f.value)
+        return ctx.c("not_evidenced") if status == "not_evidenced" else redact(str(f.value))
+    text = render_status(ctx.q, found[1], status, f.value, ctx.lang)
+    return redact(text) if kind_of(found[1]).free_text else text
 
 
 def _number(ctx: _Ctx, value: str, decimals: int | None) -> str:

@@ -15,8 +15,9 @@ from typing import Any
 from auditkit import compute
 from auditkit.excel import layout
 from auditkit.excel.layout import PLAN_DOCUMENT
-from auditkit.excel.normalize import Percent, Problem, fold, is_blank, percent_is_ambiguous
+from auditkit.excel.normalize import Percent, Problem, fold, is_blank
 from auditkit.excel.reader import Book, Phrase, ReadError, Sheet, cell_ref, col_letter, read_workbook
+from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.loader import registry
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
 from auditkit.questionnaire.wording import expected, fmt_num
@@ -218,9 +219,9 @@ def shown(raw: Any, lang: str) -> Any:
 
 def _percent_note(ctx: _Ctx, item: Question | Column, raw: Any, value: Any, **where: Any) -> None:
     """Warn where a bare number in a percent answer could mean two things (1 → 1 % or 100 %?)."""
-    if item.kind != "percent" or not percent_is_ambiguous(raw):
+    other = kind_of(item).other_reading(raw, value)
+    if other is None:
         return
-    other = 100 if value == 1 else value / 100  # 1 read as 1 % (or 100 %?); 0,4 read as 40 % (or 0,4 %?)
     ctx.add("answer_percent_ambiguous", value=raw, read=fmt_num(value, ctx.lang),
             other=fmt_num(round(other, 6), ctx.lang), **where)
 
@@ -340,7 +341,7 @@ def _read_questions(
                 ctx.add("answer_required", label=item.label(ctx.lang), expected=expected(q, item, ctx.lang), **where)
         comment_raw = sheet.get(r, ac + 1)
         comment = as_text(comment_raw) if comment_raw is not None else None  # text cells: cleaned by the reader
-        if item.kind == "text":
+        if kind_of(item).free_text:
             _scan_personal(ctx, value, personal.kinds_for(item.id, identification), **where)
         _scan_personal(ctx, comment, sheet=sheet.name, cell=cell_ref(r, ac + 1), question_id=item.id)
         answers[item.id] = Answer(
@@ -404,7 +405,7 @@ def _read_records(
                 _percent_note(ctx, c, raw[c.id], value, **where)
             statuses[c.id] = status
             row[c.id] = value
-            if c.kind == "text" or (isinstance(value, str) and c.kind != "choice"):
+            if kind_of(c).free_text or (isinstance(value, str) and not kind_of(c).one_option):
                 _scan_personal(ctx, value, sheet=sheet.name, cell=where["cell"])
         for c in keys:
             if c.id not in statuses:
