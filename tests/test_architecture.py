@@ -24,7 +24,9 @@ PACKAGE = "auditkit"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # words, numbers, files and processes: no knowledge of questionnaires or audits
     ("base", ("auditkit", "auditkit.lang", "auditkit.errors", "auditkit.fsutil", "auditkit.paths",
-              "auditkit.interrupt", "auditkit.formula", "auditkit.words", "auditkit.events", "auditkit.workers")),
+              "auditkit.interrupt", "auditkit.formula", "auditkit.words", "auditkit.events", "auditkit.workers",
+              # what people type into a cell, as plain values: used by the question kinds to parse a cell
+              "auditkit.excel.normalize")),
     # the definitions: questionnaire models, loading, wording
     ("questionnaire", ("auditkit.questionnaire",)),
     # workbooks: reading cells, the sheet layout, writing the blank template and generic xlsx

@@ -12,14 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from auditkit.lang import LANGS, Lang  # the languages are defined once, in auditkit.lang
 from auditkit.questionnaire.kinds import KINDS, kind_of, known
+from auditkit.questionnaire.kinds.base import Basis
 
 # an answer kind is the name of a registered kind class (auditkit.questionnaire.kinds): yes_no, scale_0_3,
 # choice, multi_choice, integer, decimal, percent, date, text, or one a program registers
 AnswerKind = str
 
-# What a finding rests on (docs/scoring.md): the answer "no", "partly", "not evidenced", a number past a
+# Basis (kinds.base): what a finding rests on (docs/scoring.md): the answer "no", "partly", "not evidenced", a number past a
 # threshold, or a computed indicator. The wording of a finding is chosen by its basis.
-Basis = Literal["no", "partly", "not_evidenced", "threshold", "indicator"]
 BASES: tuple[Basis, ...] = ("no", "partly", "not_evidenced", "threshold", "indicator")
 # a finding that establishes non-compliance (may be critical when the item is critical)
 ESTABLISHED: tuple[Basis, ...] = ("no", "threshold", "indicator")
@@ -391,7 +391,8 @@ class Questionnaire(Strict):
         return next(a for a in self.areas if a.id == area_id)
 
     def options_for(self, q: Question | Column) -> tuple[Option, ...]:
-        return kind_of(q).options(self, q)
+        """The options of a question or column: its own, or the scale of its kind's name (yes_no …)."""
+        return self.scales[q.kind].options if kind_of(q).options_from == "scale" else q.options
 
     def facts(self) -> dict[str, str]:
         """Question or indicator ID → the fact key of its red flag."""

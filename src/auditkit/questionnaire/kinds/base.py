@@ -12,17 +12,112 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 
 import yaml
 
 if TYPE_CHECKING:
     from auditkit.lang import Lang
-    from auditkit.questionnaire.models import Basis, Column, Option, Question, Questionnaire
+
+# What a finding rests on (docs/scoring.md): the answer "no", "partly", "not evidenced", a number past a
+# threshold, or a computed indicator. The wording of a finding is chosen by its basis.
+Basis = Literal["no", "partly", "not_evidenced", "threshold", "indicator"]
+
+
+# -- what a kind reads of a definition (the models in models.py have these; the models depend on the kinds,
+# not the other way round) ---------------------------------------------------------------------------------
+class Words(Protocol):
+    """A text in every language (``models.Text``)."""
+
+    @property
+    def cs(self) -> str: ...
+    @property
+    def en(self) -> str: ...
+    def __call__(self, lang: Lang) -> str: ...
+
+
+class Option(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def label(self) -> Words: ...
+    @property
+    def score(self) -> float | None: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+
+
+class Band(Protocol):
+    @property
+    def upto(self) -> float | None: ...
+    @property
+    def score(self) -> float: ...
+
+
+class FlagRule(Protocol):
+    @property
+    def answer_in(self) -> tuple[str, ...] | None: ...
+    def numeric(self) -> bool: ...
+    def hits_number(self, number: float) -> bool: ...
+
+
+class Column(Protocol):
+    """A record column, and what every question has too (``models.Column``, ``models.Question``)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def options(self) -> Sequence[Option]: ...
+    @property
+    def min(self) -> float | None: ...
+    @property
+    def max(self) -> float | None: ...
+    @property
+    def unit(self) -> Words | None: ...
+    @property
+    def pattern(self) -> str | None: ...
+    @property
+    def pattern_label(self) -> Words | None: ...
+    @property
+    def max_length(self) -> int: ...
+
+
+class Question(Column, Protocol):
+    """An audit question (``models.Question``)."""
+
+    @property
+    def score_bands(self) -> Sequence[Band]: ...
+    @property
+    def red_flag(self) -> FlagRule | None: ...
+    @property
+    def critical(self) -> bool: ...
+
+
+class Scale(Protocol):
+    @property
+    def options(self) -> Sequence[Option]: ...
+
+
+class Special(Protocol):
+    @property
+    def label(self) -> Words: ...
+
+
+class Questionnaire(Protocol):
+    """What a kind reads of the whole definition (``models.Questionnaire``)."""
+
+    @property
+    def scales(self) -> Mapping[str, Scale]: ...
+    @property
+    def not_applicable(self) -> Special: ...
+    @property
+    def not_evidenced(self) -> Special: ...
 
 # a typed answer: an option id, several option ids, a number, a date or a text
 Value = str | int | float | list[str] | dt.date
@@ -98,7 +193,7 @@ class Kind:
                 for key in self.words if key not in own]
 
     # -- the definition --------------------------------------------------------------------------
-    def options(self, q: Questionnaire, item: Question | Column) -> tuple[Option, ...]:
+    def options(self, q: Questionnaire, item: Question | Column) -> Sequence[Option]:
         if self.options_from == "scale":
             return q.scales[self.name].options
         return item.options

@@ -14,7 +14,7 @@ from auditkit.questionnaire.kinds.numbers import or_specials, range_text
 
 if TYPE_CHECKING:
     from auditkit.lang import Lang
-    from auditkit.questionnaire.models import Column, Question, Questionnaire
+    from auditkit.questionnaire.kinds.base import Column, Question, Questionnaire
 
 
 @register

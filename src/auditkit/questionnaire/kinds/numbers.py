@@ -13,7 +13,7 @@ from auditkit.questionnaire.kinds.base import ExcelRule, Kind
 
 if TYPE_CHECKING:
     from auditkit.lang import Lang
-    from auditkit.questionnaire.models import Column, Question, Questionnaire
+    from auditkit.questionnaire.kinds.base import Column, Question, Questionnaire
 
 
 def fmt_num(x: float, lang: Lang) -> str:

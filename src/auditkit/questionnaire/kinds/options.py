@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from auditkit.excel.normalize import Problem, as_choice_text, choice_keys, clean_text, fold, split_multi
@@ -13,7 +13,7 @@ from auditkit.questionnaire.kinds.base import ExcelRule, Kind
 
 if TYPE_CHECKING:
     from auditkit.lang import Lang
-    from auditkit.questionnaire.models import Basis, Column, Option, Question, Questionnaire
+    from auditkit.questionnaire.kinds.base import Basis, Column, Option, Question, Questionnaire
 
 _IDENTITY_CACHE: dict[int, tuple[object, dict[str, str]]] = {}
 
@@ -28,7 +28,7 @@ def cached(owner: object, build: Callable[[], dict[str, str]]) -> dict[str, str]
     return index
 
 
-def option_index(options: tuple[Option, ...]) -> dict[str, str]:
+def option_index(options: Sequence[Option]) -> dict[str, str]:
     """Folded spellings → option id."""
 
     def build() -> dict[str, str]:
@@ -45,7 +45,7 @@ def option_index(options: tuple[Option, ...]) -> dict[str, str]:
 _WITH_MEANING = re.compile(r"^\s*(\S+?)\s*(?:[-–—:]\s*|\(\s*|\s+)(.+?)\s*\)?\s*$")
 
 
-def match(options: tuple[Option, ...], value: Any) -> str:
+def match(options: Sequence[Option], value: Any) -> str:
     """The option id a cell names; raises ``Problem("answer_choice")``."""
     text = as_choice_text(value)
     index = option_index(options)

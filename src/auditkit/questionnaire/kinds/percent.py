@@ -10,7 +10,7 @@ from auditkit.questionnaire.kinds.numbers import Number
 
 if TYPE_CHECKING:
     from auditkit.lang import Lang
-    from auditkit.questionnaire.models import Column, Question
+    from auditkit.questionnaire.kinds.base import Column, Question
 
 RANGE = (0.0, 100.0)  # a percent answer's range unless the question declares another
 EXCEL_FORMAT = "0 %"  # a true percent format: "40 %" typed is stored as 0.4 and read back as 40 %

@@ -10,7 +10,7 @@ from auditkit.questionnaire.kinds.options import Scale
 
 if TYPE_CHECKING:
     from auditkit.lang import Lang
-    from auditkit.questionnaire.models import Column, Question, Questionnaire
+    from auditkit.questionnaire.kinds.base import Column, Question, Questionnaire
 
 
 @register

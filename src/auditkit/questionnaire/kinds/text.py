@@ -13,7 +13,7 @@ from auditkit.questionnaire.kinds.base import ExcelRule, Kind, register
 
 if TYPE_CHECKING:
     from auditkit.lang import Lang
-    from auditkit.questionnaire.models import Column, Question, Questionnaire
+    from auditkit.questionnaire.kinds.base import Column, Question, Questionnaire
 
 
 def as_text(raw: Any) -> str:
