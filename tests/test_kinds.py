@@ -11,6 +11,7 @@ from pathlib import Path
 
 import kind_stars  # registers the kind "stars"
 import openpyxl
+import pdfcheck
 import pytest
 import yaml
 from conftest import find_row
@@ -86,8 +87,10 @@ def test_a_registered_kind_runs_from_template_to_report(stars_q, tmp_path):
     assert "E99" in lost  # (2 - 1) / 4 of its weight
     # the provider report shows the answer the way the kind renders it
     pdf = write_provider_report(result.audit, scored, benchmark(q, [scored]), q, "cs", tmp_path / "stars.pdf")
-    text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+    reader = PdfReader(str(pdf))
+    text = "".join(page.extract_text() for page in reader.pages)
     assert "★★☆☆☆ (2 z 5)" in text
+    assert {"★", "☆"} <= pdfcheck.covered_characters(reader)  # drawn, not missing glyphs
     assert kinds.render_answer(q, q.questions()["E99"][1], 4, "en") == "★★★★☆ (4 of 5)"
 
 
