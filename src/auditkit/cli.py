@@ -266,9 +266,9 @@ def summarize(
     if not sample and not paths:
         raise UsageError("no_paths")
     bar = progress_bar(lang.value) if sys.stderr.isatty() else contextlib.nullcontext(None)  # else no stray line
-    with bar as tick:  # an unusable --previous or --replies: a UsageError, exit 2
+    with bar as listen:  # an unusable --previous or --replies: a UsageError, exit 2
         summary, outputs = run_summary([sample_audits_dir()] if sample else paths, out, lang.value, jobs,
-                                       not no_reports, tick, previous=previous, replies=replies,
+                                       not no_reports, listen, previous=previous, replies=replies,
                                        reply_days=reply_days,
                                        report_date=report_date.date() if report_date else None,
                                        open_data=not no_open_data)

@@ -8,19 +8,30 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import json
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from auditkit.errors import UsageError, environment_problem
-from auditkit.interrupt import worker_init
+from auditkit.events import (
+    Event,
+    FileDone,
+    FileRejected,
+    FileStarted,
+    Listener,
+    OutputDone,
+    OutputFailed,
+    Stage,
+    StageFinished,
+    StageStarted,
+    ignore,
+)
 from auditkit.questionnaire.loader import default_questionnaire, registry
 from auditkit.questionnaire.models import Questionnaire
 from auditkit.rounds import (
@@ -37,7 +48,8 @@ from auditkit.staging import staged
 from auditkit.summary import Benchmark, Summary, summarize_round
 from auditkit.validation import batch
 from auditkit.validation.findings import Finding, failed, make
-from auditkit.validation.models import Audit, FileResult
+from auditkit.validation.models import FileResult
+from auditkit.workers import chunks, default_jobs, workers
 
 
 class Processed(BaseModel):
@@ -64,108 +76,77 @@ def _score(result: FileResult) -> ScoredAudit | None:
     return score_audit(q, result.audit)
 
 
-def _process_chunk(
-    items: list[tuple[Path, str]], lang: str | None, score: bool, spool: Spool | None,
-    progress: Callable[[int], None] | None = None,
-) -> list[Processed]:
+@dataclass(frozen=True)
+class _Check:
+    """What every workbook task needs (a worker gets it once)."""
+
+    lang: str | None
+    score: bool
+    spool: Spool | None
+
+
+def _check_chunk(ctx: _Check, items: list[tuple[Path, str]]) -> list[Processed]:
     """Process ``items``; with a spool, every typed audit is parked there and only small results return."""
     done = []
-    writer = spool.writer() if spool is not None and score else None
+    writer = ctx.spool.writer() if ctx.spool is not None and ctx.score else None
     try:
-        for i, (p, n) in enumerate(items):
-            one = process_one(p, n, lang, score)
+        for p, n in items:
+            one = process_one(p, n, ctx.lang, ctx.score)
             audit = one.result.audit
             if writer is not None and audit is not None:
                 one = Processed(result=one.result.model_copy(update={"audit": None}), scored=one.scored,
                                 parked=writer.put(audit))
             done.append(one)
-            if progress:
-                progress(i + 1)
     finally:
         if writer is not None:
             writer.close()
     return done
 
 
-def default_jobs(n_files: int, *, heavy: bool = False) -> int:
-    """Processes pay above a few dozen workbooks (or a few reports, ``heavy``); never more than the cores."""
-    return 1 if n_files < (4 if heavy else 40) else max(1, min(os.cpu_count() or 1, 4))
-
-
-@contextlib.contextmanager
-def _pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
-    """A process pool whose workers inherit a frozen heap: the garbage collector never walks what was
-    there before the fork, so the workers neither copy those pages nor spend time on them (~10 %).
-
-    The workers ignore SIGINT and die with this process (``interrupt.worker_init``); when the block is left
-    by an exception (a signal, an error) they are ended at once instead of finishing their queue.
-    """
-    gc.freeze()
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_init, initargs=(os.getpid(),))
-    try:
-        yield pool
-    except BaseException:
-        _end(pool)
-        raise
-    else:
-        pool.shutdown(wait=True)
-    finally:
-        gc.unfreeze()
-
-
-def _end(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool now: pending work cancelled, every worker terminated (killed if it lingers) and reaped."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for w in workers:
-        with contextlib.suppress(Exception):
-            w.terminate()
-    for w in workers:
-        with contextlib.suppress(Exception):
-            w.join(timeout=3)
-            if w.is_alive():
-                w.kill()
-                w.join(timeout=3)
+def _file_events(done: list[Processed]) -> Iterator[Event]:
+    for d in done:
+        r = d.result
+        yield FileDone(r.file, r.warnings) if r.status == "valid" else FileRejected(r.file, r.errors)
 
 
 def process_files(
     paths: list[Path],
     lang: str | None,
     jobs: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    events: Listener | None = None,
     score: bool = True,
     spool: Spool | None = None,
     exclude: list[Path] | None = None,
 ) -> tuple[list[FileResult], list[ScoredAudit]]:
     """Every file of ``paths`` validated (and scored), in file order whatever the number of jobs.
 
-    ``lang`` None: each workbook's messages in its own language (``_meta``).
+    ``lang`` None: each workbook's messages in its own language (``_meta``). ``jobs`` None: by the number
+    of files (``workers.default_jobs``); one job runs in this process. ``events`` hears the stage
+    ``workbooks`` and each file's start and outcome.
 
     With a ``spool`` the valid files' typed audits are parked there (``spool.index``) instead of being
     kept in the results, so memory stays flat however many files there are.
     """
+    tell = events or ignore
     todo, skipped = batch.expand(paths, lang, exclude or ())
-    jobs = default_jobs(len(todo)) if jobs is None else max(1, jobs)
+    jobs = min(default_jobs(len(todo)) if jobs is None else max(1, jobs), max(1, len(todo)))
+    tell(StageStarted("workbooks", len(todo)))
+    registry()  # the definitions loaded once, before any worker forks
     done: list[Processed] = []
-    if jobs == 1 or len(todo) < 2:
-        tick = (lambda i: progress(i, len(todo))) if progress else None
-        done = _process_chunk(todo, lang, score, spool, tick)
-    else:
-        size = max(1, min(4, len(todo) // (jobs * 8)))  # small chunks: the workers finish together
-        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-        registry()  # load the definitions once, before the workers fork
-        with _pool(jobs) as pool:
-            futures = [(chunk, pool.submit(_process_chunk, chunk, lang, score, spool)) for chunk in chunks]
-            for chunk, fut in futures:
-                try:
-                    done.extend(fut.result())
-                except Exception as exc:  # noqa: BLE001 - a worker died: its files are reported, the run goes on
-                    done.extend(
-                        Processed(result=FileResult(file=n, status="invalid", findings=[failed(n, lang or "cs", exc)]))
-                        for _, n in chunk
-                    )
-                if progress:
-                    progress(len(done), len(todo))
+
+    def started(chunk: list[tuple[Path, str]]) -> None:
+        for _, name in chunk:
+            tell(FileStarted(name))
+
+    with workers(_Check(lang, score, spool), jobs) as pool:
+        for chunk, got in pool.map(_check_chunk, chunks(todo, pool.jobs), before=started):
+            if isinstance(got, Exception):  # the task failed or its worker died: its files are reported
+                got = [Processed(result=FileResult(file=n, status="invalid", findings=[failed(n, lang or "cs", got)]))
+                       for _, n in chunk]
+            for event in _file_events(got):
+                tell(event)
+            done.extend(got)
+    tell(StageFinished("workbooks"))
     results = sorted([d.result for d in done] + skipped, key=lambda r: r.file)
     results = batch.mark_duplicate_services(results, lang)  # validate and summarize: one rule
     if not score:
@@ -226,9 +207,17 @@ def with_comparison(summary: Summary, previous: PreviousRound) -> Summary:
     return summary.model_copy(update={"comparison": comparison})
 
 
+@contextlib.contextmanager
+def stage(tell: Listener, name: Stage, total: int | None = None) -> Iterator[None]:
+    """``StageStarted`` before the block, ``StageFinished`` after it (not when it fails)."""
+    tell(StageStarted(name, total))
+    yield
+    tell(StageFinished(name))
+
+
 def run_summary(
     paths: list[Path], out: Path, lang: str = "cs", jobs: int | None = None, reports: bool = True,
-    progress: Callable[[str, int, int], None] | None = None, previous: Path | None = None,
+    events: Listener | None = None, previous: Path | None = None,
     replies: Path | None = None, reply_days: int = 15, report_date: dt.date | None = None,
     open_data: bool = True,
 ) -> tuple[Summary, Outputs]:
@@ -237,31 +226,33 @@ def run_summary(
     All or nothing: the outputs are written into a staging folder beside ``out`` that replaces ``out`` in
     one step at the end (``staging.staged``); an exception or a signal leaves ``out`` as it was.
     The typed audits wait in a temporary spool, so memory stays flat in the size of the round.
-    ``progress(phase, done, total)`` is told how far it is; ``phase`` is "workbooks", then "outputs".
+    ``events`` hears every stage, file and report as it happens (``auditkit.events``).
     With ``previous`` (a folder or a summary.json of an earlier round) findings and scores carry their change;
     a ``previous`` that cannot be used raises :class:`PreviousRoundError` before any work is done.
     With ``replies`` (a folder of returned plans) each finding carries the provider's reply and the
     objections are counted. Each report gets a plan workbook whose reply deadline is ``reply_days`` away.
     """
-    tick = progress or (lambda phase, done, total: None)
+    tell = events or ignore
     if replies is not None and not replies.is_dir():
         raise PreviousRoundError("replies_missing", str(replies))
-    prev = load_previous(previous, lang, jobs) if previous is not None else None
+    prev = None
+    if previous is not None:
+        with stage(tell, "previous"):
+            prev = load_previous(previous, lang, jobs)
     out = Path(os.path.abspath(out))
     check_round(paths, lang, out)
     try:
         with staged(out) as staging, Spool.temporary() as spool:
-            results, scored = process_files(paths, lang, jobs, lambda d, t: tick("workbooks", d, t), spool=spool,
-                                            exclude=[out])
-            summary = summarize_round(questionnaire_of(scored), scored, results)
-            if prev is not None and summary.services:
-                summary = with_comparison(summary, prev)
+            results, scored = process_files(paths, lang, jobs, tell, spool=spool, exclude=[out])
+            with stage(tell, "summary"):
+                summary = summarize_round(questionnaire_of(scored), scored, results)
+                if prev is not None and summary.services:
+                    summary = with_comparison(summary, prev)
             if replies is not None:
-                summary = load_replies(replies, summary, lang, jobs)
-            tick("outputs", 0, len(summary.services) if reports else 0)
-            written = write_outputs(summary, results, staging, lang, reports, spool, jobs,
-                                    lambda d, t: tick("outputs", d, t), PlanDates.of(report_date, reply_days),
-                                    open_data)
+                with stage(tell, "replies"):
+                    summary = load_replies(replies, summary, lang, jobs)
+            written = write_outputs(summary, results, staging, lang, reports, spool, jobs, tell,
+                                    PlanDates.of(report_date, reply_days), open_data)
     except OSError as exc:  # a full disk, a read-only folder: the machine's, in words (``out`` is untouched)
         raise environment_problem(exc, out) from None
 
@@ -334,29 +325,24 @@ class PlanDates(BaseModel):
         return cls(report_date=day, deadline=day + dt.timedelta(days=reply_days))
 
 
-AuditSource = Callable[[str], Audit]  # file name → its typed audit
-
-
-def audit_source(results: list[FileResult], spool: Spool | None = None) -> AuditSource:
-    """Where the typed audits of the included files come from: the spool, or the results themselves."""
-    if spool is not None:
-        return spool.load
-    audits = {r.file: r.audit for r in results if r.status == "valid" and r.audit is not None}
-    return audits.__getitem__
-
-
 def write_outputs(
     summary: Summary, results: list[FileResult], out: Path, lang: str, reports: bool = True,
-    spool: Spool | None = None, jobs: int | None = None, progress: Callable[[int, int], None] | None = None,
+    spool: Spool | None = None, jobs: int | None = None, events: Listener | None = None,
     dates: PlanDates | None = None, open_data: bool = True,
 ) -> Outputs:
-    """Write the summary PDF, the tidy workbook, the JSON, the open-data package (``open_data``) and
-    (optionally) one report per service.
+    """Write the tidy workbook, the JSON, the summary PDF (both editions), the open-data package
+    (``open_data``) and (optionally) one report per service, each a stage told to ``events``.
 
-    ``spool``: where :func:`process_files` parked the typed audits (else they are taken from ``results``).
+    The typed audits are read from ``spool``, where :func:`process_files` parked them; a caller whose
+    results hold the audits (no spool) has them parked in a temporary one first, so there is one way.
     ``jobs``: processes for the provider reports (default: by the number of services).
     """
-    import json
+    if spool is None:
+        with Spool.temporary() as own:
+            with own.writer() as writer:
+                own.index.update({r.file: writer.put(r.audit) for r in results
+                                  if r.status == "valid" and r.audit is not None})
+            return write_outputs(summary, results, out, lang, reports, own, jobs, events, dates, open_data)
 
     from auditkit.fsutil import atomic_write
     from auditkit.plan import plan_path
@@ -365,40 +351,46 @@ def write_outputs(
     from auditkit.summary import benchmark
     from auditkit.tidy import write_tidy
 
+    tell = events or ignore
     q = questionnaire_of(summary.services)
     out.mkdir(parents=True, exist_ok=True)
-    audit_of = audit_source(results, spool)
     tidy = out / "summary.xlsx"
-    write_tidy(summary, audit_of, q, lang, tidy)
+    with stage(tell, "tidy"):
+        write_tidy(summary, spool.load, q, lang, tidy)
     js = out / "summary.json"
-    with atomic_write(js) as tmp, tmp.open("w", encoding="utf-8") as fh:  # streamed: no copy of it in memory
-        json.dump(summary_json(summary), fh, ensure_ascii=False, indent=2, default=str)
+    with stage(tell, "json"), atomic_write(js) as tmp, tmp.open("w", encoding="utf-8") as fh:
+        json.dump(summary_json(summary), fh, ensure_ascii=False, indent=2, default=str)  # streamed: no copy
         fh.write("\n")
     pdf = out / "summary.pdf"
     anonymous = out / ANONYMOUS_PDF
     failures = []
-    for path, anon in ((pdf, False), (anonymous, True)):
-        try:
-            write_summary_pdf(summary, q, lang, path, anonymous=anon)
-        except Exception as exc:  # noqa: BLE001 - contained: the other outputs are still written
-            failures.append(output_failed(str(path), path, lang, exc))
+    with stage(tell, "summary_pdf", 2):
+        for path, anon in ((pdf, False), (anonymous, True)):
+            try:
+                write_summary_pdf(summary, q, lang, path, anonymous=anon)
+                tell(OutputDone("summary_pdf", path.name))
+            except Exception as exc:  # noqa: BLE001 - contained: the other outputs are still written
+                failures.append(output_failed(str(path), path, lang, exc))
+                tell(OutputFailed("summary_pdf", path.name))
     package = None
     if open_data:
         from auditkit.opendata import write_opendata
 
-        try:
-            package = write_opendata(summary, audit_of, q, lang, out / "opendata")
-        except Exception as exc:  # noqa: BLE001 - contained like the PDF: the other outputs are still written
-            failures.append(output_failed(str(out / "opendata"), out / "opendata", lang, exc))
-    written = []
+        with stage(tell, "opendata"):
+            try:
+                package = write_opendata(summary, spool.load, q, lang, out / "opendata")
+            except Exception as exc:  # noqa: BLE001 - contained like the PDF: the other outputs are still written
+                failures.append(output_failed(str(out / "opendata"), out / "opendata", lang, exc))
+    written: list[Path] = []
     if reports and summary.services:
-        bench = benchmark(q, summary.services)
-        tasks = [(s, out / "reports" / f"{s.service.service_id}_{slug(s.service.service_name)}.pdf")
-                 for s in summary.services]
         cycles = {s.service.service_id: c for s in summary.services
                   if (c := service_cycle(summary.comparison, summary.replies, s.service.service_id)) is not None}
-        written, failed_reports = _write_reports(tasks, audit_of, spool, bench, q, lang, jobs, progress,
-                                                 dates or PlanDates.of(), cycles)
+        job = ReportJob(spool=spool, bench=benchmark(q, summary.services), q=q, lang=lang,
+                        dates=dates or PlanDates.of(), cycles=cycles)
+        tasks = [(s, out / "reports" / f"{s.service.service_id}_{slug(s.service.service_name)}.pdf")
+                 for s in summary.services]
+        with stage(tell, "reports", len(tasks)):
+            written, failed_reports = write_reports(job, tasks, jobs, tell)
         failures += failed_reports
     return Outputs(summary_pdf=pdf, anonymous_pdf=anonymous, tidy_xlsx=tidy, summary_json=js, opendata=package,
                    reports=written,
@@ -406,83 +398,68 @@ def write_outputs(
 
 
 Written = list[Path | Finding]  # per task: the report written, or why it could not be
+ReportTask = tuple[ScoredAudit, Path]
 
 
-def _report_chunk(tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, bench: Benchmark,
-                  q: Questionnaire | tuple[str, str], lang: str, dates: PlanDates,
-                  cycles: dict[str, ServiceCycle] | None = None) -> Written:
-    """Write the reports of ``tasks`` and the plan workbook beside each; ``q`` may be given by its registry
-    key (cheaper to send to a worker).
+@dataclass(frozen=True)
+class ReportJob:
+    """What every provider report of a round needs (a worker gets it once, when the pool starts)."""
+
+    spool: Spool  # the typed audits
+    bench: Benchmark
+    q: Questionnaire
+    lang: str
+    dates: PlanDates
+    cycles: dict[str, ServiceCycle]  # service id → its findings' cycle (previous round, replies)
+
+
+def _report_chunk(job: ReportJob, tasks: list[ReportTask]) -> Written:
+    """Write the reports of ``tasks`` and the plan workbook beside each.
 
     A service whose report or plan fails is that service's ``output_failed`` finding (neither of its two
-    files is kept); the other services' are still written.
+    files is kept); the other services' are still written. A disk error (OSError) is raised.
     """
     from auditkit.plan import plan_path, write_service_plan
     from auditkit.reports.provider_pdf import write_provider_report
 
-    if isinstance(q, tuple):
-        q = registry()[q]
     done: Written = []
     for s, path in tasks:
         try:
-            done.append(write_provider_report(audit_of(s.file), s, bench, q, lang, path,
-                                              report_date=dates.report_date, deadline=dates.deadline,
-                                              cycle=(cycles or {}).get(s.service.service_id)))
-            write_service_plan(q, s, lang, plan_path(path), dates.report_date, dates.deadline)
+            done.append(write_provider_report(job.spool.load(s.file), s, job.bench, job.q, job.lang, path,
+                                              report_date=job.dates.report_date, deadline=job.dates.deadline,
+                                              cycle=job.cycles.get(s.service.service_id)))
+            write_service_plan(job.q, s, job.lang, plan_path(path), job.dates.report_date, job.dates.deadline)
         except Exception as exc:  # noqa: BLE001 - contained: the round goes on
             for half in (path, plan_path(path)):
                 half.unlink(missing_ok=True)
             if done and done[-1] == path:
                 done.pop()
-            done.append(output_failed(s.file, path, lang, exc))
+            done.append(output_failed(s.file, path, job.lang, exc))
     return done
 
 
-def _split(done: Written) -> tuple[list[Path], list[Finding]]:
-    return [d for d in done if isinstance(d, Path)], [d for d in done if isinstance(d, Finding)]
-
-
-def _write_reports(
-    tasks: list[tuple[ScoredAudit, Path]], audit_of: AuditSource, spool: Spool | None, bench: Benchmark,
-    q: Questionnaire, lang: str, jobs: int | None, progress: Callable[[int, int], None] | None,
-    dates: PlanDates, cycles: dict[str, ServiceCycle] | None = None,
-) -> tuple[list[Path], list[Finding]]:
-    """One PDF per service, in service order; in parallel when it pays (each report is written whole
-    by one process, so the files are the same whatever the number of jobs).
-
-    The workers read the audits from the spool; without one (a library caller holding the audits in its
-    results) the reports are written here, as sending every audit to the workers would cost more.
-    """
-    jobs = default_jobs(len(tasks), heavy=True) if jobs is None else max(1, jobs)
-    if jobs == 1 or len(tasks) < 2 or spool is None:
-        done: Written = []
-        for i, task in enumerate(tasks):
-            done += _report_chunk([task], audit_of, bench, q, lang, dates, cycles)
-            if progress:
-                progress(i + 1, len(tasks))
-        return _split(done)
-    size = max(1, min(4, len(tasks) // (jobs * 4)))
-    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-    done = []
-    key = (q.id, q.version)
-    q_ref = key if registry().get(key) is q else q  # the registry's own definition: send its key only
-    with _pool(jobs) as pool:
-        futures = []
-        for chunk in chunks:  # each worker is sent the spool index of its own chunk only
-            part = Spool(spool.folder, {s.file: spool.index[s.file] for s, _ in chunk})
-            mine = {s.service.service_id: cycles[s.service.service_id] for s, _ in chunk
-                    if cycles and s.service.service_id in cycles}
-            futures.append((chunk, pool.submit(_report_chunk, chunk, part.load, bench, q_ref, lang, dates, mine)))
-        for chunk, fut in futures:
-            try:
-                done += fut.result()
-            except OSError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a worker died: its services' reports failed, not the round
-                done += [output_failed(s.file, path, lang, exc) for s, path in chunk]
-            if progress:
-                progress(len(done), len(tasks))
-    return _split(done)
+def write_reports(job: ReportJob, tasks: list[ReportTask], jobs: int | None = None,
+                  events: Listener | None = None) -> tuple[list[Path], list[Finding]]:
+    """One PDF (and plan workbook) per service, in service order, in this process or in a pool (each report
+    is written whole by one process, so the files are the same whatever the number of jobs)."""
+    tell = events or ignore
+    jobs = min(default_jobs(len(tasks), heavy=True) if jobs is None else max(1, jobs), max(1, len(tasks)))
+    paths: list[Path] = []
+    failures: list[Finding] = []
+    with workers(job, jobs) as pool:
+        for chunk, got in pool.map(_report_chunk, chunks(tasks, pool.jobs, per_job=4)):
+            if isinstance(got, OSError):
+                raise got
+            if isinstance(got, Exception):  # the task failed or its worker died: its services' reports failed
+                got = [output_failed(s.file, path, job.lang, got) for s, path in chunk]
+            for (_, path), one in zip(chunk, got, strict=True):
+                if isinstance(one, Path):
+                    paths.append(one)
+                    tell(OutputDone("reports", f"reports/{path.name}"))
+                else:
+                    failures.append(one)
+                    tell(OutputFailed("reports", f"reports/{path.name}"))
+    return paths, failures
 
 
 def provider_report(file: Path, benchmark_paths: list[Path], lang: str, out: Path):

@@ -7,7 +7,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from rich import box
@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from auditkit import lang as lang_
+from auditkit.events import Event, Listener
 from auditkit.validation.models import FileResult
 
 WORDS = {
@@ -312,22 +313,33 @@ def _findings_table(found: list[Any], lang: str, verbose: bool) -> Table:
 
 
 @contextlib.contextmanager
-def progress_bar(lang: str) -> Iterator[Callable[[str, int, int], None]]:
-    """A progress bar on stderr (hidden when stderr is not a terminal); yields tick(phase, done, total),
-    the phase ("workbooks", "outputs") naming what is being done."""
+def progress_bar(lang: str) -> Iterator[Listener]:
+    """A progress bar on stderr that draws the run's events (``auditkit.events``); yields the listener.
+
+    It is drawn on each event, from the thread that runs the command: rich's refresh thread is never
+    started, so no thread runs when the workers fork (``auditkit.workers``)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from auditkit.events import FileDone, FileRejected, OutputDone, OutputFailed, StageStarted
 
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=console_err(), transient=True, auto_refresh=False,  # no refresh thread: workers fork safely
+        console=console_err(), transient=True, auto_refresh=False,
     )
     task = progress.add_task("", total=None)
+    phase = {"previous": "workbooks", "workbooks": "workbooks", "replies": "workbooks"}
     with progress:
-        def tick(phase: str, done: int, total: int) -> None:  # drawn on each event, from this thread
-            progress.update(task, description=WORDS[lang][f"progress_{phase}"], completed=done, total=total or None,
-                            refresh=True)
+        def listen(event: Event) -> None:
+            if isinstance(event, StageStarted):
+                words = str(WORDS[lang][f"progress_{phase.get(event.stage, 'outputs')}"])
+                progress.reset(task, description=words, total=event.total, completed=0)
+            elif isinstance(event, FileDone | FileRejected | OutputDone | OutputFailed):
+                progress.advance(task)
+            else:
+                return
+            progress.refresh()
 
-        yield tick
+        yield listen
 
 
 def common_prefix(names: list[str]) -> str:
