@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -33,26 +34,21 @@ from auditkit.events import (
     ignore,
 )
 from auditkit.questionnaire.loader import default_questionnaire, registry
-from auditkit.questionnaire.models import Questionnaire
-from auditkit.rounds import (
-    PreviousRound,
-    PreviousRoundError,
-    ServiceCycle,
-    compare,
-    previous_from_json,
-    service_cycle,
-)
-from auditkit.scoring import ScoredAudit, score_audit
-from auditkit.spool import Parked, Spool
-from auditkit.staging import staged
-from auditkit.summary import Benchmark, Summary, summarize_round
 from auditkit.validation import batch
 from auditkit.validation.findings import Finding, failed, make
 from auditkit.validation.models import FileResult
 from auditkit.workers import chunks, default_jobs, workers
 
+if TYPE_CHECKING:  # imported where they are used: ``validate`` needs none of them (docs/performance.md)
+    from auditkit.questionnaire.models import Questionnaire
+    from auditkit.rounds import PreviousRound, ServiceCycle
+    from auditkit.scoring import ScoredAudit
+    from auditkit.spool import Parked, Spool
+    from auditkit.summary import Benchmark, Summary
 
-class Processed(BaseModel):
+
+@dataclass
+class Processed:
     result: FileResult
     scored: ScoredAudit | None = None
     parked: Parked | None = None  # where the typed audit waits when the run keeps a spool
@@ -70,6 +66,8 @@ def process_one(path: Path, name: str, lang: str | None, score: bool = True) -> 
 
 
 def _score(result: FileResult) -> ScoredAudit | None:
+    from auditkit.scoring import score_audit
+
     if result.status != "valid" or result.audit is None:
         return None
     q = registry()[(result.audit.questionnaire_id, result.audit.questionnaire_version)]
@@ -170,12 +168,16 @@ def questionnaire_of(scored: list[ScoredAudit]) -> Questionnaire:
 
 
 def run_round(paths: list[Path], lang: str = "cs", jobs: int | None = 1) -> tuple[Summary, list[FileResult]]:
+    from auditkit.summary import summarize_round
+
     results, scored = process_files(paths, lang, jobs)
     return summarize_round(questionnaire_of(scored), scored, results), results
 
 
 def load_previous(path: Path, lang: str = "cs", jobs: int | None = None) -> PreviousRound:
     """The previous round for ``summarize --previous``: its summary.json, or a folder summarised first."""
+    from auditkit.rounds import PreviousRoundError, previous_from_json
+
     if not path.exists():
         raise PreviousRoundError("previous_missing", str(path))
     if path.is_dir():
@@ -201,6 +203,8 @@ def load_replies(folder: Path, summary: Summary, lang: str, jobs: int | None = N
 
 
 def with_comparison(summary: Summary, previous: PreviousRound) -> Summary:
+    from auditkit.rounds import compare
+
     q = registry()[(summary.questionnaire_id, summary.questionnaire_version)]
     comparison = compare(q, summary.services, previous, {k: v.median for k, v in summary.area_stats.items()},
                          summary.process_stats.median, summary.outcome_stats.median)
@@ -232,6 +236,11 @@ def run_summary(
     With ``replies`` (a folder of returned plans) each finding carries the provider's reply and the
     objections are counted. Each report gets a plan workbook whose reply deadline is ``reply_days`` away.
     """
+    from auditkit.rounds import PreviousRoundError
+    from auditkit.spool import Spool
+    from auditkit.staging import staged
+    from auditkit.summary import summarize_round
+
     tell = events or ignore
     if replies is not None and not replies.is_dir():
         raise PreviousRoundError("replies_missing", str(replies))
@@ -337,6 +346,9 @@ def write_outputs(
     results hold the audits (no spool) has them parked in a temporary one first, so there is one way.
     ``jobs``: processes for the provider reports (default: by the number of services).
     """
+    from auditkit.rounds import service_cycle
+    from auditkit.spool import Spool
+
     if spool is None:
         with Spool.temporary() as own:
             with own.writer() as writer:
@@ -398,7 +410,7 @@ def write_outputs(
 
 
 Written = list[Path | Finding]  # per task: the report written, or why it could not be
-ReportTask = tuple[ScoredAudit, Path]
+ReportTask = tuple["ScoredAudit", Path]
 
 
 @dataclass(frozen=True)

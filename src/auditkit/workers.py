@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from auditkit.interrupt import worker_init
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 C = TypeVar("C")  # the context of a stage
 T = TypeVar("T")  # a chunk of work
@@ -88,6 +87,8 @@ _context: Any = None  # a worker's context, installed once by its initializer
 
 
 def _install(context: Any, parent: int) -> None:
+    from auditkit.interrupt import worker_init
+
     global _context
     worker_init(parent)
     _context = context
@@ -105,6 +106,9 @@ class Pool(Workers[C]):
     """``jobs`` worker processes holding the stage's context; the tasks are sent to them all at once."""
 
     def __init__(self, context: C, jobs: int) -> None:
+        import multiprocessing  # here: a run in one process never loads the pool's modules
+        from concurrent.futures import ProcessPoolExecutor
+
         self.jobs = jobs
         method = "fork" if threading.active_count() == 1 else "spawn"
         self.start_method = method

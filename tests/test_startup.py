@@ -1,0 +1,65 @@
+"""Start-up: a command imports only what it uses (docs/performance.md, "Start-up"). Behavioural checks on
+the modules a real command line loads, never on time."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from auditkit.paths import sample_audits_dir
+
+SCRIPT = """
+import atexit, json, sys
+atexit.register(lambda: print("MODULES " + json.dumps(sorted(sys.modules))))
+sys.argv = ["auditkit", *json.loads(sys.argv[1])]
+from auditkit.cli import main
+main()
+"""
+
+# never needed to check one workbook: the writers, the pool, the round's aggregation and reports
+NOT_FOR_VALIDATE = {
+    "reportlab", "openpyxl", "numpy", "pandas", "multiprocessing", "concurrent.futures.process",
+    "rich.progress", "rich.live", "auditkit.reports.provider_pdf", "auditkit.reports.summary_pdf",
+    "auditkit.summary", "auditkit.scoring", "auditkit.rounds", "auditkit.spool", "auditkit.staging",
+    "auditkit.tidy", "auditkit.excel.template", "auditkit.excel.xlsxout",
+}
+
+
+def modules(*args: str) -> set[str]:
+    proc = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(args)], capture_output=True, text=True,
+                          timeout=120, check=False)
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("MODULES "))
+    return set(json.loads(line.removeprefix("MODULES ")))
+
+
+def loaded(mods: set[str], names: set[str]) -> set[str]:
+    return {n for n in names if n in mods or any(m.startswith(n + ".") for m in mods)}
+
+
+@pytest.fixture(scope="module")
+def one(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("one") / "one.xlsx"
+    shutil.copy(next(iter(sorted(sample_audits_dir().glob("*.xlsx")))), path)
+    return path
+
+
+def test_validate_of_one_workbook_loads_no_writer_no_pool_no_round(one):
+    mods = modules("validate", str(one))
+    assert "auditkit.validation.workbook" in mods and "python_calamine" in mods  # it did validate
+    assert loaded(mods, NOT_FOR_VALIDATE) == set()
+
+
+def test_validate_json_of_one_workbook_loads_no_writer_either(one):
+    """(serialize.py defines the summary's JSON models beside the validation's, so scoring comes along.)"""
+    heavy = {"reportlab", "openpyxl", "numpy", "pandas", "multiprocessing", "auditkit.reports.provider_pdf"}
+    assert loaded(modules("validate", str(one), "--json"), heavy) == set()
+
+
+def test_help_loads_neither_pydantic_nor_the_pipeline():
+    mods = modules("--help")
+    assert loaded(mods, {"pydantic", "auditkit.pipeline", "auditkit.questionnaire", "rich.table", "yaml"}) == set()
