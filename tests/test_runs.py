@@ -192,12 +192,35 @@ def test_no_fork_while_a_progress_thread_runs():
     """The progress bar draws on events from the main thread: no refresh thread exists when workers fork."""
     import threading
 
+    from auditkit.events import FileDone, StageStarted
     from auditkit.render import progress_bar
 
     before = threading.active_count()
-    with progress_bar("cs") as tick:
-        tick("workbooks", 1, 10)
+    with progress_bar("cs") as listen:
+        listen(StageStarted("workbooks", 10))
+        listen(FileDone("a.xlsx"))
         assert threading.active_count() == before
+
+
+def test_the_progress_bar_draws_the_events(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from auditkit import render
+    from auditkit.events import FileDone, FileRejected, FileStarted, OutputDone, StageFinished, StageStarted
+
+    screen = io.StringIO()
+    monkeypatch.setattr(render, "console_err", lambda: Console(file=screen, force_terminal=True, width=100))
+    with render.progress_bar("cs") as listen:
+        listen(StageStarted("workbooks", 3))
+        for event in (FileStarted("a.xlsx"), FileDone("a.xlsx"), FileStarted("b.xlsx"), FileRejected("b.xlsx", 2)):
+            listen(event)
+        assert "2/3" in screen.getvalue() and "Zpracovávám sešity" in screen.getvalue()
+        listen(StageFinished("workbooks"))
+        listen(StageStarted("reports", 2))
+        listen(OutputDone("reports", "reports/a.pdf"))
+        assert "1/2" in screen.getvalue() and "Zapisuji výstupy" in screen.getvalue()
 
 
 def test_outputs_are_readable_like_any_file(tmp_path):
