@@ -114,7 +114,11 @@ class Pool(Workers[C]):
         self.start_method = method
         self._executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method),
                                              initializer=_install, initargs=(context, os.getpid()))
-        self._executor.submit(_nothing)  # the fork method starts every worker now, from this one thread
+        try:
+            self._executor.submit(_nothing)  # the fork method starts every worker now, from this one thread
+        except BaseException:  # a stop signal while they start: none is left behind
+            self.end()
+            raise
 
     def map(self, task: Task[C, T, R], items: Sequence[T],
             before: Callable[[T], None] | None = None) -> Iterator[tuple[T, R | Exception]]:
