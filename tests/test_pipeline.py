@@ -173,3 +173,35 @@ def test_a_library_caller_holding_the_audits_gets_the_same_outputs(tmp_path):
     command = run_summary([sample_audits_dir()], tmp_path / "cmd", "cs", 1)[1]
     assert library.tidy_xlsx.read_bytes() == command.tidy_xlsx.read_bytes()
     assert [p.name for p in library.reports] == [p.name for p in command.reports]
+
+
+def test_a_caller_running_threads_gets_spawned_workers_and_the_same_outputs(both, sample_round, tmp_path,
+                                                                           monkeypatch):
+    """A library caller with a thread of its own: the pools spawn fresh interpreters (the stage's context
+    is pickled to them) instead of forking, and the outputs are the same."""
+    import threading
+
+    from auditkit import workers
+
+    methods = []
+
+    class Recorded(workers.Pool):
+        def __init__(self, context, jobs):
+            super().__init__(context, jobs)
+            methods.append(self.start_method)
+
+    monkeypatch.setattr(workers, "Pool", Recorded)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        _, outputs, events = summarize(sample_round, tmp_path / "threads", 2)
+    finally:
+        stop.set()
+        thread.join()
+    one = both[1][1]
+    assert outputs.summary_json.read_text(encoding="utf-8") == one.summary_json.read_text(encoding="utf-8")
+    assert outputs.tidy_xlsx.read_bytes() == one.tidy_xlsx.read_bytes()
+    assert [p.name for p in outputs.reports] == [p.name for p in one.reports]
+    assert events == both[1][2]
+    assert methods == ["spawn", "spawn"]  # the workbooks' pool and the reports'
