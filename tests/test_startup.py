@@ -21,10 +21,10 @@ from auditkit.cli import main
 main()
 """
 
-# never needed to check one workbook: the writers, the pool, the round's aggregation and reports
+# never needed to check one clean workbook: the writers, the pool, the round's aggregation and reports, a table
 NOT_FOR_VALIDATE = {
     "reportlab", "openpyxl", "numpy", "pandas", "multiprocessing", "concurrent.futures.process",
-    "rich.progress", "rich.live", "auditkit.reports.provider_pdf", "auditkit.reports.summary_pdf",
+    "rich.progress", "rich.live", "rich.table", "auditkit.reports.provider_pdf", "auditkit.reports.summary_pdf",
     "auditkit.summary", "auditkit.scoring", "auditkit.rounds", "auditkit.spool", "auditkit.staging",
     "auditkit.tidy", "auditkit.excel.template", "auditkit.excel.xlsxout",
 }

@@ -8,17 +8,18 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich import box
 from rich.console import Console
 from rich.segment import Segment
-from rich.table import Table
 from rich.text import Text
 
 from auditkit import lang as lang_
 from auditkit.events import Event, Listener
 from auditkit.validation.models import FileResult
+
+if TYPE_CHECKING:  # rich's tables are loaded where one is drawn: a valid workbook's check draws none
+    from rich.table import Table
 
 WORDS = {
     "cs": {
@@ -299,6 +300,8 @@ def render_validation(results: list[FileResult], lang: str, console: Console | N
 
 
 def _findings_table(found: list[Any], lang: str, verbose: bool) -> Table:
+    from rich.table import Table
+
     w = WORDS[lang]
     table = Table(box=None, show_header=False, padding=(0, 1, 0, 0), expand=False)
     table.add_column(w["cell"], no_wrap=True, min_width=4)  # the first column is indented by the padding below
@@ -373,6 +376,9 @@ def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console
     if len(shown) > TERMINAL_ROWS:  # a large round: the best and the weakest; all are in the outputs
         shown = shown[: TERMINAL_ROWS // 2] + [None] + shown[-TERMINAL_ROWS // 2 :]
     prefix = common_prefix([e[1].service.service_name for e in shown if e is not None])
+    from rich import box
+    from rich.table import Table
+
     table = Table(title=w["summary_title"], header_style="bold", box=box.SIMPLE_HEAD, show_edge=False,
                   pad_edge=False, padding=(0, 0), collapse_padding=True)
     table.add_column(w["rank"], justify="right", no_wrap=True, min_width=2)
@@ -446,6 +452,8 @@ def _render_excluded(console: Console, r: FileResult, lang: str) -> None:
         line.append(f"  {w[r.status]}", style=_STATUS_STYLE[r.status])
     console.print(line)
     shown = r.findings[:EXCLUDED_SHOWN]
+    from rich.table import Table
+
     table = Table(box=None, show_header=False, padding=(0, 1, 0, 0))
     table.add_column(no_wrap=True)
     table.add_column(overflow="fold")
