@@ -205,3 +205,17 @@ def test_a_caller_running_threads_gets_spawned_workers_and_the_same_outputs(both
     assert [p.name for p in outputs.reports] == [p.name for p in one.reports]
     assert events == both[1][2]
     assert methods == ["spawn", "spawn"]  # the workbooks' pool and the reports'
+
+
+def test_the_cycle_stages_are_told_in_order(tmp_path):
+    """With a previous round and returned plans: their stages come before and after the workbooks."""
+    from auditkit.paths import sample_previous_dir, sample_replies_dir
+
+    events: list = []
+    run_summary([sample_audits_dir()], tmp_path / "out", "cs", 1, reports=False, open_data=False,
+                events=events.append, previous=sample_previous_dir(), replies=sample_replies_dir())
+    started = [e.stage for e in events if isinstance(e, StageStarted)]
+    assert started == ["previous", "workbooks", "summary", "replies", "tidy", "json", "summary_pdf"]
+    assert started == [e.stage for e in events if isinstance(e, StageFinished)]
+    files = [e for e in events if isinstance(e, FileStarted)]
+    assert len(files) == 6  # the previous round and the plans are read, but only this round's files are told
