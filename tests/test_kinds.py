@@ -149,6 +149,7 @@ def test_multiple_choice_answer_in_fires_from_a_workbook(questionnaire, edited, 
     scored = score_audit(questionnaire, some.audit)
     flag = next(f for f in scored.findings if f.question_id == "C12")
     assert flag.value == ["casework", "networking"]  # typed, not str(list)
+    assert flag.model_dump(mode="json")["value"] == "casework; networking"  # the JSON's text, no Python repr
     shown = kinds.render_answer(questionnaire, item, flag.value, "cs")
     assert shown == f"{labels['casework']}, {labels['networking']}"
     every = ["child_development", "casework", "networking"]

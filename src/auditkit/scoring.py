@@ -33,10 +33,13 @@ _STRENGTH: dict[str, int] = {"no": 0, "threshold": 1, "indicator": 2, "partly": 
 
 
 def value_text(basis: str, value: Value | None) -> str | None:
-    """A finding's value as the JSON and the tidy workbook give it (docs/summary.md): the option id or ids,
-    the number or the date as text, ``not_evidenced`` for a finding on an answer that was not evidenced."""
+    """A finding's value as the JSON and the tidy workbook give it (docs/summary.md): the option id, the ids of
+    a multiple choice joined by "; " (as in the answers table), the number or the ISO date as text,
+    ``not_evidenced`` for a finding on an answer that was not evidenced."""
     if basis == "not_evidenced" and value is None:
         return "not_evidenced"
+    if isinstance(value, list):
+        return "; ".join(value)
     return None if value is None else str(value)
 
 
