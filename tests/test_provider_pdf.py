@@ -214,7 +214,7 @@ def test_regional_comparison_is_shown_when_not_suppressed(reports):
     _, _, _, reader = reports[0]
     text = _text(reader)
     assert "Medián kraje" in text
-    assert "Srovnání s krajem vychází ze 6 auditovaných služeb" in text
+    assert "Srovnání s krajem vychází z údajů 6 auditovaných služeb" in text
     # n = 6 is below the documented n for quarters: positions in halves, in words
     assert "lepší polovina" in text or "horší polovina" in text
     assert "nejlepší čtvrtina" not in text and "nejslabší čtvrtina" not in text

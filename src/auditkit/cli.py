@@ -374,7 +374,7 @@ def main() -> None:
     SIGINT and SIGTERM unwind the command (every ``finally`` removes what it made, worker processes are
     ended), then one line is printed and the process exits 130 / 143.
     """
-    from auditkit.errors import UsageError
+    from auditkit.errors import DefinitionError, UsageError
     from auditkit.interrupt import Interrupted, stoppable
 
     gc.disable()  # until the command's modules are loaded (``_imported``)
@@ -386,6 +386,9 @@ def main() -> None:
         raise
     except Interrupted as stop:
         _stopped(stop.signum, stop.exit_code)
+    except DefinitionError as exc:  # the methodologist's data (questionnaires/, templates/reports/): exit 2
+        print(f"Chyba v datech auditkitu / Error in auditkit's data:\n{exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
     except UsageError as exc:  # the command's or the machine's, in words (exit 2 or 1)
         print(exc.message(_lang_of_argv()), file=sys.stderr)
         sys.exit(exc.exit_code)
@@ -397,16 +400,11 @@ def main() -> None:
     except KeyboardInterrupt:
         _stopped(2, 130)
     except Exception as exc:  # noqa: BLE001 - one handler for everything unexpected
-        from auditkit.questionnaire.loader import DefinitionError
-
-        if isinstance(exc, DefinitionError):
-            print(f"Chyba v definici dotazníku / Questionnaire definition error:\n{exc}", file=sys.stderr)
-        else:
-            print(
-                f"auditkit selhal / auditkit failed: {type(exc).__name__}: {exc}\n"
-                "Nahlaste prosím tuto chybu. / Please report this error.",
-                file=sys.stderr,
-            )
+        print(
+            f"auditkit selhal / auditkit failed: {type(exc).__name__}: {exc}\n"
+            "Nahlaste prosím tuto chybu. / Please report this error.",
+            file=sys.stderr,
+        )
         sys.exit(1)
 
 

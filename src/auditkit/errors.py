@@ -133,6 +133,14 @@ _FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 _DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
+class DefinitionError(Exception):
+    """A data file the methodologist writes (``questionnaires/``, ``templates/reports/``) is wrong: the
+    message names the file and the key (and the line of a YAML syntax error). Exit code 2: never "please
+    report this error", never a traceback."""
+
+    exit_code = 2
+
+
 class UsageError(Exception):
     """A mistake in the command: exit code 2."""
 

@@ -8,6 +8,7 @@ from the repository root instead.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -26,8 +27,14 @@ def questionnaires_dir() -> Path:
     return _find("questionnaires")
 
 
+REPORT_TEXTS_ENV = "AUDITKIT_REPORT_TEXTS"
+
+
 def report_templates_dir() -> Path:
-    return _find("templates") / "reports"
+    """templates/reports/, or the folder named by ``AUDITKIT_REPORT_TEXTS`` (a changed copy of it: a
+    methodologist trying new wording, a test injecting a mistake)."""
+    chosen = os.environ.get(REPORT_TEXTS_ENV)
+    return Path(chosen) if chosen else _find("templates") / "reports"
 
 
 def sample_audits_dir() -> Path:

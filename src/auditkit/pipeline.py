@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from auditkit.errors import UsageError, environment_problem
+from auditkit.errors import DefinitionError, UsageError, environment_problem
 from auditkit.events import (
     Event,
     FileDone,
@@ -315,9 +315,10 @@ class Outputs(BaseModel):
 
 
 def output_failed(file: str, output: Path, lang: str, exc: BaseException) -> Finding:
-    """One output that failed: the run goes on. Disk and permission errors (OSError) are not contained:
-    they would fail every output alike and are the environment's, not one workbook's."""
-    if isinstance(exc, OSError):
+    """One output that failed: the run goes on. Disk and permission errors (OSError) and a wrong data file
+    (DefinitionError: a report text or questionnaire, exit 2) are not contained: they would fail every
+    output alike and are the environment's or the methodologist's, not one workbook's."""
+    if isinstance(exc, (OSError, DefinitionError)):
         raise exc
     return make("output_failed", lang, file, output=output.name, detail=f"{type(exc).__name__}: {str(exc)[:160]}")
 

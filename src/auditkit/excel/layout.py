@@ -2,54 +2,18 @@
 
 from __future__ import annotations
 
+from auditkit import words
+
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
-COVER_SHEET = {"cs": "Úvod", "en": "Cover"}
+COVER_SHEET = words.entry("workbook", "sheets.cover")  # words: templates/reports/workbook.yaml, read on first use
 # The two locked columns of a prefilled next-round workbook (template --from) and the note on carried records.
-PREVIOUS = {
-    "cs": {
-        "answer": "Předchozí odpověď {round}",
-        "comment": "Předchozí komentář / doklad",
-        "records_note": "Řádky převzaté z minulého kola: aktualizujte je (odchody smažte, nové pracovníky doplňte).",
-    },
-    "en": {
-        "answer": "Previous answer {round}",
-        "comment": "Previous comment / evidence",
-        "records_note": "Rows carried over from the previous round: update them (delete leavers, add new staff).",
-    },
-}
+PREVIOUS = words.by_lang("workbook", "previous")
 # The first sheet of an annotated return copy (validate --annotate); the reader ignores it.
-ANNOTATION_SHEET = {"cs": "Kontrola auditkit", "en": "auditkit check"}
-ANNOTATION = {
-    "cs": {
-        "title": "Kontrola sešitu: co je třeba opravit",
-        "counts": "Chyby: {errors} · varování: {warnings}",
-        "note": ("Tento list a komentáře u buněk přidal auditkit. Odpovědi ani ověřování dat se nezměnily. "
-                 "Opravte označené buňky (odkaz ve sloupci Buňka vede přímo na ně) a sešit zkontrolujte znovu; "
-                 "list můžete ponechat, kontrola ho vynechá."),
-        "sheet": "List", "cell": "Buňka", "severity": "Závažnost", "question": "Otázka", "message": "Co opravit",
-        "error": "chyba", "warning": "varování", "info": "informace",
-        "whole_file": "(celý sešit)", "none": "Sešit je v pořádku: žádná chyba ani varování.",
-    },
-    "en": {
-        "title": "Workbook check: what to fix",
-        "counts": "Errors: {errors} · warnings: {warnings}",
-        "note": ("auditkit added this sheet and the cell comments. No answer and no data validation was changed. "
-                 "Fix the marked cells (the link in the Cell column leads to each) and check the workbook again; "
-                 "you may keep this sheet, the check skips it."),
-        "sheet": "Sheet", "cell": "Cell", "severity": "Severity", "question": "Question", "message": "What to fix",
-        "error": "error", "warning": "warning", "info": "info",
-        "whole_file": "(whole workbook)", "none": "The workbook is fine: no error and no warning.",
-    },
-}
+ANNOTATION_SHEET = words.entry("workbook", "sheets.annotation")
+ANNOTATION = words.by_lang("workbook", "annotation")
 
-HEADERS = {
-    "id": {"cs": "ID", "en": "ID"},
-    "question": {"cs": "Otázka", "en": "Question"},
-    "answer": {"cs": "Odpověď", "en": "Answer"},
-    "comment": {"cs": "Komentář / doklad", "en": "Comment / evidence"},
-    "allowed": {"cs": "Povolené hodnoty", "en": "Allowed values"},
-}
+HEADERS = words.by_key("workbook", "headers")  # the reader finds the header row by "answer" in any language
 # 0-based columns of a question sheet
 COL_ID, COL_QUESTION, COL_ANSWER, COL_COMMENT, COL_ALLOWED = 0, 1, 2, 3, 4
 HEADER_SCAN_ROWS = 30  # the header row is searched for in the first rows of a sheet

@@ -12,7 +12,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from auditkit import __version__
+from auditkit import __version__, words
 from auditkit.excel import layout
 from auditkit.fsutil import atomic_write
 from auditkit.questionnaire.kinds import kind_of
@@ -30,33 +30,7 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _UNLOCKED = Protection(locked=False)
 
-_WORDS = {
-    "cs": {
-        "cover_intro": "Identifikace služby",
-        "help_title": "Nápověda",
-        "error_title": "Neplatná hodnota",
-        "error": "Zadejte {expected}.",
-        "records_hint": "Vyplňte po řádcích, jeden řádek = jeden záznam; prázdné řádky nevadí. "
-                        "Pomlčka (-) znamená prázdnou buňku.",
-        "blank_means": "{column}: prázdná buňka nebo - znamená {value}.",
-        "applies_to": "{column}: vyplňte jen v řádcích, kde {by} je {rows}; v ostatních nechte prázdné nebo napište N/A.",
-        "or": " nebo ",
-        "round_hint": "Šablona dotazníku {qid} verze {version}.",
-        "page": "Strana &P z &N",
-    },
-    "en": {
-        "cover_intro": "Service identification",
-        "help_title": "Help",
-        "error_title": "Invalid value",
-        "error": "Enter {expected}.",
-        "records_hint": "Fill row by row, one row per record; blank rows are fine. A dash (-) means a blank cell.",
-        "blank_means": "{column}: a blank cell or - means {value}.",
-        "applies_to": "{column}: fill only in rows whose {by} is {rows}; in other rows leave blank or write N/A.",
-        "or": " or ",
-        "round_hint": "Questionnaire template {qid} version {version}.",
-        "page": "Page &P of &N",
-    },
-}
+_WORDS = words.by_lang("workbook", "template")  # templates/reports/workbook.yaml, read on first use
 _EXCEL_PROMPT_MAX = 255
 _EXCEL_TITLE_MAX = 32
 

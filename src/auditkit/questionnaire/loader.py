@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from auditkit import errors
 from auditkit.paths import questionnaires_dir
 from auditkit.questionnaire.kinds import KINDS, kind_of
 from auditkit.questionnaire.models import (
@@ -31,7 +32,7 @@ MAIN_FILE = "questionnaire.yaml"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class DefinitionError(Exception):
+class DefinitionError(errors.DefinitionError):
     """A questionnaire definition that cannot be used; the message says where and why."""
 
 

@@ -3,13 +3,14 @@ validation messages say the same thing ('celé číslo 0–52 nebo N/A / nedolo�
 
 from __future__ import annotations
 
+from auditkit import words
 from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.kinds.numbers import fmt_num
 from auditkit.questionnaire.models import Column, Question, Questionnaire
 
 __all__ = ["allowed_specials", "expected", "fmt_num", "special_labels", "specials"]
 
-_OR = {"cs": " nebo ", "en": " or "}
+_OR = words.entry("workbook", "wording.or")  # templates/reports/workbook.yaml, read on first use
 
 
 def specials(q: Questionnaire, lang: str) -> list[str]:

@@ -554,7 +554,7 @@ def _summary(ctx: _Ctx) -> list[Flowable]:
 
 def _comparison_note(ctx: _Ctx) -> Paragraph:
     if ctx.compare:
-        return _para(ctx.t("summary.comparison", n=ctx.bench.n, of=lang_.of(ctx.bench.n, ctx.lang)), "note")
+        return _para(ctx.t("summary.comparison", n=ctx.bench.n), "note")
     return _para(ctx.t("summary.suppressed", n=ctx.bench.n, min_group=max(ctx.bench.min_group, 5)), "note")
 
 

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from auditkit import lang as lang_
+from auditkit.errors import DefinitionError
 
 Severity = Literal["error", "warning", "info"]
 _CATALOGUE = Path(__file__).with_name("catalogue.yaml")
@@ -110,7 +111,11 @@ def phrase(code: str, key: str, lang: str, **params: Any) -> str:
 
 
 def failed(file: str, lang: str, exc: BaseException) -> Finding:
-    """The finding for an unexpected error inside auditkit on one file: the batch goes on."""
+    """The finding for an unexpected error inside auditkit on one file: the batch goes on. A wrong data file
+    (a questionnaire or a words file: :class:`~auditkit.errors.DefinitionError`) is not one file's problem
+    and is raised again: the command names the file and key and exits 2."""
+    if isinstance(exc, DefinitionError):
+        raise exc
     return make("internal_error", lang, file, detail=f"{type(exc).__name__}: {str(exc)[:120]}")
 
 
