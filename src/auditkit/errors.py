@@ -9,6 +9,7 @@ prints ``message(lang)`` and exits with ``exit_code``.
 from __future__ import annotations
 
 import errno
+import string
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,13 +142,34 @@ class DefinitionError(Exception):
     exit_code = 2
 
 
+class ParamsError(TypeError):
+    """A message built with a missing, extra or misspelt parameter: a programming error, caught in tests."""
+
+
+def check_params(what: str, declared: frozenset[str] | set[str], given: set[str]) -> None:
+    """``given`` must be exactly the ``declared`` parameters of a message (its placeholders)."""
+    missing, extra = sorted(declared - given), sorted(given - declared)
+    if missing or extra:
+        said = "; ".join(p for p in (f"missing {', '.join(missing)}" if missing else "",
+                                     f"not in its message {', '.join(extra)}" if extra else "") if p)
+        raise ParamsError(f"{what}: {said} (declared: {', '.join(sorted(declared)) or 'none'})")
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
 class UsageError(Exception):
-    """A mistake in the command: exit code 2."""
+    """A mistake in the command: exit code 2. ``params`` are exactly the placeholders of its message."""
 
     exit_code = 2
 
     def __init__(self, key: str, **params: Any) -> None:
         super().__init__(f"{key}: {params}")
+        if key not in MESSAGES:
+            raise ParamsError(f"no usage message '{key}'")
+        check_params(f"usage message '{key}'", _placeholders(MESSAGES[key]["cs"]) | _placeholders(MESSAGES[key]["en"]),
+                     set(params))
         self.key, self.params = key, {k: str(v) for k, v in params.items()}
 
     def message(self, lang: Lang) -> str:

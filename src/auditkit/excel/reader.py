@@ -151,8 +151,8 @@ def _load(path: Path) -> bytes:
             raise ReadError("file_too_large", _human_bytes(st.st_size), limit=_human_bytes(MAX_FILE_BYTES))
         with path.open("rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
-    except OSError as exc:
-        raise ReadError("file_missing", exc.strerror or str(exc)) from None
+    except OSError:
+        raise ReadError("file_missing") from None
     if len(data) > MAX_FILE_BYTES:
         raise ReadError("file_too_large", _human_bytes(len(data)), limit=_human_bytes(MAX_FILE_BYTES))
     if not data:

@@ -95,12 +95,16 @@ def validate_plan(book: Book, meta: dict[str, str], q: Questionnaire, add: Any, 
             where = {"sheet": sheet.name, "cell": cell_ref(r, cols[cid])}
             try:
                 _, reply[cid] = parse(q, defs[cid], value)
-            except Problem as p:
-                code = "plan_date_invalid" if cid == "deadline" else (
-                    "plan_choice_invalid" if cid in CHOICE_COLUMNS else "plan_text_invalid")
+            except Problem:
+                column = t(f"columns.{cid}", lang)
                 group = CHOICE_COLUMNS.get(cid)
-                options = " / ".join(t(f"{group}.{x}", lang) for x in CHOICES[group]) if group else ""
-                add(code, value=value, column=t(f"columns.{cid}", lang), options=options, detail=p.code, **where)
+                if cid == "deadline":
+                    add("plan_date_invalid", value=value, column=column, **where)
+                elif group:
+                    options = " / ".join(t(f"{group}.{x}", lang) for x in CHOICES[group])
+                    add("plan_choice_invalid", value=value, column=column, options=options, **where)
+                else:  # the text's own value may be what cannot be read: not quoted
+                    add("plan_text_invalid", column=column, **where)
                 reply[cid] = None
                 continue
             if cid in _TEXT_COLUMNS and reply[cid]:

@@ -57,8 +57,9 @@ def validate_file(path: Path, lang: str | None = None, name: str | None = None) 
     try:
         book = read_workbook(path)
     except ReadError as exc:
+        given = {"detail": exc.detail, **exc.params} if exc.detail != "" else exc.params  # "": no detail
         words = {k: phrase(exc.code, v.key, ctx.lang, **v.params) if isinstance(v, Phrase) else v
-                 for k, v in {"detail": exc.detail, **exc.params}.items()}
+                 for k, v in given.items()}
         ctx.add(exc.code, **words)
         return FileResult(file=ctx.file, status="invalid", findings=ctx.findings, language=ctx.lang)
     meta = _meta(book)
@@ -226,10 +227,15 @@ def _percent_note(ctx: _Ctx, item: Question | Column, raw: Any, value: Any, **wh
             other=fmt_num(round(other, 6), ctx.lang), **where)
 
 
-def _problem(ctx: _Ctx, q: Questionnaire, item: Question | Column, p: Problem, raw: Any, **where: Any) -> None:
+def _problem(ctx: _Ctx, q: Questionnaire, item: Question | Column, p: Problem, raw: Any, *,
+             column: str | None = None, **where: Any) -> None:
+    """A cell that cannot be read, in its code's own words; a record column's type, range and choice
+    problems have their own codes naming the ``column``."""
     code = p.code
     raw = shown(raw, ctx.lang)
-    if code == "answer_too_long":
+    if column is not None and code in _RECORD_CODES:
+        ctx.add(_RECORD_CODES[code], value=raw, expected=expected(q, item, ctx.lang), column=column, **where)
+    elif code == "answer_too_long":
         ctx.add(code, value=raw, length=p.detail, expected=item.max_length, **where)  # value: the cell's own
     elif code == "formula_error":
         ctx.add(code, value=p.detail or raw, **where)
@@ -390,19 +396,13 @@ def _read_records(
             try:
                 status, value = parse(q, c, raw[c.id])
             except Problem as p:
-                code = _RECORD_CODES.get(p.code, p.code)
-                extra = {"expected": expected(q, c, ctx.lang)} if code.startswith("record_") else {}
-                if p.code == "answer_too_long":
-                    extra = {"expected": c.max_length, "length": p.detail}
-                elif p.code == "answer_leading_zero":
-                    extra = {"expected": expected(q, c, ctx.lang), "detail": p.detail}
-                ctx.add(code, value=shown(raw[c.id], ctx.lang), **extra, **where)
+                _problem(ctx, q, c, p, raw[c.id], sheet=sheet.name, cell=where["cell"], column=where["column"])
                 _scan_personal(ctx, raw[c.id], sheet=sheet.name, cell=where["cell"])
                 row[c.id] = None
                 bad.add(c.id)
                 continue
             if status == "answered":
-                _percent_note(ctx, c, raw[c.id], value, **where)
+                _percent_note(ctx, c, raw[c.id], value, sheet=sheet.name, cell=where["cell"])
             statuses[c.id] = status
             row[c.id] = value
             if kind_of(c).free_text or (isinstance(value, str) and not kind_of(c).one_option):
