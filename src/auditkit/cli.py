@@ -355,17 +355,9 @@ def _lang_of_argv() -> str:
     return "cs"
 
 
-_STOPPED = {
-    "cs": "Přerušeno ({signal}): rozpracované výstupy a dočasné soubory byly odstraněny, předchozí výstupy "
-          "zůstaly beze změny.",
-    "en": "Interrupted ({signal}): unfinished outputs and temporary files were removed, previous outputs "
-          "are unchanged.",
-}
-_STOPPED_AFTER = {  # the stop came once the new outputs were in place
-    "cs": "Přerušeno ({signal}) až po zápisu výstupů: nové výstupy jsou úplné, dočasné soubory byly odstraněny.",
-    "en": "Interrupted ({signal}) after the outputs were written: the new outputs are complete, temporary files "
-          "were removed.",
-}
+# the one line after a stop signal (templates/reports/cli.yaml): before the new outputs are in place, or after
+_STOPPED = ("cli", "stopped.during")
+_STOPPED_AFTER = ("cli", "stopped.after")
 
 
 def main() -> None:
@@ -417,9 +409,13 @@ def _stopped(signum: int, code: int) -> None:
 
     spool.cleanup()  # normally already done by the spool's own ``finally``
     from auditkit.interrupt import committed
+    from auditkit.words import entry
 
-    words = _STOPPED_AFTER if committed() else _STOPPED
-    print(words[_lang_of_argv()].format(signal=signal.Signals(signum).name), file=sys.stderr)
+    try:
+        words = entry(*(_STOPPED_AFTER if committed() else _STOPPED))[_lang_of_argv()]
+    except Exception:  # noqa: BLE001 - a broken words file must not hide the stop: the line in both languages
+        words = "Přerušeno / Interrupted ({signal})"
+    print(words.format(signal=signal.Signals(signum).name), file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

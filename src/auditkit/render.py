@@ -15,142 +15,16 @@ from rich.segment import Segment
 from rich.text import Text
 
 from auditkit import lang as lang_
+from auditkit import words as words_
 from auditkit.events import Event, Listener
 from auditkit.validation.models import FileResult
 
 if TYPE_CHECKING:  # rich's tables are loaded where one is drawn: a valid workbook's check draws none
     from rich.table import Table
 
-WORDS = {
-    "cs": {
-        "template_written": "Šablona uložena: {path} (dotazník {qid}, verze {version})",
-        # counted phrases: CLDR plural category → text; the form for n comes from Babel (auditkit.lang)
-        "report_written": {"one": "Zpráva uložena: {path} (srovnání s {n} službou)",
-                           "few": "Zpráva uložena: {path} (srovnání s {n} službami)",
-                           "many": "Zpráva uložena: {path} (srovnání s {n} službami)",
-                           "other": "Zpráva uložena: {path} (srovnání s {n} službami)"},
-        "progress_workbooks": "Zpracovávám sešity",
-        "progress_outputs": "Zapisuji výstupy",
-        "summary_title": "Souhrnná analýza: skóre oblastí (%)",
-        "rank": "#",
-        "service": "Služba",
-        "process": "Proces",
-        "outcome": "Výsl. %",
-        "systemic": "Systémová zjištění",
-        "of": "z",
-        "rejected": "Vyřazené soubory",
-        "outputs": "Výstupy",
-        "more": {"one": "… a další {n} služba (viz summary.xlsx)", "few": "… a další {n} služby (viz summary.xlsx)",
-                 "many": "… a dalších {n} služby (viz summary.xlsx)",
-                 "other": "… a dalších {n} služeb (viz summary.xlsx)"},
-        "file_level": "Soubor",
-        "more_findings": "… a {k}; všechny vypíše: auditkit validate {file}",
-        "names_prefix": "{n} = {prefix} …",
-        "areas_legend": "Oblasti",
-        "valid": "v pořádku",
-        "invalid": "chyby",
-        "skipped": "přeskočeno",
-        "severity": "Závažnost",
-        "sheet": "List",
-        "cell": "Buňka",
-        "code": "Kód",
-        "message": "Zpráva",
-        "error": "chyba",
-        "warning": "varování",
-        "info": "info",
-        "no_files": "Nenalezen žádný soubor.",
-        "totals": {"one": "{n} soubor – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}",
-                   "few": "{n} soubory – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}",
-                   "many": "{n} souboru – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}",
-                   "other": "{n} souborů – v pořádku: {valid}, s chybami: {invalid}, přeskočeno: {skipped}"},
-        "objections_title": "Vyjádření poskytovatelů",
-        "objections_line": "  plánů: {plans}, námitek podáno: {filed}, uznáno: {upheld}, uznáno částečně: {partly}, "
-                           "zamítnuto: {rejected}, bez rozhodnutí: {pending}",
-        "reply_rejected": "  vyřazený plán {file}: {message}",
-        "changes_overdue": "  opatření nesplněná v termínu: {overdue}, opatření uznaná (zjištění odstraněno): {credited}",
-        "changes_title": "Změny od minulého kola ({source})",
-        "changes_line": "  zjištění nová: {new}, trvající: {persisting}, odstraněná: {resolved}",
-        "changes_unmapped": "  Dotazník se změnil z verze {version} bez převodní tabulky (from_versions): zjištění "
-                            "nelze porovnat, porovnávají se jen skóre.",
-        "changes_only_previous": "  Jen v minulém kole: {names}",
-        "changes_only_current": "  Nově v tomto kole: {names}",
-        "previous_has_errors": "Pozor: minulý sešit {path} má chyby ({n}); jejich odpovědi ve sloupci předchozích "
-                               "odpovědí chybí. Zkontrolujte ho příkazem auditkit validate.",
-        "annotated_written": "Opravná kopie: {copy} (označené buňky: {cells})",
-        "annotated_not_annotatable": "Opravnou kopii nelze zapsat pro {file}: komentáře umí jen .xlsx a .xlsm. "
-                                     "Uložte sešit jako .xlsx.",
-        "annotated_unreadable": "Opravnou kopii nelze zapsat pro {file}: sešit nejde otevřít.",
-        "annotated_would_overwrite": "Opravná kopie by přepsala originál {file}. Zvolte pro --annotate jinou složku.",
-    },
-    "en": {
-        "template_written": "Template written: {path} (questionnaire {qid}, version {version})",
-        "report_written": {"one": "Report written: {path} (compared with {n} service)",
-                           "other": "Report written: {path} (compared with {n} services)"},
-        "progress_workbooks": "Processing workbooks",
-        "progress_outputs": "Writing the outputs",
-        "summary_title": "Summary analysis: area scores (%)",
-        "rank": "#",
-        "service": "Service",
-        "process": "Process",
-        "outcome": "Outc. %",
-        "systemic": "Systemic findings",
-        "of": "of",
-        "rejected": "Rejected files",
-        "outputs": "Outputs",
-        "more": {"one": "… and {n} more service (see summary.xlsx)", "other": "… and {n} more services (see summary.xlsx)"},
-        "file_level": "File",
-        "more_findings": "… and {k}; to list them all: auditkit validate {file}",
-        "names_prefix": "{n} = {prefix} …",
-        "areas_legend": "Areas",
-        "valid": "valid",
-        "invalid": "errors",
-        "skipped": "skipped",
-        "severity": "Severity",
-        "sheet": "Sheet",
-        "cell": "Cell",
-        "code": "Code",
-        "message": "Message",
-        "error": "error",
-        "warning": "warning",
-        "info": "info",
-        "no_files": "No file found.",
-        "totals": {"one": "{n} file – valid: {valid}, with errors: {invalid}, skipped: {skipped}",
-                   "other": "{n} files – valid: {valid}, with errors: {invalid}, skipped: {skipped}"},
-        "objections_title": "Providers' replies",
-        "objections_line": "  plans: {plans}, objections filed: {filed}, upheld: {upheld}, partly upheld: {partly}, "
-                           "rejected: {rejected}, not decided: {pending}",
-        "reply_rejected": "  rejected plan {file}: {message}",
-        "changes_overdue": "  measures past their deadline: {overdue}, measures credited (finding resolved): {credited}",
-        "changes_title": "Changes since the previous round ({source})",
-        "changes_line": "  findings new: {new}, persisting: {persisting}, resolved: {resolved}",
-        "changes_unmapped": "  The questionnaire changed from version {version} without a mapping (from_versions): "
-                            "findings cannot be compared, only scores are.",
-        "changes_only_previous": "  Only in the previous round: {names}",
-        "changes_only_current": "  New in this round: {names}",
-        "previous_has_errors": "Note: the previous workbook {path} has errors ({n}); their answers are missing from "
-                               "the previous-answer column. Check it with auditkit validate.",
-        "annotated_written": "Annotated copy: {copy} (cells marked: {cells})",
-        "annotated_not_annotatable": "No annotated copy for {file}: only .xlsx and .xlsm can carry comments. "
-                                     "Save the workbook as .xlsx.",
-        "annotated_unreadable": "No annotated copy for {file}: the workbook cannot be opened.",
-        "annotated_would_overwrite": "The annotated copy would replace the original {file}. Choose another folder for --annotate.",
-    },
-}
+WORDS = words_.by_lang("cli", "terminal")  # templates/reports/cli.yaml, read on first use
 # Counted nouns by CLDR plural category (auditkit.lang picks the form with Babel: "1 chyba, 2 chyby, 5 chyb").
-COUNTS = {
-    "cs": {
-        "error": {"one": "{n} chyba", "few": "{n} chyby", "many": "{n} chyby", "other": "{n} chyb"},
-        "warning": {"one": "{n} varování", "other": "{n} varování"},
-        "info": {"one": "{n} poznámka", "few": "{n} poznámky", "many": "{n} poznámky", "other": "{n} poznámek"},
-        "finding": {"one": "{n} další", "few": "{n} další", "many": "{n} dalších", "other": "{n} dalších"},
-    },
-    "en": {
-        "error": {"one": "{n} error", "other": "{n} errors"},
-        "warning": {"one": "{n} warning", "other": "{n} warnings"},
-        "info": {"one": "{n} note", "other": "{n} notes"},
-        "finding": {"one": "{n} more", "other": "{n} more"},
-    },
-}
+COUNTS = words_.by_lang("cli", "counts")
 # Verdict marks by the verdict's place from best to worst, so the verdict survives without colour.
 MARKS = {1: "✓", 2: "✓✗", 3: "✓~✗", 4: "✓~!✗"}
 TERMINAL_ROWS = 30

@@ -18,25 +18,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditkit import words as words_
+
 if TYPE_CHECKING:
     from auditkit.lang import Lang
     from auditkit.validation.models import Audit
 
 KINDS = ("birth_number", "email", "phone", "birth_date", "address", "room", "name")
-LABELS = {
-    "cs": {"birth_number": "rodné číslo", "email": "e-mail", "phone": "telefonní číslo",
-           "birth_date": "datum narození", "address": "adresa", "room": "číslo pokoje nebo bytu",
-           "name": "jméno osoby"},
-    "en": {"birth_number": "birth number", "email": "e-mail address", "phone": "phone number",
-           "birth_date": "date of birth", "address": "street address", "room": "room or flat number",
-           "name": "name of a person"},
-}
-TOKENS = {
-    "cs": {"birth_number": "[rodné číslo]", "email": "[e-mail]", "phone": "[telefon]",
-           "birth_date": "[datum narození]", "address": "[adresa]", "room": "[pokoj]", "name": "[jméno]"},
-    "en": {"birth_number": "[birth number]", "email": "[e-mail]", "phone": "[phone]",
-           "birth_date": "[date of birth]", "address": "[address]", "room": "[room]", "name": "[name]"},
-}
+TOKENS = words_.by_lang("validation", "personal_tokens")  # what replaces each kind in every output
 ALL = frozenset(KINDS)
 NOT_NAMES = frozenset(k for k in KINDS if k != "name")  # what is checked in fields that hold names by design
 # cover-sheet fields where a name belongs (the auditors) or is the subject (the service, the provider)
