@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,20 +74,35 @@ def test_template_command(tmp_path):
     assert proc.returncode == 1  # blank: answers required
 
 
-COMMANDS = ["template", "validate", "summarize", "report"]
+def _commands() -> dict[str, Any]:
+    """Every command the app registers, by the name a user types (from typer's click group, not by hand)."""
+    import typer
+
+    from auditkit.cli import app
+
+    return dict(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+COMMANDS = sorted(_commands())
+
+
+def test_the_commands_come_from_the_app():
+    assert set(COMMANDS) >= {"template", "validate", "summarize", "report"}
+    listing = run("--help").stdout
+    for command in COMMANDS:
+        assert re.search(rf"^\W*{command}\s+\S", listing, re.MULTILINE), f"{command} missing from auditkit --help"
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_and_docs(command):
-    from auditkit.cli import app
-
-    names = {c.name or c.callback.__name__ for c in app.registered_commands}
-    assert command in names
+    click_command = _commands()[command]
+    assert (click_command.help or "").strip(), f"{command} has no help text"
+    assert (click_command.short_help or click_command.help or "").strip()
     proc = run(command, "--help")
     assert proc.returncode == 0
     assert "Example" in proc.stdout
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"auditkit {command}" in readme
+    assert f"auditkit {command}" in readme, f"README.md does not show 'auditkit {command}'"
 
 
 def test_every_finding_code_is_documented():
