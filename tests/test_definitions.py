@@ -23,7 +23,7 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 def _run(args: list[str], *, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     full = dict(os.environ, COLUMNS="200", PYTHONIOENCODING="utf-8", PYTHONPATH=str(SRC))
     full.update(env)
-    return subprocess.run([sys.executable, "-m", "auditkit.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "auditkit.cli", *args], capture_output=True, text=True, check=False,
                           env=full, cwd=cwd, timeout=600)
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from auditkit import errors
-from auditkit.validation import findings
 from auditkit.errors import ParamsError
+from auditkit.validation import findings
 from auditkit.validation.findings import catalogue, make, params, phrase
 
 SRC = Path(findings.__file__).resolve().parent.parent

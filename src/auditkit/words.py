@@ -18,18 +18,17 @@ import string
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 import yaml
 
 from auditkit import lang as lang_
 from auditkit.errors import DefinitionError
+from auditkit.lang import LANGS, Lang
 from auditkit.paths import report_templates_dir
 
-if TYPE_CHECKING:
-    from auditkit.questionnaire.models import Lang
-
-LANGS: tuple[Lang, ...] = ("cs", "en")
+__all__ = ["LANGS", "Entry", "TextError", "Texts", "by_key", "by_lang", "entry", "load_texts", "placeholders",
+           "read_yaml", "words"]
 # the C-accelerated safe loader when PyYAML has it (10× faster), else the pure-Python one
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -69,7 +68,7 @@ class Texts:
             if "n" not in params:
                 raise TextError(f"{self.path}: key '{key}' is a counted phrase and needs n")
             n = params.pop("n")
-            return lang_.count(n, text, lang, **params)
+            return lang_.count(n, text, cast(Lang, lang), **params)
         return text.format(**params) if params else text
 
     def counted(self) -> list[str]:
@@ -93,7 +92,7 @@ class Texts:
 _PLAIN_KEYS = {"theme", "color", "symbol", "response_days", "inclusion_areas", "max_shown", "regions"}
 
 
-def _forms_ok(value: Any, lang: str) -> bool:
+def _forms_ok(value: Any, lang: Lang) -> bool:
     """A counted phrase's forms: every category the language needs, each a non-empty text."""
     return (isinstance(value, dict) and set(value) <= set(lang_.CATEGORIES)
             and all(isinstance(value.get(c), str) and value[c].strip() for c in lang_.REQUIRED[lang]))
@@ -109,7 +108,7 @@ def _names(entry: Entry, path: Path, key: str) -> set[str]:
 
 def _check_placeholders(node: dict[str, Entry], path: Path, key: str) -> None:
     """Both languages fill the same ``{placeholders}``: a typo in one of them is the methodologist's mistake."""
-    names = {lang: _names(node[lang], path, key) for lang in LANGS}
+    names: dict[str, set[str]] = {lang: _names(node[lang], path, key) for lang in LANGS}
     if names["cs"] != names["en"]:
         only = [f"only {lang}: {', '.join('{' + n + '}' for n in sorted(names[lang] - names[other]))}"
                 for lang, other in (("cs", "en"), ("en", "cs")) if names[lang] - names[other]]
@@ -212,12 +211,12 @@ class _View(Mapping[str, Any]):
         return f"<words {self._name}.yaml: {self._group}>"
 
 
-def by_lang(name: str, group: str) -> Mapping[str, Mapping[str, Any]]:
+def by_lang(name: str, group: str) -> Mapping[str, dict[str, Any]]:
     """The group ``group`` of words file ``name`` as ``{lang: {key: text}}`` (loaded on first use)."""
     return _View(name, group, "lang")
 
 
-def by_key(name: str, group: str) -> Mapping[str, Mapping[str, Any]]:
+def by_key(name: str, group: str) -> Mapping[str, dict[str, Any]]:
     """The group ``group`` of words file ``name`` as ``{key: {lang: text}}`` (loaded on first use)."""
     return _View(name, group, "key")
 

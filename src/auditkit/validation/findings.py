@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict
 
 from auditkit import lang as lang_
 from auditkit import words
 from auditkit.errors import DefinitionError, ParamsError, check_params
-from auditkit.words import LANGS, TextError, placeholders, read_yaml
+from auditkit.lang import LANGS, Lang
+from auditkit.words import TextError, placeholders, read_yaml
 
 Severity = Literal["error", "warning", "info"]
 _CATALOGUE = Path(__file__).with_name("catalogue.yaml")
@@ -58,7 +59,7 @@ def _same_placeholders(code: str, key: str, texts: dict[str, Any]) -> frozenset[
         if not forms or not all(isinstance(f, str) and f.strip() for f in forms):
             raise _fail(code, f"{key}: missing translation {lang}")
         try:
-            names[lang] = set().union(*(placeholders(f) for f in forms))
+            names[lang] = set().union(*(placeholders(str(f)) for f in forms))
         except ValueError as exc:
             raise _fail(code, f"{key}: {exc}") from None
     if names["cs"] != names["en"]:
@@ -163,7 +164,7 @@ def phrase(code: str, key: str, lang: str, **params: Any) -> str:
     check_params(f"finding '{code}' (phrase '{key}')", entry["phrase_params"][key], set(params))
     text = entry["phrases"][key][lang]
     if isinstance(text, dict):
-        return lang_.count(params.pop("n"), text, lang, **params)
+        return lang_.count(params.pop("n"), text, cast(Lang, lang), **params)
     return text.format(**params)
 
 
