@@ -106,7 +106,7 @@ def test_every_command_has_help_and_docs(command):
 
 
 def test_every_finding_code_is_documented():
-    from auditkit.validation.findings import catalogue
+    from auditkit.validation.problems import catalogue
 
     doc = (ROOT / "docs" / "json.md").read_text(encoding="utf-8")
     assert [code for code in catalogue() if f"`{code}`" not in doc] == []

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from auditkit.excel import reader
 from auditkit.excel.normalize import clean_text, normalize_cell
 from auditkit.validation.batch import mark_duplicate_services, validate_paths
-from auditkit.validation.findings import catalogue
+from auditkit.validation.problems import catalogue
 from auditkit.validation.workbook import validate_file
 
 MAX_RSS_MIB = 500

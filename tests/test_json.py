@@ -15,6 +15,7 @@ from test_cli import run
 
 from auditkit.paths import sample_audits_dir
 from auditkit.serialize import ROUND, SCHEMA_VERSION, SCHEMAS, json_schema, shipped_schema
+from auditkit.validation.problems import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,7 +65,7 @@ def test_summary_json_valid_against_the_shipped_schema(mixed_round):
     del broken["services"][0]["areas"]["contract"]["verdict"]
     broken["services"][1]["rank"] = "first"
     assert len(_errors("summary", broken)) == 2  # the schema does reject what the docs do not promise
-    failed = {**data, "failed_outputs": data["rejected"][0]["findings"]}  # what --json adds when an output fails
+    failed = {**data, "failed_outputs": data["rejected"][0]["problems"]}  # what --json adds when an output fails
     assert _errors("summary", failed) == []
     assert len(_errors("summary", {**data, "failed_outputs": "x"})) == 1
 
@@ -76,6 +77,19 @@ def test_validation_json_valid_against_the_shipped_schema(mixed_round, tmp_path)
     assert data["schema_version"] == SCHEMA_VERSION
     assert {f["status"] for f in data["files"]} == {"valid", "invalid", "skipped"}
     assert _errors("validation", data) == []
+
+
+def test_validation_problems_have_their_own_name_and_the_old_one_for_one_release(mixed_round):
+    """Validation problems are ``problems``; ``findings`` (their old name) holds the same list, deprecated in the
+    schema; the audit's findings about a service keep their name."""
+    data = json.loads(mixed_round[0].stdout)
+    for entry in [*data["rejected"], *data["skipped"]]:
+        assert entry["problems"] and entry["problems"] == entry["findings"]
+    assert {p["code"] for p in data["rejected"][0]["problems"]} <= set(catalogue())
+    assert all("fact" in f and "code" not in f for s in data["services"] for f in s["findings"])
+    schema = shipped_schema("validation")["$defs"]
+    assert schema["FileOut"]["properties"]["findings"]["deprecated"] is True
+    assert "Problem" in schema and "Finding" not in schema
 
 
 def _numbers(data) -> list[float]:
@@ -117,6 +131,6 @@ def test_value_of_a_too_long_answer_is_the_cell(edited):
     text = "Kolo " + "x" * 60
     path = edited(lambda wb: set_answer(wb, "Úvod", "audit_round", text))
     proc = run("validate", str(path), "--json")
-    found = [f for f in json.loads(proc.stdout)["files"][0]["findings"] if f["code"] == "answer_too_long"]
+    found = [f for f in json.loads(proc.stdout)["files"][0]["problems"] if f["code"] == "answer_too_long"]
     assert [f["value"] for f in found] == [text]
     assert str(len(text)) in found[0]["message"]

@@ -14,7 +14,7 @@ from auditkit.paths import report_templates_dir
 from auditkit.questionnaire.loader import default_questionnaire
 from auditkit.render import WORDS, words
 from auditkit.reports.texts import texts
-from auditkit.validation import findings
+from auditkit.validation import problems as findings
 
 NUMBERS = (0, 1, 2, 5, 21, 1.5)
 # what CLDR says for these numbers: the test fails if a hand-made rule (or a wrong table) creeps in

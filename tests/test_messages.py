@@ -13,8 +13,8 @@ import pytest
 
 from auditkit import errors
 from auditkit.errors import ParamsError
-from auditkit.validation import findings
-from auditkit.validation.findings import catalogue, make, params, phrase
+from auditkit.validation import problems as findings
+from auditkit.validation.problems import catalogue, make, params, phrase
 
 SRC = Path(findings.__file__).resolve().parent.parent
 LOCATION = {"sheet", "cell", "question_id", "value"}
@@ -92,7 +92,7 @@ def test_make_refuses_a_missing_an_extra_and_a_misspelt_parameter() -> None:
         make("file_empty", "cs", "a.xlsx", detail="0 B")
     with pytest.raises(ParamsError, match="answer_type.*needs value"):
         make("answer_type", "cs", "a.xlsx", expected="celé číslo")
-    with pytest.raises(ParamsError, match="no finding 'answer_typo'"):
+    with pytest.raises(ParamsError, match="no code 'answer_typo'"):
         make("answer_typo", "cs", "a.xlsx")
     with pytest.raises(ParamsError, match="file_skipped.*phrase 'suffix'.*missing suffix"):
         phrase("file_skipped", "suffix", "cs")
@@ -114,7 +114,7 @@ def test_a_placeholder_typo_in_the_catalogue_names_the_code(tmp_path: Path, monk
     monkeypatch.setattr(findings, "_CATALOGUE", broken)
     findings.catalogue.cache_clear()
     try:
-        with pytest.raises(errors.DefinitionError, match=r"finding 'answer_type': message: cs and en use different "
+        with pytest.raises(errors.DefinitionError, match=r"code 'answer_type': message: cs and en use different "
                                                           r"placeholders \(only cs: \{expected\}; only en: \{expceted\}\)"):
             catalogue()
     finally:

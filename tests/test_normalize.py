@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditkit.excel.normalize import (
-    Problem,
+    CellError,
     clean_text,
     fold,
     normalize_cell,
@@ -32,13 +32,13 @@ def test_numbers(raw, expected):
 
 @pytest.mark.parametrize("raw", ["dvakrát", "2,5,1", "1.2.3", "", "1e999", "nan", "inf", True, float("nan")])
 def test_not_numbers(raw):
-    with pytest.raises(Problem):
+    with pytest.raises(CellError):
         parse_number(raw)
 
 
 def test_integers_reject_fractions():
     assert parse_number("12", integer=True) == 12
-    with pytest.raises(Problem):
+    with pytest.raises(CellError):
         parse_number("2,5", integer=True)
 
 
@@ -59,7 +59,7 @@ def test_dates(raw, expected):
 
 @pytest.mark.parametrize("raw", ["31. 2. 2023", "včera", "2023/30/3", -5])
 def test_not_dates(raw):
-    with pytest.raises(Problem):
+    with pytest.raises(CellError):
         parse_date(raw)
 
 
@@ -81,7 +81,7 @@ CELLS = st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(CELLS)
 def test_any_cell_gives_a_value_or_a_catalogued_problem(raw):
-    from auditkit.validation.findings import catalogue
+    from auditkit.validation.problems import catalogue
 
     q = default_questionnaire()
     items = [*q.identification] + [x for a in q.areas for x in a.questions] + [c for r in q.records for c in r.columns]
@@ -93,5 +93,5 @@ def test_any_cell_gives_a_value_or_a_catalogued_problem(raw):
         try:
             status, _ = parse(q, item, normalize_cell(raw))
             assert status in {"answered", "blank", "na", "not_evidenced"}
-        except Problem as p:
+        except CellError as p:
             assert p.code in catalogue()

@@ -289,7 +289,7 @@ def test_fill_writes_labels_in_the_template_language(questionnaire):
 
 def test_a_repeated_value_parses_the_same_every_time(questionnaire):
     """parse() keeps what it found per question and value: a repeat must give the same answer or problem."""
-    from auditkit.excel.normalize import Problem
+    from auditkit.excel.normalize import CellError
     from auditkit.validation.cells import parse
 
     items = questionnaire.questions()
@@ -299,10 +299,10 @@ def test_a_repeated_value_parses_the_same_every_time(questionnaire):
     for _ in range(3):
         assert parse(questionnaire, yes_no, "Ano") == ("answered", "yes")
         assert parse(questionnaire, supervisions, "11") == ("answered", 11)
-        with pytest.raises(Problem) as problem:
+        with pytest.raises(CellError) as problem:
             parse(questionnaire, supervisions, "hodně")
         assert problem.value.code == "answer_type"
-        with pytest.raises(Problem) as problem:
+        with pytest.raises(CellError) as problem:
             parse(questionnaire, yes_no, "11")  # the same text, another question: not a cached number
         assert problem.value.code == "answer_choice"
     first = parse(questionnaire, multi, multi.options[0].label.cs)[1]

@@ -69,7 +69,7 @@ def annotate_results(results: list[FileResult], target: Path, lang: Lang) -> lis
             done.append(Annotated(file=file, status="would_overwrite", copy_path=str(dest)))
             continue
         try:
-            cells = annotate_workbook(src, dest, result.findings, result.language or lang)  # the messages' language
+            cells = annotate_workbook(src, dest, result.problems, result.language or lang)  # the messages' language
         except Exception:  # noqa: BLE001 - a workbook openpyxl cannot open: its problems are still listed
             done.append(Annotated(file=file, status="unreadable"))
             continue

@@ -1,6 +1,6 @@
 """The command line: parse options, call one library function, render, choose the exit code.
 
-Exit codes: 0 clean (warnings allowed), 1 findings of severity error, a failed run or a problem of the machine
+Exit codes: 0 clean (warnings allowed), 1 problems of severity error, a failed run or a problem of the machine
 (a full disk, a read-only folder), 2 usage error; 130 / 143 after SIGINT / SIGTERM.
 Heavy modules are imported inside the commands so that ``auditkit --help`` starts fast.
 """

@@ -221,7 +221,7 @@ def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Question
 
     def rejected_rows() -> Iterator[list[Any]]:
         for r in [*summary.rejected, *summary.skipped]:
-            for f in r.findings:
+            for f in r.problems:
                 yield [r.file, r.status, label("file_status", r.status), f.severity, label("severity", f.severity),
                        f.code, f.sheet, f.cell, f.message]
 

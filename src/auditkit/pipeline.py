@@ -35,8 +35,8 @@ from auditkit.events import (
 )
 from auditkit.questionnaire.loader import default_questionnaire, registry
 from auditkit.validation import batch
-from auditkit.validation.findings import Finding, failed, make
 from auditkit.validation.models import FileResult
+from auditkit.validation.problems import Problem, failed, make
 from auditkit.workers import chunks, default_jobs, workers
 
 if TYPE_CHECKING:  # imported where they are used: ``validate`` needs none of them (docs/performance.md)
@@ -57,7 +57,7 @@ class Processed:
 def process_one(path: Path, name: str, lang: str | None, score: bool = True) -> Processed:
     """Validate and (when ``score``) score one workbook; runs in a worker process.
 
-    Without scoring only the findings are needed: the typed audit is dropped so workers return small results.
+    Without scoring only the problems are needed: the typed audit is dropped so workers return small results.
     """
     result = batch.validate_one(path, name, lang)
     if not score:
@@ -139,7 +139,7 @@ def process_files(
     with workers(_Check(lang, score, spool), jobs) as pool:
         for chunk, got in pool.map(_check_chunk, chunks(todo, pool.jobs), before=started):
             if isinstance(got, Exception):  # the task failed or its worker died: its files are reported
-                got = [Processed(result=FileResult(file=n, status="invalid", findings=[failed(n, lang or "cs", got)]))
+                got = [Processed(result=FileResult(file=n, status="invalid", problems=[failed(n, lang or "cs", got)]))
                        for _, n in chunk]
             for event in _file_events(got):
                 tell(event)
@@ -275,7 +275,7 @@ def _moved(outputs: Outputs, staging: Path, out: Path) -> Outputs:
             return out / value.relative_to(staging)
         if isinstance(value, list):
             return [move(v) for v in value]
-        if isinstance(value, Finding):
+        if isinstance(value, Problem):
             return value.model_copy(update={"file": value.file.replace(str(staging), str(out))})
         return value
 
@@ -311,10 +311,10 @@ class Outputs(BaseModel):
     opendata: Path | None = None  # opendata/datapackage.json, unless skipped
     reports: list[Path]
     plans: list[Path] = []  # the plan workbook beside each report (docs/cycle.md)
-    failures: list[Finding] = []  # outputs that could not be written (``output_failed``), each naming its file
+    failures: list[Problem] = []  # outputs that could not be written (``output_failed``), each naming its file
 
 
-def output_failed(file: str, output: Path, lang: str, exc: BaseException) -> Finding:
+def output_failed(file: str, output: Path, lang: str, exc: BaseException) -> Problem:
     """One output that failed: the run goes on. Disk and permission errors (OSError) and a wrong data file
     (DefinitionError: a report text or questionnaire, exit 2) are not contained: they would fail every
     output alike and are the environment's or the methodologist's, not one workbook's."""
@@ -410,7 +410,7 @@ def write_outputs(
                    plans=[plan_path(p) for p in written], failures=failures)
 
 
-Written = list[Path | Finding]  # per task: the report written, or why it could not be
+Written = list[Path | Problem]  # per task: the report written, or why it could not be
 ReportTask = tuple["ScoredAudit", Path]
 
 
@@ -452,13 +452,13 @@ def _report_chunk(job: ReportJob, tasks: list[ReportTask]) -> Written:
 
 
 def write_reports(job: ReportJob, tasks: list[ReportTask], jobs: int | None = None,
-                  events: Listener | None = None) -> tuple[list[Path], list[Finding]]:
+                  events: Listener | None = None) -> tuple[list[Path], list[Problem]]:
     """One PDF (and plan workbook) per service, in service order, in this process or in a pool (each report
     is written whole by one process, so the files are the same whatever the number of jobs)."""
     tell = events or ignore
     jobs = min(default_jobs(len(tasks), heavy=True) if jobs is None else max(1, jobs), max(1, len(tasks)))
     paths: list[Path] = []
-    failures: list[Finding] = []
+    failures: list[Problem] = []
     with workers(job, jobs) as pool:
         for chunk, got in pool.map(_report_chunk, chunks(tasks, pool.jobs, per_job=4)):
             if isinstance(got, OSError):

@@ -20,9 +20,9 @@ from auditkit.questionnaire.models import Questionnaire
 from auditkit.reports.texts import recommendations, texts
 from auditkit.rounds import Objections, Replies
 from auditkit.scoring import Flag, ScoredAudit
-from auditkit.validation.findings import make
 from auditkit.validation.models import FileResult, Reply
 from auditkit.validation.personal import redact
+from auditkit.validation.problems import make
 
 
 def redact_text(text: str | None, lang: Lang) -> str | None:
@@ -124,16 +124,16 @@ def collect_replies(results: list[FileResult], services: list[ScoredAudit], lang
         if r.status == "skipped":
             files.append(r)
             continue
-        problems = list(r.findings)
+        problems = list(r.problems)
         if r.plan is None:
             if r.status == "valid":
                 problems.append(make("plan_not_a_plan", lang, r.file))
-            files.append(r.model_copy(update={"status": "invalid", "findings": problems, "audit": None}))
+            files.append(r.model_copy(update={"status": "invalid", "problems": problems, "audit": None}))
             continue
         if r.status == "invalid" or r.plan.service_id not in current:
             if r.plan.service_id not in current:
                 problems.append(make("plan_service_not_in_round", lang, r.file, value=r.plan.service_id))
-            files.append(r.model_copy(update={"status": "invalid", "findings": problems}))
+            files.append(r.model_copy(update={"status": "invalid", "problems": problems}))
             continue
         replies = {}
         for reply in r.plan.replies:
@@ -143,5 +143,5 @@ def collect_replies(results: list[FileResult], services: list[ScoredAudit], lang
             replies[reply.fact] = reply.model_copy(update={
                 k: redact_text(getattr(reply, k), lang) for k in ("reasons", "measure", "role", "decision_reason")})
         by_service[r.plan.service_id] = replies
-        files.append(r.model_copy(update={"findings": problems}))
+        files.append(r.model_copy(update={"problems": problems}))
     return Replies(by_service=by_service, files=files, objections=count_objections(by_service))

@@ -83,7 +83,7 @@ def render_objections(replies: Any, lang: str, console: Console) -> None:
     console.print(Text(w["objections_line"].format(**replies.objections.model_dump())))
     for r in replies.files:
         if r.status == "invalid":
-            first = next((f for f in r.findings if f.severity == "error"), r.findings[0] if r.findings else None)
+            first = next((f for f in r.problems if f.severity == "error"), r.problems[0] if r.problems else None)
             console.print(Text(w["reply_rejected"].format(file=r.file, message=first.message if first else "")),
                           style="red")
 
@@ -115,22 +115,22 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def _severity_counts(findings: list[Any], lang: str) -> str:
+def _severity_counts(problems: list[Any], lang: str) -> str:
     return ", ".join(counted(lang, sev, k) for sev in ("error", "warning", "info")
-                     if (k := sum(f.severity == sev for f in findings)))
+                     if (k := sum(p.severity == sev for p in problems)))
 
 
-def _by_sheet(findings: list[Any]) -> dict[str | None, list[Any]]:
-    """Findings grouped by sheet, file-level ones (no sheet) first, sheets in the order they were found."""
+def _by_sheet(problems: list[Any]) -> dict[str | None, list[Any]]:
+    """Problems grouped by sheet, file-level ones (no sheet) first, sheets in the order they were found."""
     groups: dict[str | None, list[Any]] = {None: []}
-    for f in findings:
+    for f in problems:
         groups.setdefault(f.sheet, []).append(f)
     return groups if groups[None] else {k: v for k, v in groups.items() if k is not None}
 
 
 def render_validation(results: list[FileResult], lang: str, console: Console | None = None,
                       verbose: bool = False) -> None:
-    """Per file its status; its findings grouped by sheet, each sheet with a count line, then cell, severity
+    """Per file its status; its problems grouped by sheet, each sheet with a count line, then cell, severity
     and the message (without the location it repeats); the catalogue code only when ``verbose``."""
     console = console or console_out()
     w = WORDS[lang]
@@ -142,21 +142,21 @@ def render_validation(results: list[FileResult], lang: str, console: Console | N
             lines.append("\n")
         lines.append(f"{r.file}  ", style="bold")
         if r.status == "invalid":  # the count says it: "93 chyb, 1 varování"
-            lines.append(_severity_counts(r.findings, lang), style=_STATUS_STYLE[r.status])
+            lines.append(_severity_counts(r.problems, lang), style=_STATUS_STYLE[r.status])
         else:
             lines.append(w[r.status], style=_STATUS_STYLE[r.status])
-        if not r.findings:
+        if not r.problems:
             continue
         if r.status != "invalid":
-            lines.append(f" ({_severity_counts(r.findings, lang)})")
+            lines.append(f" ({_severity_counts(r.problems, lang)})")
         console.print(lines)
         lines = Text()
-        for sheet, found in _by_sheet(r.findings).items():
+        for sheet, found in _by_sheet(r.problems).items():
             head = Text("  ")
             head.append(f"{w['sheet']} {sheet}" if sheet is not None else w["file_level"], style="bold")
             head.append(f": {_severity_counts(found, lang)}")
             console.print(head)
-            console.print(_findings_table(found, lang, verbose))
+            console.print(_problems_table(found, lang, verbose))
     if lines:
         console.print(lines)
     console.print(
@@ -173,7 +173,7 @@ def render_validation(results: list[FileResult], lang: str, console: Console | N
     )
 
 
-def _findings_table(found: list[Any], lang: str, verbose: bool) -> Table:
+def _problems_table(found: list[Any], lang: str, verbose: bool) -> Table:
     from rich.table import Table
 
     w = WORDS[lang]
@@ -240,7 +240,7 @@ def verdict_marks(q: Any) -> dict[str, str]:
 
 def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console: Console | None = None) -> None:
     """Services × areas with every score's verdict as a mark and a colour, the two indices, the most shared
-    systemic findings and every file not included with its findings (a few, then their count)."""
+    systemic findings and every file not included with its problems (a few, then their count)."""
     from auditkit.reports.texts import recommendations
 
     console = console or console_out()
@@ -313,19 +313,19 @@ def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console
             console.print(Text(f"  {outputs.reports[0].parent}/ ({len(outputs.reports)} PDF)"))
 
 
-EXCLUDED_SHOWN = 5  # findings shown per file not included; the rest are counted, with the command that lists them
+EXCLUDED_SHOWN = 5  # problems shown per file not included; the rest are counted, with the command that lists them
 
 
 def _render_excluded(console: Console, r: FileResult, lang: str) -> None:
     w = WORDS[lang]
     line = Text("  ")
     line.append(r.file, style="bold")
-    if r.status == "invalid" and r.findings:
-        line.append(f"  {_severity_counts(r.findings, lang)}", style=_STATUS_STYLE[r.status])
+    if r.status == "invalid" and r.problems:
+        line.append(f"  {_severity_counts(r.problems, lang)}", style=_STATUS_STYLE[r.status])
     else:
         line.append(f"  {w[r.status]}", style=_STATUS_STYLE[r.status])
     console.print(line)
-    shown = r.findings[:EXCLUDED_SHOWN]
+    shown = r.problems[:EXCLUDED_SHOWN]
     from rich.table import Table
 
     table = Table(box=None, show_header=False, padding=(0, 1, 0, 0))
@@ -336,9 +336,9 @@ def _render_excluded(console: Console, r: FileResult, lang: str) -> None:
         table.add_row(Text(f"    {where}" if where else "   "), Text(f.detail()))
     if shown:
         console.print(table)
-    rest = len(r.findings) - len(shown)
+    rest = len(r.problems) - len(shown)
     if rest > 0:
-        console.print(Text("    " + w["more_findings"].format(k=counted(lang, "finding", rest), file=_arg(r.file)),
+        console.print(Text("    " + w["more_problems"].format(k=counted(lang, "more", rest), file=_arg(r.file)),
                            style="dim"))
 
 

@@ -14,7 +14,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic.json_schema import GenerateJsonSchema
 
 from auditkit.rounds import (
@@ -28,8 +28,8 @@ from auditkit.rounds import (
 )
 from auditkit.scoring import AreaScore, Flag, ScoredAudit
 from auditkit.summary import Relationship, Stats, Summary, Systemic
-from auditkit.validation.findings import Finding
 from auditkit.validation.models import FileResult, FileStatus, Reply
+from auditkit.validation.problems import Problem
 
 SCHEMA_VERSION = "1.0"
 ROUND = 2  # decimals of every number in the JSON
@@ -70,11 +70,16 @@ class ServiceOut(BaseModel):
     resolved_findings: list[PreviousFinding]
 
 
+_OLD_NAME = ("The same list as `problems`, under its old name (validation problems were called findings, "
+             "like the audit's red flags); kept for one release, then removed: read `problems`.")
+
+
 class ExcludedOut(BaseModel):
     """A file not included in the summary, with the problems that excluded it."""
 
     file: str
-    findings: list[Finding]
+    problems: list[Problem]
+    findings: list[Problem] = Field(description=_OLD_NAME, json_schema_extra={"deprecated": True})
 
 
 class SummaryOut(BaseModel):
@@ -103,7 +108,8 @@ class FileOut(BaseModel):
     warnings: int
     service_id: str | None
     service_name: str | None
-    findings: list[Finding]
+    problems: list[Problem]  # what to fix in the file (validation problems)
+    findings: list[Problem] = Field(description=_OLD_NAME, json_schema_extra={"deprecated": True})
 
 
 class Totals(BaseModel):
@@ -145,7 +151,7 @@ def file_out(result: FileResult) -> FileOut:
         file=result.file, status=result.status, errors=result.errors, warnings=result.warnings,
         service_id=result.service.service_id if result.service else None,
         service_name=result.service.service_name if result.service else None,
-        findings=result.findings,
+        problems=result.problems, findings=result.problems,
     )
 
 
@@ -197,8 +203,8 @@ def summary_json(summary: Summary) -> dict[str, Any]:
         services=[service_out(i, s, comparison.services.get(s.service.service_id) if comparison else None,
                               replies.by_service.get(s.service.service_id) if replies else None)
                   for i, s in enumerate(summary.services, start=1)],
-        rejected=[ExcludedOut(file=r.file, findings=r.findings) for r in summary.rejected],
-        skipped=[ExcludedOut(file=r.file, findings=r.findings) for r in summary.skipped],
+        rejected=[ExcludedOut(file=r.file, problems=r.problems, findings=r.problems) for r in summary.rejected],
+        skipped=[ExcludedOut(file=r.file, problems=r.problems, findings=r.problems) for r in summary.skipped],
         areas=summary.area_stats,
         indicators=summary.indicator_stats,
         process_index=summary.process_stats,
@@ -222,9 +228,9 @@ class _Output(GenerateJsonSchema):
 OPTIONAL = {
     "summary": {
         "failed_outputs": {  # added by `summarize --json` when an output could not be written (cli.py)
-            "type": "array", "items": {"$ref": "#/$defs/Finding"},
+            "type": "array", "items": {"$ref": "#/$defs/Problem"},
             "description": "summarize --json only, when any output could not be written: one output_failed "
-                           "finding each",
+                           "problem each",
         },
     },
 }

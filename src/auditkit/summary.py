@@ -42,7 +42,7 @@ class Summary(BaseModel):
     questionnaire_id: str
     questionnaire_version: str
     services: list[ScoredAudit]  # ranked by process index, best first
-    rejected: list[FileResult]  # invalid files with their findings
+    rejected: list[FileResult]  # invalid files with their problems
     skipped: list[FileResult]  # not workbooks (lock files, other suffixes)
     area_stats: dict[str, Stats]
     indicator_stats: dict[str, Stats]

@@ -16,12 +16,12 @@ from auditkit.excel import layout
 from auditkit.fsutil import atomic_write
 from auditkit.lang import Lang
 
-if TYPE_CHECKING:  # the problems are validation findings; this module only reads their fields
+if TYPE_CHECKING:  # validation problems: this module only reads their fields
     from openpyxl import Workbook
     from openpyxl.cell.cell import Cell, MergedCell
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from auditkit.validation.findings import Finding
+    from auditkit.validation.problems import Problem
 
 _FILL = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -41,7 +41,7 @@ def _anchor(ws: Worksheet, ref: str) -> Cell | MergedCell:
     return cell
 
 
-def _comment_on(cell: Cell | MergedCell, problems: list[Finding], words: dict[str, str]) -> None:
+def _comment_on(cell: Cell | MergedCell, problems: list[Problem], words: dict[str, str]) -> None:
     from openpyxl.comments import Comment
 
     lines = [f"{words[p.severity]}: {_body(p)}" for p in problems]
@@ -60,7 +60,7 @@ def _highlight(cell: Cell | MergedCell, severity: str) -> None:
     cell.fill = PatternFill(fill_type="solid", start_color=_FILL[severity], end_color=_FILL[severity])
 
 
-def _sort_key(f: Finding) -> tuple[int, int, str, int]:
+def _sort_key(f: Problem) -> tuple[int, int, str, int]:
     from openpyxl.utils.cell import coordinate_from_string
 
     try:
@@ -70,13 +70,13 @@ def _sort_key(f: Finding) -> tuple[int, int, str, int]:
     return (row, len(col), col, _ORDER[f.severity])
 
 
-def _body(p: Finding) -> str:
+def _body(p: Problem) -> str:
     """The message without its "Sheet X, cell Y:" prefix (the list has columns for both)."""
     head, sep, rest = p.message.partition(": ")
     return rest if sep and p.sheet and p.sheet in head and (not p.cell or p.cell in head) else p.message
 
 
-def _list_sheet(wb: Workbook, problems: list[Finding], lang: Lang, present: list[str]) -> None:
+def _list_sheet(wb: Workbook, problems: list[Problem], lang: Lang, present: list[str]) -> None:
     """The first sheet: every problem grouped by sheet (file-level ones first), each cell a link."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
@@ -97,7 +97,7 @@ def _list_sheet(wb: Workbook, problems: list[Finding], lang: Lang, present: list
         c = ws.cell(row=header, column=col, value=words[key])
         c.font = Font(bold=True)
         c.fill = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9")
-    groups: dict[str, list[Finding]] = defaultdict(list)
+    groups: dict[str, list[Problem]] = defaultdict(list)
     for p in problems:
         groups[p.sheet or ""].append(p)
     row = header + 1
@@ -131,7 +131,7 @@ def _list_sheet(wb: Workbook, problems: list[Finding], lang: Lang, present: list
     ws.sheet_properties.tabColor = "C00000" if errors else "70AD47"
 
 
-def annotate_workbook(src: Path, dest: Path, problems: list[Finding], lang: Lang) -> int:
+def annotate_workbook(src: Path, dest: Path, problems: list[Problem], lang: Lang) -> int:
     """Write ``dest``: a copy of ``src`` with ``problems`` on their cells and listed on a first sheet.
 
     Returns how many cells were annotated. ``dest`` is written atomically (temp file + rename).
@@ -144,7 +144,7 @@ def annotate_workbook(src: Path, dest: Path, problems: list[Finding], lang: Lang
         if name in wb.sheetnames:
             del wb[name]
     words = layout.ANNOTATION[lang]
-    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    by_cell: dict[tuple[str, str], list[Problem]] = defaultdict(list)
     for p in problems:
         if p.sheet in wb.sheetnames and p.cell:
             by_cell[(p.sheet, p.cell)].append(p)

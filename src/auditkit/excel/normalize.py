@@ -1,6 +1,6 @@
 """Cell normalisation: turn what people type (in Czech) into plain values, once, at the reader.
 
-Every parser either returns a value or raises :class:`Problem` with a catalogue code; nothing else
+Every parser either returns a value or raises :class:`CellError` with a catalogue code; nothing else
 escapes, whatever the cell holds (see the property tests).
 """
 
@@ -41,13 +41,17 @@ EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
-class Problem(Exception):
-    """A cell value that cannot be read as asked; ``code`` is a catalogue code."""
+class CellError(Exception):
+    """A cell value that cannot be read as asked; ``code`` is a catalogue code (validation turns it into a
+    :class:`~auditkit.validation.problems.Problem` with the sheet and cell)."""
 
     def __init__(self, code: str, detail: str = "") -> None:
         super().__init__(code)
         self.code = code
         self.detail = detail
+
+
+Problem = CellError  # the old name, kept for one release (a validation Problem is the value made of it)
 
 
 class Percent(float):
@@ -147,7 +151,7 @@ def formula_error(value: Any) -> str | None:
 def _text_to_number(text: str) -> float:
     s = clean_text(text).replace(" ", "").replace("\u2212", "-")
     if not s:
-        raise Problem("answer_type")
+        raise CellError("answer_type")
     if "," in s and "." in s:
         # both separators: the last one is the decimal mark, the other groups thousands
         dec, group = (",", ".") if s.rfind(",") > s.rfind(".") else (".", ",")
@@ -155,35 +159,35 @@ def _text_to_number(text: str) -> float:
         if not re.fullmatch(r"[+-]?\d{1,3}(\d{3})*", head.replace(group, "")) or not re.fullmatch(
             r"[+-]?\d{1,3}(" + re.escape(group) + r"\d{3})*", head
         ):
-            raise Problem("answer_type")
+            raise CellError("answer_type")
         s = head.replace(group, "") + "." + tail
     elif s.count(",") == 1:
         s = s.replace(",", ".")
     elif s.count(",") > 1 or s.count(".") > 1:
-        raise Problem("answer_ambiguous", "1.234.5")
+        raise CellError("answer_ambiguous", "1.234.5")
     if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?", s, flags=re.IGNORECASE):
-        raise Problem("answer_type")
+        raise CellError("answer_type")
     number = float(s)
     if not math.isfinite(number):
-        raise Problem("answer_type")
+        raise CellError("answer_type")
     return number
 
 
 def parse_number(value: Any, *, integer: bool = False) -> int | float:
     """A number from a number cell or text typed the Czech way ('2,5', '1 234', ' 3 ')."""
     if isinstance(value, (bool, dt.date, dt.datetime, dt.time, dt.timedelta)):
-        raise Problem("answer_type")
+        raise CellError("answer_type")
     if isinstance(value, (int, float)):
         number = float(value)
         if not math.isfinite(number):
-            raise Problem("answer_type")
+            raise CellError("answer_type")
     elif isinstance(value, str):
         number = _text_to_number(value)
     else:
-        raise Problem("answer_type")
+        raise CellError("answer_type")
     if integer:
         if not number.is_integer():
-            raise Problem("answer_type")
+            raise CellError("answer_type")
         return int(number)
     if number.is_integer() and abs(number) < 2**53:
         return int(number)
@@ -218,7 +222,7 @@ def percent_is_ambiguous(value: Any) -> bool:
             return False
         try:
             value = parse_number(value)
-        except Problem:
+        except CellError:
             return False
     return isinstance(value, (int, float)) and 0 < abs(value) <= 1
 
@@ -257,7 +261,7 @@ def _named_date(text: str) -> dt.date | None:
         name, day, year = m.groups()
     month = _month_names().get(fold(name))
     if month is None:
-        raise Problem("answer_type")
+        raise CellError("answer_type")
     return dt.date(int(year), month, int(day))
 
 
@@ -270,10 +274,10 @@ def parse_date(value: Any) -> dt.date:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if not math.isfinite(value) or not 1 <= value < 2958466:
-            raise Problem("answer_type")
+            raise CellError("answer_type")
         return _EXCEL_EPOCH + dt.timedelta(days=int(value))
     if not isinstance(value, str):
-        raise Problem("answer_type")
+        raise CellError("answer_type")
     text = clean_text(value)
     m = _CZ_DATE.match(text)
     try:
@@ -290,8 +294,8 @@ def parse_date(value: Any) -> dt.date:
         if named is not None:
             return named
     except ValueError:
-        raise Problem("answer_type") from None
-    raise Problem("answer_type")
+        raise CellError("answer_type") from None
+    raise CellError("answer_type")
 
 
 # -- choices ---------------------------------------------------------------------------------------
@@ -309,7 +313,7 @@ def as_choice_text(value: Any) -> str:
         return str(value)
     if isinstance(value, str):
         return clean_text(value)
-    raise Problem("answer_choice")
+    raise CellError("answer_choice")
 
 
 _LIST_MARK = re.compile(r"^(?:[-–—•·*▪◦]|\d{1,2}[.)])\s+")  # a bullet or number before an item on its line

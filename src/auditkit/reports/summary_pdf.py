@@ -755,7 +755,7 @@ def _excluded(ctx: _Ctx) -> list:
                 table(rows, [4.6 * cm, 1.3 * cm, w - 5.9 * cm], align=["LEFT", "RIGHT", "LEFT"])]
     if sm.skipped:
         rows = [[ctx.s("excluded.file"), ctx.s("excluded.reason")]]
-        rows += [[names[r.file], redact(r.findings[0].message) if r.findings else ctx.c("na")]
+        rows += [[names[r.file], redact(r.problems[0].message) if r.problems else ctx.c("na")]
                  for r in sm.skipped]
         out += [*ctx.lead_in(ctx.s("excluded.skipped")), table(rows, [4.6 * cm, w - 4.6 * cm])]
     return out
@@ -769,10 +769,10 @@ def _file_names(files: list[str]) -> dict[str, str]:
 
 def _messages(ctx: _Ctx, r: FileResult) -> Paragraph:
     rank = {"error": 0, "warning": 1, "info": 2}
-    findings = sorted(r.findings, key=lambda f: rank.get(f.severity, 3))
-    lines = [esc(redact(f.message)) for f in findings[:MAX_MESSAGES]]
-    if len(findings) > MAX_MESSAGES:
-        lines.append(esc(ctx.s("excluded.more", count=len(findings) - MAX_MESSAGES)))
+    problems = sorted(r.problems, key=lambda p: rank.get(p.severity, 3))
+    lines = [esc(redact(p.message)) for p in problems[:MAX_MESSAGES]]
+    if len(problems) > MAX_MESSAGES:
+        lines.append(esc(ctx.s("excluded.more", count=len(problems) - MAX_MESSAGES)))
     return ctx.markup("<br/>".join(lines) or esc(ctx.c("na")), "cell")
 
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from auditkit.lang import Lang
-from auditkit.validation.findings import failed, make, phrase
 from auditkit.validation.models import FileResult
+from auditkit.validation.problems import failed, make, phrase
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 OUTPUT_MARKER = ".auditkit-outputs"  # in every folder of outputs summarize writes (auditkit.staging)
@@ -46,7 +46,7 @@ def expand(paths: list[Path], lang: Lang | None,
     def skip(path: Path, why: str, /, **kw: str) -> None:
         detail = phrase("file_skipped", why, words, **kw)
         skipped.append(FileResult(file=str(path), status="skipped", language=words,
-                                  findings=[make("file_skipped", words, str(path), detail=detail)]))
+                                  problems=[make("file_skipped", words, str(path), detail=detail)]))
 
     def read(path: Path) -> None:
         real = _real(path)
@@ -55,7 +55,7 @@ def expand(paths: list[Path], lang: Lang | None,
         seen.add(real)
         if not os.access(path, os.R_OK):
             skipped.append(FileResult(file=str(path), status="invalid", language=words,
-                                      findings=[make("file_no_permission", words, str(path))]))
+                                      problems=[make("file_no_permission", words, str(path))]))
         else:
             todo.append((path, str(path)))
 
@@ -142,8 +142,8 @@ def validate_one(path: Path, name: str, lang: Lang | None) -> FileResult:
 
     try:
         return validate_file(path, lang=lang, name=name)
-    except Exception as exc:  # noqa: BLE001 - the batch must go on; the finding says what happened
-        return FileResult(file=name, status="invalid", findings=[failed(name, lang or "cs", exc)], language=lang or "cs")
+    except Exception as exc:  # noqa: BLE001 - the batch must go on; the problem says what happened
+        return FileResult(file=name, status="invalid", problems=[failed(name, lang or "cs", exc)], language=lang or "cs")
 
 
 def _service_key(result: FileResult) -> str:
@@ -155,7 +155,7 @@ def _service_key(result: FileResult) -> str:
 def mark_duplicate_services(results: list[FileResult], lang: Lang | None) -> list[FileResult]:
     """Results in the same order; valid files sharing a service ID with another valid file are rejected.
 
-    Each of them becomes invalid with a ``file_duplicate_service`` finding naming the other files: one
+    Each of them becomes invalid with a ``file_duplicate_service`` problem naming the other files: one
     service must not be counted twice, and only a person can tell which workbook is the right one. When
     the workbooks name different audit rounds (2023 and 2024 in one folder), the most recent round's
     workbook is kept and the earlier ones are rejected with ``file_earlier_round``, which points to
@@ -179,16 +179,16 @@ def mark_duplicate_services(results: list[FileResult], lang: Lang | None) -> lis
         latest = _latest_round([by_file[f] for f in files])
         if latest is not None and _round(r) != latest:  # an earlier round of the service: compare, not count
             newer = ", ".join(f for f in files if _round(by_file[f]) == latest)
-            finding = make("file_earlier_round", words, r.file, service_id=sid, round=_round(r) or "–",
+            problem = make("file_earlier_round", words, r.file, service_id=sid, round=_round(r) or "–",
                            latest=latest, other=newer)
-            out.append(r.model_copy(update={"status": "invalid", "findings": [*r.findings, finding]}))
+            out.append(r.model_copy(update={"status": "invalid", "problems": [*r.problems, problem]}))
             continue
         same = [f for f in files if f != r.file and (latest is None or _round(by_file[f]) == latest)]
         if not same:
             out.append(r)
             continue
-        finding = make("file_duplicate_service", words, r.file, service_id=sid, other=", ".join(same))
-        out.append(r.model_copy(update={"status": "invalid", "findings": [*r.findings, finding]}))
+        problem = make("file_duplicate_service", words, r.file, service_id=sid, other=", ".join(same))
+        out.append(r.model_copy(update={"status": "invalid", "problems": [*r.problems, problem]}))
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditkit.excel.normalize import Problem, choice_keys, fold, formula_error, is_blank
+from auditkit.excel.normalize import CellError, choice_keys, fold, formula_error, is_blank
 from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.kinds.options import cached
 from auditkit.questionnaire.kinds.text import as_text
@@ -30,12 +30,12 @@ def _special_index(q: Questionnaire) -> dict[str, str]:
 
 # (questionnaire, item, raw value) → result: most cells of a round repeat a few values per question ("ano",
 # "částečně", small numbers), so each is parsed once per process; checked by identity like _cached
-_PARSED: dict[tuple[int, int, type, Any], tuple[object, object, tuple[str, Any] | Problem]] = {}
+_PARSED: dict[tuple[int, int, type, Any], tuple[object, object, tuple[str, Any] | CellError]] = {}
 _PARSED_MAX, _PARSED_TEXT = 50_000, 300  # entries; longer texts (free answers) are not kept
 
 
 def parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, Any]:
-    """(status, value) for a cell; raises Problem with a catalogue code."""
+    """(status, value) for a cell; raises CellError with a catalogue code."""
     if isinstance(raw, str) and len(raw) > _PARSED_TEXT:
         return _parse(q, item, raw)
     key = (id(q), id(item), type(raw), raw)
@@ -45,13 +45,13 @@ def parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, Any
     else:
         try:
             out = _parse(q, item, raw)
-        except Problem as p:
+        except CellError as p:
             out = p
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.clear()
         _PARSED[key] = (q, item, out)
-    if isinstance(out, Problem):
-        raise Problem(out.code, out.detail)
+    if isinstance(out, CellError):
+        raise CellError(out.code, out.detail)
     status, value = out
     return status, list(value) if isinstance(value, list) else value
 
@@ -59,7 +59,7 @@ def parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, Any
 def _parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, Any]:
     err = formula_error(raw)
     if err:
-        raise Problem("formula_error", err)
+        raise CellError("formula_error", err)
     if is_blank(raw):
         return "blank", None
     if isinstance(raw, str):
@@ -70,6 +70,6 @@ def _parse(q: Questionnaire, item: Question | Column, raw: Any) -> tuple[str, An
             if special in allowed:
                 return special, None
             if isinstance(item, Question):
-                raise Problem("answer_na_not_allowed")
+                raise CellError("answer_na_not_allowed")
             # a record cell: read as a value like any other (and refused by its kind if it is none)
     return "answered", kind_of(item).parse(q, item, raw)

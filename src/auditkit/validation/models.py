@@ -1,14 +1,14 @@
-"""The typed result of reading one workbook: the audit and the findings about it."""
+"""The typed result of reading one workbook: the audit and the problems found in the file."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from auditkit.lang import Lang
-from auditkit.validation.findings import Finding
+from auditkit.validation.problems import Problem
 
 AnswerStatus = Literal["answered", "na", "not_evidenced", "blank", "invalid"]
 Value = bool | int | float | str | dt.date | list[str] | None
@@ -87,16 +87,22 @@ FileStatus = Literal["valid", "invalid", "skipped"]
 class FileResult(BaseModel):
     file: str
     status: FileStatus
-    findings: list[Finding] = Field(default_factory=list)
+    # what the auditor must fix in the file (validation problems; "findings" before, a name kept for reading)
+    problems: list[Problem] = Field(default_factory=list, validation_alias=AliasChoices("problems", "findings"))
     service: ServiceInfo | None = None  # the cover sheet's identification, when it could be read
-    audit: Audit | None = None  # the typed answers; dropped when a caller needs only the findings
-    language: Lang | None = None  # the language of the findings' messages (the workbook's unless one was asked)
+    audit: Audit | None = None  # the typed answers; dropped when a caller needs only the problems
+    language: Lang | None = None  # the language of the problems' messages (the workbook's unless one was asked)
     plan: ReturnedPlan | None = None  # when the file is a returned plan instead of an audit workbook
 
     @property
+    def findings(self) -> list[Problem]:
+        """The old name of :attr:`problems`, kept for one release."""
+        return self.problems
+
+    @property
     def errors(self) -> int:
-        return sum(f.severity == "error" for f in self.findings)
+        return sum(p.severity == "error" for p in self.problems)
 
     @property
     def warnings(self) -> int:
-        return sum(f.severity == "warning" for f in self.findings)
+        return sum(p.severity == "warning" for p in self.problems)

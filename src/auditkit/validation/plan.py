@@ -13,14 +13,14 @@ from functools import lru_cache
 from typing import Any
 
 from auditkit.excel.layout import CHOICE_COLUMNS, CHOICES, PLAN_COLUMNS
-from auditkit.excel.normalize import Problem, fold
+from auditkit.excel.normalize import CellError, fold
 from auditkit.excel.reader import Book, Sheet, cell_ref
 from auditkit.questionnaire.models import Column, Option, Questionnaire, Text
 from auditkit.reports.texts import texts
 from auditkit.validation import personal
 from auditkit.validation.cells import as_text, parse
-from auditkit.validation.findings import phrase
 from auditkit.validation.models import Reply, ReturnedPlan
+from auditkit.validation.problems import phrase
 
 _TEXT_COLUMNS = ("reasons", "measure", "role", "decision_reason")
 
@@ -95,7 +95,7 @@ def validate_plan(book: Book, meta: dict[str, str], q: Questionnaire, add: Any, 
             where = {"sheet": sheet.name, "cell": cell_ref(r, cols[cid])}
             try:
                 _, reply[cid] = parse(q, defs[cid], value)
-            except Problem:
+            except CellError:
                 column = t(f"columns.{cid}", lang)
                 group = CHOICE_COLUMNS.get(cid)
                 if cid == "deadline":

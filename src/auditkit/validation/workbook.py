@@ -1,7 +1,7 @@
-"""Validate one filled workbook: locate its sheets, read every answer and record, collect all findings.
+"""Validate one filled workbook: locate its sheets, read every answer and record, collect all problems.
 
-Nothing here stops at the first problem (all findings are collected) and nothing raises for bad input:
-every problem becomes a catalogued :class:`Finding` with the sheet and cell the auditor sees.
+Nothing here stops at the first problem (all problems are collected) and nothing raises for bad input:
+every problem becomes a catalogued :class:`Problem` with the sheet and cell the auditor sees.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from auditkit import compute
 from auditkit.excel import layout
 from auditkit.excel.layout import PLAN_DOCUMENT
-from auditkit.excel.normalize import Percent, Problem, fold, is_blank
+from auditkit.excel.normalize import CellError, Percent, fold, is_blank
 from auditkit.excel.reader import Book, Phrase, ReadError, Sheet, cell_ref, col_letter, read_workbook
 from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.loader import registry
@@ -23,9 +23,9 @@ from auditkit.questionnaire.models import Column, Question, Questionnaire, Recor
 from auditkit.questionnaire.wording import expected, fmt_num
 from auditkit.validation import personal
 from auditkit.validation.cells import as_text, parse
-from auditkit.validation.findings import Finding, has_errors, make, phrase
 from auditkit.validation.models import Answer, Audit, FileResult, ServiceInfo
 from auditkit.validation.plan import validate_plan
+from auditkit.validation.problems import Problem, has_errors, make, phrase
 
 _ID_LIKE = re.compile(r"^[A-Z][0-9]{2,3}$", re.IGNORECASE)
 
@@ -34,17 +34,17 @@ _ID_LIKE = re.compile(r"^[A-Z][0-9]{2,3}$", re.IGNORECASE)
 class _Ctx:
     file: str
     lang: str
-    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     # free texts waiting for the personal-data check: (text, kinds to look for, where)
     texts: list[tuple[str, frozenset[str], dict[str, Any]]] = field(default_factory=list)
     safe: tuple[str, ...] = ()  # the service's and provider's names: never a person's name
     lang_given: bool = True  # False: messages follow the workbook's own language once it is known
 
     def add(self, code: str, **kw: Any) -> None:
-        for key in ("value", "detail"):  # a finding quotes the cell: never its personal data
+        for key in ("value", "detail"):  # a problem quotes the cell: never its personal data
             if isinstance(kw.get(key), str):
                 kw[key] = personal.redact(kw[key], self.lang, self.safe)
-        self.findings.append(make(code, self.lang, self.file, **kw))
+        self.problems.append(make(code, self.lang, self.file, **kw))
 
 
 def validate_file(path: Path, lang: str | None = None, name: str | None = None) -> FileResult:
@@ -61,15 +61,15 @@ def validate_file(path: Path, lang: str | None = None, name: str | None = None) 
         words = {k: phrase(exc.code, v.key, ctx.lang, **v.params) if isinstance(v, Phrase) else v
                  for k, v in given.items()}
         ctx.add(exc.code, **words)
-        return FileResult(file=ctx.file, status="invalid", findings=ctx.findings, language=ctx.lang)
+        return FileResult(file=ctx.file, status="invalid", problems=ctx.problems, language=ctx.lang)
     meta = _meta(book)
     q = _questionnaire(book, ctx, meta)
     if q is None:
-        return FileResult(file=ctx.file, status="invalid", findings=ctx.findings, language=ctx.lang)
+        return FileResult(file=ctx.file, status="invalid", problems=ctx.problems, language=ctx.lang)
     if meta.get("document") == PLAN_DOCUMENT:  # a returned action plan, not an audit workbook
         plan = validate_plan(book, meta, q, ctx.add, ctx.lang)
-        return FileResult(file=ctx.file, status="invalid" if has_errors(ctx.findings) else "valid",
-                          findings=ctx.findings, plan=plan, language=ctx.lang)
+        return FileResult(file=ctx.file, status="invalid" if has_errors(ctx.problems) else "valid",
+                          problems=ctx.problems, plan=plan, language=ctx.lang)
     sheets = _locate(book, q, ctx)
     cover = sheets.get("cover")
     ident = _read_questions(q, cover, q.identification, ctx, identification=True)
@@ -97,8 +97,8 @@ def validate_file(path: Path, lang: str | None = None, name: str | None = None) 
     )
     _check_personal(ctx)
     audit = personal.redact_audit(audit, q, ctx.safe)  # the one point where typed text leaves validation
-    status = "invalid" if has_errors(ctx.findings) else "valid"
-    return FileResult(file=ctx.file, status=status, findings=ctx.findings, service=audit.service, audit=audit,
+    status = "invalid" if has_errors(ctx.problems) else "valid"
+    return FileResult(file=ctx.file, status=status, problems=ctx.problems, service=audit.service, audit=audit,
                       language=ctx.lang)
 
 
@@ -227,7 +227,7 @@ def _percent_note(ctx: _Ctx, item: Question | Column, raw: Any, value: Any, **wh
             other=fmt_num(round(other, 6), ctx.lang), **where)
 
 
-def _problem(ctx: _Ctx, q: Questionnaire, item: Question | Column, p: Problem, raw: Any, *,
+def _problem(ctx: _Ctx, q: Questionnaire, item: Question | Column, p: CellError, raw: Any, *,
              column: str | None = None, **where: Any) -> None:
     """A cell that cannot be read, in its code's own words; a record column's type, range and choice
     problems have their own codes naming the ``column``."""
@@ -266,7 +266,7 @@ def _check_personal(ctx: _Ctx) -> None:
     """One warning per cell and kind of personal data: where, what it looks like, how to rewrite it."""
     for text, kinds, where in ctx.texts:
         for kind in personal.detect(text, ctx.safe, kinds):
-            ctx.findings.append(make(
+            ctx.problems.append(make(
                 "personal_data", ctx.lang, ctx.file, **where,
                 detail=phrase("personal_data", kind, ctx.lang),
                 hint=phrase("personal_data", "hint_" + kind, ctx.lang),
@@ -334,7 +334,7 @@ def _read_questions(
         raw = sheet.get(r, ac)
         try:
             status, value = parse(q, item, raw)
-        except Problem as p:
+        except CellError as p:
             _problem(ctx, q, item, p, raw, **where)
             _scan_personal(ctx, raw, personal.kinds_for(item.id, identification), **where)
             status, value = "invalid", None
@@ -395,7 +395,7 @@ def _read_records(
             where = {"sheet": sheet.name, "cell": cell_ref(r, cols[c.id]), "column": c.label(ctx.lang)}
             try:
                 status, value = parse(q, c, raw[c.id])
-            except Problem as p:
+            except CellError as p:
                 _problem(ctx, q, c, p, raw[c.id], sheet=sheet.name, cell=where["cell"], column=where["column"])
                 _scan_personal(ctx, raw[c.id], sheet=sheet.name, cell=where["cell"])
                 row[c.id] = None
@@ -431,7 +431,7 @@ def _applies(c: Column, row: dict[str, Any], statuses: dict[str, str]) -> bool |
     """Whether column ``c`` applies to this row (``applies_to``); None when the deciding cell is unread."""
     for col, options in c.applies_to.items():
         if statuses.get(col) != "answered":
-            return None  # the role itself is blank or wrong: that cell's finding says enough
+            return None  # the role itself is blank or wrong: that cell's problem says enough
         if row.get(col) not in options:
             return False
     return True

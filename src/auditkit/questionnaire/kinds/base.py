@@ -234,7 +234,7 @@ class Kind:
 
     # -- reading -----------------------------------------------------------------------------------
     def parse(self, q: Questionnaire, item: Question | Column, raw: Any) -> Value:
-        """The typed value of a non-blank cell; raises ``Problem`` with a catalogue code."""
+        """The typed value of a non-blank cell; raises ``CellError`` with a catalogue code."""
         raise NotImplementedError
 
     def other_reading(self, raw: Any, value: Any) -> float | None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from auditkit import lang as lang_
-from auditkit.excel.normalize import Problem, parse_date
+from auditkit.excel.normalize import CellError, parse_date
 from auditkit.questionnaire.kinds.base import ExcelRule, Kind, register
 from auditkit.questionnaire.kinds.numbers import or_specials, range_text
 
@@ -27,7 +27,7 @@ class Date(Kind):
         date = parse_date(raw)
         lo, hi = self.value_range(item)
         if (lo is not None and date.year < lo) or (hi is not None and date.year > hi):
-            raise Problem("answer_range")
+            raise CellError("answer_range")
         return date
 
     def excel_rule(self, q: Questionnaire, item: Question | Column, cell: str, lang: Lang,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from auditkit import lang as lang_
-from auditkit.excel.normalize import Problem, parse_number
+from auditkit.excel.normalize import CellError, parse_number
 from auditkit.questionnaire.kinds.base import ExcelRule, Kind
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class Number(Kind):
         number = self.read_number(raw)
         lo, hi = self.value_range(item)
         if (lo is not None and number < lo) or (hi is not None and number > hi):
-            raise Problem("answer_range")
+            raise CellError("answer_range")
         return number
 
     def excel_rule(self, q: Questionnaire, item: Question | Column, cell: str, lang: Lang,

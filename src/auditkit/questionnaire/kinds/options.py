@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from auditkit.excel.normalize import Problem, as_choice_text, choice_keys, clean_text, fold, split_multi
+from auditkit.excel.normalize import CellError, as_choice_text, choice_keys, clean_text, fold, split_multi
 from auditkit.questionnaire.kinds.base import ExcelRule, Kind
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ _WITH_MEANING = re.compile(r"^\s*(\S+?)\s*(?:[-–—:]\s*|\(\s*|\s+)(.+?)\s*\)?
 
 
 def match(options: Sequence[Option], value: Any) -> str:
-    """The option id a cell names; raises ``Problem("answer_choice")``."""
+    """The option id a cell names; raises ``CellError("answer_choice")``."""
     text = as_choice_text(value)
     index = option_index(options)
     found = index.get(fold(text))
@@ -55,7 +55,7 @@ def match(options: Sequence[Option], value: Any) -> str:
         first = index.get(fold(both.group(1))) if both else None
         if both and first is not None and first == index.get(fold(both.group(2))):
             return first
-        raise Problem("answer_choice")
+        raise CellError("answer_choice")
     return found
 
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from auditkit.excel.normalize import Problem, clean_text
+from auditkit.excel.normalize import CellError, clean_text
 from auditkit.questionnaire.kinds.base import ExcelRule, Kind, register
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class Text(Kind):
         if item.pattern is not None:
             return self._patterned(item, raw, text)
         if len(text) > item.max_length:
-            raise Problem("answer_too_long", str(len(text)))
+            raise CellError("answer_too_long", str(len(text)))
         return text
 
     def _patterned(self, item: Question | Column, raw: Any, text: str) -> str:
@@ -73,13 +73,13 @@ class Text(Kind):
         for candidate in (text, compact):
             if re.fullmatch(pattern, candidate):
                 if len(candidate) > item.max_length:
-                    raise Problem("answer_too_long", str(len(candidate)))
+                    raise CellError("answer_too_long", str(len(candidate)))
                 return candidate
         if isinstance(raw, (int, float)) and not isinstance(raw, bool) and text.isdigit():
             for zeros in range(1, 4):
                 if re.fullmatch(pattern, "0" * zeros + text):
-                    raise Problem("answer_leading_zero", "0" * zeros + text)
-        raise Problem("answer_type")
+                    raise CellError("answer_leading_zero", "0" * zeros + text)
+        raise CellError("answer_type")
 
     def excel_rule(self, q: Questionnaire, item: Question | Column, cell: str, lang: Lang,
                    specials: tuple[str, ...], list_ref: Callable[[tuple[str, ...]], str]) -> ExcelRule:
