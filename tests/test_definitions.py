@@ -63,6 +63,11 @@ REPORT_MISTAKES: list[tuple[str, str, str, str, list[str]]] = [
      ["template"]),
     ("workbook.yaml", 'annotation: {cs: "Kontrola auditkit", en: "auditkit check"}', "annotation: 7",
      r"key 'sheets\.annotation': expected \{cs: …, en: …\}, got int", ["validate"]),
+    ("provider.yaml", "(identifikátor {service_id})", "(identifikátor {servce_id})",
+     r"key 'subject': cs and en use different placeholders", ["report"]),
+    ("provider.yaml", "(identifikátor {service_id})\"\n  en: \"Process audit of the social service {service} (identifier {service_id})",
+     "(identifikátor {servce_id})\"\n  en: \"Process audit of the social service {service} (identifier {servce_id})",
+     r"key 'subject': unknown placeholder \{servce_id\} \(this text can use \{service\}, \{service_id\}\)", ["summarize"]),
     ("units.yaml", "lůžka: {one: lůžko, few: lůžka, many: lůžka, other: lůžek}", "lůžka: {one: lůžko}",
      r"key 'cs\.lůžka': plural forms missing", ["report"]),
 ]

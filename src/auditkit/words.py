@@ -64,12 +64,17 @@ class Texts:
             text = self.data[key][lang]
         except KeyError:
             raise TextError(f"{self.path}: missing key '{key}' ({lang})") from None
-        if isinstance(text, dict):
-            if "n" not in params:
-                raise TextError(f"{self.path}: key '{key}' is a counted phrase and needs n")
-            n = params.pop("n")
-            return lang_.count(n, text, cast(Lang, lang), **params)
-        return text.format(**params) if params else text
+        try:
+            if isinstance(text, dict):
+                if "n" not in params:
+                    raise TextError(f"{self.path}: key '{key}' is a counted phrase and needs n")
+                n = params.pop("n")
+                return lang_.count(n, text, cast(Lang, lang), **params)
+            return text.format(**params) if params else text
+        except (KeyError, IndexError) as exc:  # a placeholder the program does not fill: a typo in the file
+            given = ", ".join("{" + p + "}" for p in sorted([*params, *(["n"] if isinstance(text, dict) else [])]))
+            raise TextError(f"{self.path}: key '{key}': unknown placeholder {{{exc.args[0]}}} "
+                            f"(this text can use {given or 'none'})") from None
 
     def counted(self) -> list[str]:
         """The keys of the counted phrases."""
