@@ -33,7 +33,7 @@ def test_libreoffice_round_trip(tmp_path, edited):
     src = edited(typing, name="vyplneno.xlsx")
     out = _resave(src, tmp_path / "lo", tmp_path / "profile")
     result = validate(out)
-    assert result.status == "valid", [f.message for f in result.findings]
+    assert result.status == "valid", [f.message for f in result.problems]
     assert result.audit.answers["C03"].value == 3.8
     wb = openpyxl.load_workbook(out)
     assert wb["_meta"].sheet_state == "hidden"
@@ -74,8 +74,8 @@ def test_values_typed_as_people_type_survive_libreoffice(tmp_path, edited, fmt):
     src = edited(typing, name="typed.xlsx")
     out = _resave_as(src, tmp_path / "lo", tmp_path / "profile", fmt)
     result = validate(out)
-    assert result.status == "valid", [f.message for f in result.findings]
-    assert [f for f in result.findings if f.code == "answer_percent_ambiguous"] == []
+    assert result.status == "valid", [f.message for f in result.problems]
+    assert [f for f in result.problems if f.code == "answer_percent_ambiguous"] == []
     answers = result.audit.answers
     assert answers["A05"].value == 100
     assert answers["B05"].value == 40

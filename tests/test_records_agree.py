@@ -8,7 +8,7 @@ C, D, F = "C Personál a vrátnice", "D Potraviny a materiální pomoc", "F Výs
 
 
 def test_the_sample_workbook_agrees_with_its_sheets(good_workbook):
-    codes = {f.code for f in validate(good_workbook).findings}
+    codes = {f.code for f in validate(good_workbook).problems}
     assert not codes & {"answer_contradicts_records", "figure_differs_from_records", "na_condition_unmet"}
 
 
@@ -16,7 +16,7 @@ def test_training_answer_that_contradicts_the_staff_sheet_is_a_warning_naming_bo
     cell = {}
     result = validate(edited(lambda wb: cell.setdefault("c", set_answer(wb, C, "C08", "ne"))))
     assert (C, cell["c"], "answer_contradicts_records") in where(result)
-    (finding,) = [f for f in result.findings if f.code == "answer_contradicts_records"]
+    (finding,) = [f for f in result.problems if f.code == "answer_contradicts_records"]
     assert finding.severity == "warning" and finding.question_id == "C08"
     assert "Personál" in finding.message and "„ne“" in finding.message and "„ano“" in finding.message
     assert result.status == "valid"
@@ -29,13 +29,13 @@ def test_staff_sheet_short_of_training_contradicts_yes(edited):
         col = header.index("Hodin dalšího vzdělávání v kalendářním roce") + 1
         ws.cell(row=5, column=col, value=10)  # the first social worker: 10 h of the 24 due
     result = validate(edited(change))
-    assert any(f.code == "answer_contradicts_records" and f.question_id == "C08" for f in result.findings)
+    assert any(f.code == "answer_contradicts_records" and f.question_id == "C08" for f in result.problems)
 
 
 def test_median_stay_far_from_the_files_is_a_warning(edited):
     cell = {}
     result = validate(edited(lambda wb: cell.setdefault("c", set_answer(wb, F, "F06", 30))))
-    (finding,) = [f for f in result.findings if f.code == "figure_differs_from_records"]
+    (finding,) = [f for f in result.problems if f.code == "figure_differs_from_records"]
     assert (finding.sheet, finding.cell, finding.question_id) == (F, cell["c"], "F06")
     assert "Spisy" in finding.message and "30" in finding.message
 
@@ -55,4 +55,4 @@ def test_na_on_a_critical_item_only_under_its_condition(edited):
         set_answer(wb, D, "D03", "N/A")
 
     result = validate(edited(na_without_aid, name="no_aid.xlsx"))
-    assert not any(f.code == "na_condition_unmet" for f in result.findings)
+    assert not any(f.code == "na_condition_unmet" for f in result.problems)

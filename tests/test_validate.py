@@ -18,7 +18,7 @@ A, C, E, F = "A Smlouva", "C Personál a vrátnice", "E Supervize", "F Výsledky
 def test_filled_template_validates_clean(good_workbook):
     result = validate(good_workbook)
     assert result.status == "valid"
-    assert result.findings == []
+    assert result.problems == []
     audit = result.audit
     assert audit.service.service_id == "4827163"
     assert audit.service.audit_date == dt.date(2023, 2, 14)
@@ -30,7 +30,7 @@ def test_filled_template_validates_clean(good_workbook):
 
 def test_english_template_validates_clean(good_workbook_en):
     result = validate(good_workbook_en, lang="en")
-    assert result.status == "valid", [f.message for f in result.findings]
+    assert result.status == "valid", [f.message for f in result.problems]
     assert result.audit.answers["C05"].value == "no_reception"
 
 
@@ -52,7 +52,7 @@ def test_typed_like_a_person_validates_clean(edited):
         wb["Personál"]["B5"] = "1,0"
 
     result = validate(edited(typing))
-    assert result.status == "valid", [f.message for f in result.findings]
+    assert result.status == "valid", [f.message for f in result.problems]
     answers = result.audit.answers
     assert answers["A02"].value == "yes"
     assert answers["A03"].value == "partly"
@@ -83,14 +83,14 @@ def test_planted_errors_are_reported_at_their_cells(edited):
     assert (C, cells["choice"], "answer_choice") in found
     assert (A, cells["required"], "answer_required") in found
     assert (A, cells["personal"], "personal_data") in found
-    message = next(f.message for f in result.findings if f.code == "answer_type")
+    message = next(f.message for f in result.problems if f.code == "answer_type")
     assert message.startswith(f"List {E}, buňka {cells['type']}:")
     assert "celé číslo 0–52" in message and "„dvakrát“" in message
 
 
 def test_messages_in_english(edited):
     result = validate(edited(lambda wb: set_answer(wb, E, "E02", "twice")), lang="en")
-    message = next(f.message for f in result.findings if f.code == "answer_type")
+    message = next(f.message for f in result.problems if f.code == "answer_type")
     assert message.startswith(f"Sheet {E}, cell ")
     assert "a whole number 0–52" in message
 
@@ -111,7 +111,7 @@ def test_deleted_sheet_is_missing_with_a_suggestion(edited):
         wb.create_sheet("E Supervise")  # an empty sheet with a near name
 
     result = validate(edited(delete_and_add))
-    finding = next(f for f in result.findings if f.code == "sheet_missing")
+    finding = next(f for f in result.problems if f.code == "sheet_missing")
     assert finding.sheet == E
     assert "E Supervise" in finding.message
 
@@ -131,7 +131,7 @@ def test_deleted_question_row_and_duplicates(edited):
     result = validate(edited(change))
     found = where(result)
     assert (A, None, "question_missing") in found
-    assert {f.question_id for f in result.findings if f.code == "question_missing"} == {"A04", "A05"}
+    assert {f.question_id for f in result.problems if f.code == "question_missing"} == {"A04", "A05"}
     assert (A, cells["dup"], "question_duplicate") in found
     assert (A, cells["unknown"], "question_unknown") in found
 
@@ -161,7 +161,7 @@ def test_service_identification(edited):
 
 def test_na_where_not_allowed(edited):
     result = validate(edited(lambda wb: set_answer(wb, F, "F01", "N/A")))
-    assert any(f.code == "answer_na_not_allowed" and f.sheet == F for f in result.findings)
+    assert any(f.code == "answer_na_not_allowed" and f.sheet == F for f in result.problems)
 
 
 def test_record_tables_against_answers(edited):
@@ -178,14 +178,14 @@ def test_record_tables_against_answers(edited):
     assert ("Personál", "A22", "record_choice") in found
     assert ("Personál", "B23", "record_type") in found
     assert ("Personál", "A23", "record_required") in found
-    inconsistent = [f for f in result.findings if f.code == "records_inconsistent"]
+    inconsistent = [f for f in result.problems if f.code == "records_inconsistent"]
     assert {f.sheet for f in inconsistent} == {"Odchody"}  # the staff sum is skipped: a cell there is bad
     assert f"'{F}'!C" in inconsistent[0].message
 
 
 def test_fte_sum_names_both_cells(edited):
     result = validate(edited(lambda wb: wb["Personál"].__setitem__("B5", 0.5)))
-    (finding,) = [f for f in result.findings if f.code == "records_inconsistent"]
+    (finding,) = [f for f in result.problems if f.code == "records_inconsistent"]
     assert finding.sheet == "Personál" and finding.cell.startswith("B4:B")
     assert f"'{C}'!C" in finding.message and "3,3" in finding.message
 
@@ -217,7 +217,7 @@ def test_not_a_workbook_and_damaged_files(tmp_path):
     with zipfile.ZipFile(zipped, "w") as zf:
         zf.writestr("readme.txt", "not a workbook")
     missing = tmp_path / "missing.xlsx"
-    codes = {p.name: [f.code for f in validate(p).findings] for p in (empty, csv, noise, zipped, missing)}
+    codes = {p.name: [f.code for f in validate(p).problems] for p in (empty, csv, noise, zipped, missing)}
     assert codes == {
         "empty.xlsx": ["file_empty"],
         "data.xlsx": ["file_not_workbook"],
@@ -232,7 +232,7 @@ def test_truncated_workbook(tmp_path, good_workbook):
     cut = tmp_path / "cut.xlsx"
     cut.write_bytes(data[: len(data) // 2])
     result = validate(cut)
-    assert [f.code for f in result.findings] == ["file_unreadable"]
+    assert [f.code for f in result.problems] == ["file_unreadable"]
 
 
 def test_a_foreign_workbook_is_not_an_audit(tmp_path):
@@ -240,7 +240,7 @@ def test_a_foreign_workbook_is_not_an_audit(tmp_path):
     wb.active["A1"] = "Rozpočet 2023"
     path = tmp_path / "rozpocet.xlsx"
     wb.save(path)
-    assert [f.code for f in validate(path).findings] == ["not_audit_workbook"]
+    assert [f.code for f in validate(path).problems] == ["not_audit_workbook"]
 
 
 @pytest.mark.parametrize(
