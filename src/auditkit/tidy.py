@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from auditkit import words
 from auditkit.dataset import Column, Table, round_tables
 from auditkit.excel.xlsxout import XlsxStream
 from auditkit.lang import Lang
@@ -27,10 +28,7 @@ FORMATS = {"score": '0.0" % "', "dec": "0.0", "int": "0"}
 # yes/no cells hold 1 or 0 (so they sum and filter) and show the word
 YES_NO = {"cs": '"ano";"ano";"ne"', "en": '"yes";"yes";"no"'}
 DATE_FORMATS = {"cs": "D. M. YYYY", "en": "YYYY-MM-DD"}
-TYPE_WORDS = {
-    "cs": {"string": "text", "integer": "celé číslo", "number": "číslo", "boolean": "ano/ne", "date": "datum"},
-    "en": {"string": "text", "integer": "integer", "number": "number", "boolean": "yes/no", "date": "date"},
-}
+TYPE_WORDS = words.by_lang("dataset", "types")  # a column's type in words (templates/reports/dataset.yaml)
 
 
 def write_tidy(summary: Summary, audit_of: Callable[[str], Audit], q: Questionnaire, lang: Lang, out: Path) -> Path:
