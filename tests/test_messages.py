@@ -132,6 +132,33 @@ def test_every_usage_message_has_both_languages_with_the_same_placeholders(key: 
         assert not re.search(r"\{\w+\}", error.message(lang))
 
 
+def _usage_calls() -> list[tuple[str, int, str, set[str], bool]]:
+    out = []
+    for path in sorted(SRC.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args or not isinstance(node.args[0], ast.Constant):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            if name in ("UsageError", "EnvironmentProblem"):
+                keywords = {k.arg for k in node.keywords if k.arg is not None}
+                spread = any(k.arg is None for k in node.keywords)
+                out.append((str(path.relative_to(SRC)), node.lineno, node.args[0].value, keywords, spread))
+    return out
+
+
+@pytest.mark.parametrize("call", _usage_calls(), ids=lambda c: f"{c[0]}:{c[1]}:{c[2]}")
+def test_every_usage_error_gives_exactly_its_message_parameters(call: tuple[str, int, str, set[str], bool]) -> None:
+    where, line, key, keywords, spread = call
+    assert key in errors.MESSAGES, f"{where}:{line}: no usage message {key!r}"
+    declared = _fields(errors.MESSAGES[key]["cs"])
+    assert not keywords - declared, f"{where}:{line}: {key} does not take {sorted(keywords - declared)}"
+    assert spread or not declared - keywords, f"{where}:{line}: {key} needs {sorted(declared - keywords)}"
+
+
+def test_the_usage_calls_are_found() -> None:
+    assert {c[2] for c in _usage_calls()} >= {"path_missing", "out_exists", "disk_full"}
+
+
 def test_a_usage_error_with_a_wrong_parameter_is_refused() -> None:
     with pytest.raises(ParamsError, match="out_suffix.*missing suggestion.*not in its message sugestion"):
         errors.UsageError("out_suffix", path="x", suffix=".pdf", sugestion="x.pdf")
