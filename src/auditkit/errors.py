@@ -13,6 +13,8 @@ import string
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditkit.datafile import DefinitionError
+
 if TYPE_CHECKING:
     from auditkit.lang import Lang
 
@@ -130,16 +132,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A file operation on {path} failed: {reason}.",
     },
 }
+__all__ = ["DefinitionError", "EnvironmentProblem", "ParamsError", "UsageError", "check_params",
+           "environment_problem"]
+
 _FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 _DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
-
-
-class DefinitionError(Exception):
-    """A data file the methodologist writes (``questionnaires/``, ``templates/reports/``) is wrong: the
-    message names the file and the key (and the line of a YAML syntax error). Exit code 2: never "please
-    report this error", never a traceback."""
-
-    exit_code = 2
 
 
 class ParamsError(TypeError):

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
+from auditkit.datafile import DefinitionError, read_yaml
 from auditkit.paths import report_templates_dir
 
 if TYPE_CHECKING:
@@ -165,21 +166,19 @@ def section(number_: str | int) -> str:
 
 @lru_cache(maxsize=2)
 def _units(root: str | None = None) -> dict[Lang, dict[str, Any]]:
-    from auditkit.words import TextError, read_yaml  # words builds on this module: imported when used
-
     base = report_templates_dir() if root is None else Path(root)
     path = base / "units.yaml"
     data = read_yaml(path) or {}
     if not isinstance(data, dict) or not all(isinstance(data.get(lang, {}), dict) for lang in LANGS):
-        raise TextError(f"{path}: expected the keys cs and en, each listing units")
+        raise DefinitionError(f"{path}: expected the keys cs and en, each listing units")
     for lang in LANGS:
         for unit, forms in data.get(lang, {}).items():
             if isinstance(forms, dict) and not (set(forms) <= set(CATEGORIES)
                                                 and all(isinstance(forms.get(c), str) for c in REQUIRED[lang])):
-                raise TextError(f"{path}: key '{lang}.{unit}': plural forms missing or unknown "
+                raise DefinitionError(f"{path}: key '{lang}.{unit}': plural forms missing or unknown "
                                 f"(needs {', '.join(REQUIRED[lang])})")
             if not isinstance(forms, (dict, str)):
-                raise TextError(f"{path}: key '{lang}.{unit}': expected a word or plural forms")
+                raise DefinitionError(f"{path}: key '{lang}.{unit}': expected a word or plural forms")
     return {lang: data.get(lang, {}) for lang in LANGS}
 
 

@@ -20,17 +20,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
-
+from auditkit import datafile
 from auditkit import lang as lang_
-from auditkit.errors import DefinitionError
+from auditkit.datafile import DefinitionError
 from auditkit.lang import LANGS, Lang
 from auditkit.paths import report_templates_dir
 
 __all__ = ["LANGS", "Entry", "TextError", "Texts", "by_key", "by_lang", "entry", "load_texts", "placeholders",
            "read_yaml", "words"]
-# the C-accelerated safe loader when PyYAML has it (10× faster), else the pure-Python one
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class TextError(DefinitionError):
@@ -149,17 +146,7 @@ def _flatten(node: Any, prefix: str, path: Path, out: dict[str, dict[str, Entry]
 
 def read_yaml(path: Path) -> Any:
     """A YAML file's content; unreadable or invalid YAML is a :class:`TextError` naming the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TextError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        return yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise TextError(f"{path}:{where} not valid YAML ({problem})") from None
+    return datafile.read_yaml(path, TextError)
 
 
 def load_texts(path: Path) -> Texts:
