@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from auditkit.excel.normalize import Problem, parse_number
+from auditkit.excel.normalize import CellError, parse_number
 from auditkit.lang import Lang
 from auditkit.questionnaire.kinds import ExcelRule, Kind, register
 from auditkit.questionnaire.kinds.numbers import or_specials
@@ -33,7 +33,7 @@ class Stars(Kind):
         text = raw.strip() if isinstance(raw, str) else ""
         n = len(text) if text and set(text) == {STAR} else parse_number(raw, integer=True)
         if not 1 <= n <= 5:
-            raise Problem("answer_range")
+            raise CellError("answer_range")
         return int(n)
 
     def excel_rule(self, q: Questionnaire, item: Question | Column, cell: str, lang: Lang,

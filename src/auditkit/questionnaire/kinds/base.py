@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 
 import yaml
 
+from auditkit.datafile import DefinitionError
+from auditkit.words import placeholders
+
 if TYPE_CHECKING:
     from auditkit.lang import Lang
 
@@ -135,8 +138,8 @@ class ExcelRule:
                       "greaterThanOrEqual"] | None = None
 
 
-class WordsError(Exception):
-    """A kinds words file that cannot be used; the message names the file and the key."""
+class WordsError(DefinitionError):
+    """A kinds words file that cannot be used; the message names the file and the key (exit code 2)."""
 
 
 @cache
@@ -152,6 +155,12 @@ def _words_file(path: Path) -> dict[str, Any]:
         for key, text in (words or {}).items():
             if not isinstance(text, dict) or not all(isinstance(text.get(lang), str) for lang in ("cs", "en")):
                 raise WordsError(f"{path}: {name}.{key}: give the words in cs and en")
+            try:
+                same = placeholders(text["cs"]) == placeholders(text["en"])
+            except ValueError as exc:
+                raise WordsError(f"{path}: {name}.{key}: {exc}") from None
+            if not same:
+                raise WordsError(f"{path}: {name}.{key}: cs and en use different placeholders")
     return data
 
 
