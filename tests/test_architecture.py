@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # words, numbers, files and processes: no knowledge of questionnaires or audits
     ("base", ("auditkit", "auditkit.lang", "auditkit.errors", "auditkit.fsutil", "auditkit.paths",
               "auditkit.interrupt", "auditkit.formula", "auditkit.words", "auditkit.events", "auditkit.workers",
+              "auditkit.datafile",
               # what people type into a cell, as plain values: used by the question kinds to parse a cell
               "auditkit.excel.normalize")),
     # the definitions: questionnaire models, loading, wording
@@ -104,10 +105,13 @@ def edges(known: dict[str, Path] | None = None) -> list[Edge]:
 
 
 def layer_of(module: str) -> int:
+    """The index in LAYERS of ``module``'s layer, -1 when it has none (the package's own ``__init__`` holds
+    only itself: a new top-level module must be placed)."""
     best, layer = "", -1
     for index, (_, names) in enumerate(LAYERS):
         for name in names:
-            if (module == name or module.startswith(name + ".")) and len(name) > len(best):
+            inside = module.startswith(name + ".") and name != PACKAGE
+            if (module == name or inside) and len(name) > len(best):
                 best, layer = name, index
     return layer
 
@@ -215,4 +219,5 @@ def test_function_level_and_relative_imports_are_edges(tmp_path, monkeypatch):
     assert _cycles(graph) == [["auditkit.cli", "auditkit.lang"]]
     assert layer_of("auditkit.lang") < layer_of("auditkit.excel.reader") < layer_of("auditkit.validation.models")
     assert layer_of("auditkit.excel.annotate") > layer_of("auditkit.validation.findings")
+    assert layer_of("auditkit.a_new_module") == -1  # a new top-level module must be placed
 
