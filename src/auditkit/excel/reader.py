@@ -33,6 +33,7 @@ import struct
 import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -271,7 +272,10 @@ _ODD_CELL_TAG = re.compile(rb"<c[>/\t\n\r]")  # and any ':c' (a prefixed cell) s
 # optional) with at most two letters and a row up to 999: most parts have none, and then the bounds below
 # hold without locating a single cell (a prefixed ':c' tag is checked apart); any other form, a second r
 # attribute included, goes the slow, exact way
-_UNUSUAL_CELL = re.compile(rb'<c(?! r="[A-Z]{1,2}[1-9][0-9]{0,2}"(?: [st]="[0-9A-Za-z]{1,9}"){0,2}\s*/?>)[\s>/]')
+# A formula error (t="e") counts as unusual too, so a plain sheet holds no error cell either (one scan answers both).
+_UNUSUAL_CELL = re.compile(
+    rb'<c(?! r="[A-Z]{1,2}[1-9][0-9]{0,2}"(?: (?:s="[0-9A-Za-z]{1,9}"|t="(?!e")[0-9A-Za-z]{1,9}")){0,2}\s*/?>)[\s>/]'
+)
 _NEAR_ROWS, _NEAR_COLS = 999, 26 + 26 * 26  # ZZ999
 _ROW_REF = re.compile(
     rb"<(?:" + _NAME + rb":)?row(?:" + _OTHER_ATTR + rb")*\s+r\s*=\s*[\"'][A-Za-z]*([0-9]*)[\"']"
@@ -338,10 +342,17 @@ def _cells(data: bytes) -> list[tuple[bytes, bytes]]:
     return _CELL.findall(data)
 
 
-def _scan_sheet(data: bytes) -> _SheetScan:
-    """Locate every non-empty ``<c>`` of a worksheet part; conservative for cells without ``r``."""
+def _is_plain(data: bytes) -> bool:
+    """Every cell tag of a worksheet part is '<c r="A1" s="3" t="s">' within ZZ999, none is an error cell."""
+    return not _UNUSUAL_CELL.search(data) and not _PREFIXED_CELL.search(data)
+
+
+def _scan_sheet(data: bytes, plain: bool | None = None) -> _SheetScan:
+    """Locate every non-empty ``<c>`` of a worksheet part; conservative for cells without ``r``.
+
+    ``plain``: what :func:`_is_plain` said of ``data`` (computed here when not given)."""
     merged = data.count(b"mergeCell") if b"mergeCell" in data else 0
-    if not _UNUSUAL_CELL.search(data) and not _PREFIXED_CELL.search(data):
+    if plain if plain is not None else _is_plain(data):
         # every cell tag is the plain form and lies within A1:ZZ999: the limits hold whatever the rest
         return _SheetScan(rows=_NEAR_ROWS, cols=_NEAR_COLS, far_row="", far_col="", merged=merged)
     two = _TWO_REFS.search(data)
@@ -393,15 +404,17 @@ def _check_sheet(scan: _SheetScan, sheet: str) -> None:
         raise ReadError("sheet_too_many_merged", sheet=sheet, count=scan.merged - 2, limit=MAX_MERGED)
 
 
-def _hidden_values(data: bytes) -> dict[tuple[int, int], str]:
+def _hidden_values(data: bytes, plain: bool = False) -> dict[tuple[int, int], str]:
     """What python-calamine reads as blank but a person sees: formula errors (#DIV/0! …) and, for a
-    formula never calculated, its text ('=SUM(B2:B9)') — so nothing typed is silently lost."""
+    formula never calculated, its text ('=SUM(B2:B9)') — so nothing typed is silently lost.
+
+    ``plain``: :func:`_is_plain` holds for ``data``, so it has no error cell to look for."""
     out: dict[tuple[int, int], str] = {}
     if _FORMULA_END.search(data):
         for m in _FORMULA_CELL.finditer(data):
             text = html.unescape(m.group(3).decode("utf-8", "replace"))
             out[(int(m.group(2)) - 1, _col_index(m.group(1)))] = "=" + text
-    if any(q.search(data) for q in _QUOTED_E) and _HAS_ERROR.search(data):
+    if not plain and any(q.search(data) for q in _QUOTED_E) and _HAS_ERROR.search(data):
         for m in _ERROR_CELL.finditer(data):
             out[(int(m.group(2)) - 1, _col_index(m.group(1)))] = m.group(3).decode("ascii", "replace")
     return out
@@ -640,10 +653,52 @@ def _sheet_parts(parts: dict[str, bytes], names: set[str]) -> dict[str, str]:
     return out
 
 
-def _check_zip(data: bytes) -> _Plan:
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_UTF8_NAME = 0x800
+
+
+def _inflate(file: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A member's bytes, inflated straight from the file in memory (as ``zipfile`` would, without its
+    per-member file objects): never more than the declared size, the local header's name checked against
+    the directory's, the CRC verified. None when the member holds fewer bytes than it declares; a member
+    holding more, a damaged stream or a wrong CRC raise."""
+    offset = info.header_offset
+    head = file[offset : offset + _LOCAL_HEADER.size]
+    if len(head) != _LOCAL_HEADER.size:
+        raise zipfile.BadZipFile("truncated file header")
+    magic, _, flags, _, _, _, _, _, _, name_len, extra_len = _LOCAL_HEADER.unpack(head)
+    if magic != _ZIP_MAGIC:
+        raise zipfile.BadZipFile("bad magic number for file header")
+    start = offset + _LOCAL_HEADER.size
+    raw_name = file[start : start + name_len]
+    name = raw_name.decode("utf-8") if flags & _UTF8_NAME else raw_name.decode("cp437")
+    if name != info.orig_filename:
+        raise zipfile.BadZipFile(f"file name in directory {info.orig_filename!r} and header {name!r} differ")
+    start += name_len + extra_len
+    packed = file[start : start + info.compress_size]
+    if len(packed) != info.compress_size:
+        raise zipfile.BadZipFile("truncated member")
+    if info.compress_type == zipfile.ZIP_STORED:
+        data = packed
+    else:
+        inflater = zlib.decompressobj(-15)
+        data = inflater.decompress(packed, info.file_size)  # at most the declared size
+        if not inflater.eof and len(data) == info.file_size and inflater.unconsumed_tail:
+            if inflater.decompress(inflater.unconsumed_tail, 1):  # more than declared: a lying member
+                raise zipfile.BadZipFile("member larger than its declared size")
+    if len(data) < info.file_size:
+        return None
+    if len(data) > info.file_size:
+        raise zipfile.BadZipFile("member larger than its declared size")
+    if zlib.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile("Bad CRC-32")
+    return data
+
+
+def _check_zip(file: bytes) -> _Plan:
     """Check the container and every part before parsing; return what the read needs."""
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = zipfile.ZipFile(io.BytesIO(file))
     except Exception as exc:  # noqa: BLE001 - BadZipFile, but also OSError/ValueError on odd files
         raise ReadError("file_unreadable", f"zip: {_short(exc)}") from None
     with zf:
@@ -663,12 +718,10 @@ def _check_zip(data: bytes) -> _Plan:
                 members.append((info, b""))
                 continue
             try:
-                # read(n) inflates at most n bytes; read() would inflate a lying member whole
-                with zf.open(info) as fh:
-                    data = fh.read(info.file_size)
+                data = _inflate(file, info)
             except Exception as exc:  # noqa: BLE001 - CRC, damaged deflate data, size mismatch
                 raise ReadError("file_unreadable", f"{info.filename}: {_short(exc)}") from None
-            if len(data) != info.file_size:
+            if data is None:
                 raise ReadError("file_unreadable", _words("shorter", part=info.filename))
             problem = _prolog_problem(data)
             if problem:
@@ -690,8 +743,10 @@ def _check_zip(data: bytes) -> _Plan:
     if kind != "xlsx":
         return _Plan(kind)
     sheet_names = _sheet_parts(parts, names)
+    plain: dict[str, bool] = {}  # one scan per part tells both the limits and the absence of error cells
     for part, data in sheet_data:
-        _check_sheet(_scan_sheet(data), sheet_names.get(part, part))
+        plain[part] = _is_plain(data)
+        _check_sheet(_scan_sheet(data, plain[part]), sheet_names.get(part, part))
     # cells with t="s" (bounded by the quoted "s" values) × the longest shared string
     shared = sum(data.count(b'"s"') + data.count(b"'s'") for _, data in sheet_data) if sst else 0
     for data in sst:
@@ -705,7 +760,7 @@ def _check_zip(data: bytes) -> _Plan:
     last = dict(sheet_data)
     percent_styles = _percent_styles(styles) if styles else frozenset()
     for part, name in sheet_names.items():
-        cells = _hidden_values(last.get(part, b""))
+        cells = _hidden_values(last.get(part, b""), plain.get(part, False))
         if cells:
             hidden[name] = cells
         shown = _percent_cells(last.get(part, b""), percent_styles)
