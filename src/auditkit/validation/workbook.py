@@ -249,8 +249,8 @@ def _problem(ctx: _Ctx, q: Questionnaire, item: Question | Column, p: CellError,
         ctx.add(code, value=raw, expected=expected(q, item, ctx.lang), **where)
 
 
-def _merged_over(sheet: Sheet, row: int, cols: tuple[int, ...]) -> str | None:
-    for (r0, c0), (r1, c1) in sheet.merged:
+def _merged_over(merged: list[tuple[tuple[int, int], tuple[int, int]]], row: int, cols: tuple[int, ...]) -> str | None:
+    for (r0, c0), (r1, c1) in merged:
         if r0 <= row <= r1 and any(c0 <= c <= c1 for c in cols) and (r0, c0) != (r1, c1):
             return f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}"
     return None
@@ -320,6 +320,8 @@ def _read_questions(
             ctx.add("question_unknown", sheet=sheet.name, cell=cell_ref(r, 0), value=sid)
 
     answers = {}
+    # merged ranges over the answer or comment column (most sheets have none: then no row looks at them)
+    spans = [m for m in sheet.merged if m[0] != m[1] and m[0][1] <= ac + 1 and m[1][1] >= ac]
     for item in items:
         r = rows.get(item.id)
         if r is None:
@@ -328,7 +330,7 @@ def _read_questions(
             continue
         cell = cell_ref(r, ac)
         where = {"sheet": sheet.name, "cell": cell, "question_id": item.id}
-        merged = _merged_over(sheet, r, (ac, ac + 1))
+        merged = _merged_over(spans, r, (ac, ac + 1)) if spans else None
         if merged:
             ctx.add("merged_cells", value=merged, **where)
         raw = sheet.get(r, ac)
@@ -346,7 +348,8 @@ def _read_questions(
             else:
                 ctx.add("answer_required", label=item.label(ctx.lang), expected=expected(q, item, ctx.lang), **where)
         comment_raw = sheet.get(r, ac + 1)
-        comment = as_text(comment_raw) if comment_raw is not None else None  # text cells: cleaned by the reader
+        # text cells were cleaned by the reader (normalize_cell is clean_text(keep_newlines=True))
+        comment = comment_raw if isinstance(comment_raw, str) or comment_raw is None else as_text(comment_raw)
         if kind_of(item).free_text:
             _scan_personal(ctx, value, personal.kinds_for(item.id, identification), **where)
         _scan_personal(ctx, comment, sheet=sheet.name, cell=cell_ref(r, ac + 1), question_id=item.id)
