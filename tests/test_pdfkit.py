@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pdfcheck
 import pytest
 from pypdf import PdfReader
@@ -139,3 +141,43 @@ def test_cells_that_carry_a_colour_get_their_background():
     assert ((1, 1), (1, 1), HexColor("#2E7D32").hexval()) in painted
     assert ((2, 1), (2, 1), HexColor("#C62828").hexval()) in painted
     assert t._cellvalues[1][1].style.alignment == 1  # centred, as its column
+
+
+def _long_table_pages(path, make) -> list[list[str]]:
+    """The text lines of every page of a document holding one long table after a paragraph."""
+    st = pdfkit.styles()
+    doc = pdfkit.ReportDoc(str(path), title="t", page_label="{page}/{pages}")
+    w = doc.width
+    rows = [["Č.", "Služba", "Skóre"]]
+    for i in range(230):  # some names wrap onto a second line: rows of two heights
+        name = f"Azylový dům č. {i}" + (" s dlouhým názvem, který se zalomí do druhého řádku" * (i % 7 == 0))
+        rows.append([str(i), name, pdfkit.verdict_cell(f"{i % 100}", "#2E7D32") if i % 3 else f"{i % 100}"])
+    rows.append(["", "Medián", "50"])
+    doc.build([Paragraph("Úvod " * 60, st["body"]),
+               make(rows, [1.5 * cm, w - 4.5 * cm, 3 * cm], style=[("LINEABOVE", (0, -1), (-1, -1), 1, pdfkit.ACCENT)])])
+    return [page.extract_text().splitlines() for page in PdfReader(str(path)).pages]
+
+
+def test_a_paged_table_lays_out_as_one_long_table(tmp_path):
+    """paged_table (pieces of one page each) gives the pages a single ReportLab table gives: the same rows
+    on the same pages, the header on each, every row once and in order."""
+    whole = _long_table_pages(tmp_path / "whole.pdf",
+                              lambda rows, widths, style: pdfkit.table(rows, widths, style_extra=style))
+    paged = _long_table_pages(tmp_path / "paged.pdf",
+                              lambda rows, widths, style: pdfkit.paged_table(rows, widths, style_last=style))
+    assert len(paged) > 5
+    assert paged == whole
+    numbers = [int(m.group(1)) for page in paged for line in page if (m := re.match(r"Azylový dům č\. (\d+)", line))]
+    assert numbers == list(range(230))
+    assert all(page[2:5] == ["Č.", "Služba", "Skóre"] for page in paged[1:])  # the header on every page
+    assert paged[-1][-2:] == ["Medián", "50"]  # the last row closes the last piece
+
+
+def test_a_paged_table_stripes_run_on_across_pieces():
+    """Each piece starts its stripes where the previous piece stopped."""
+    rows = [["a"], *[[str(i)] for i in range(5)]]
+    odd = pdfkit.table(rows, [2 * cm], first_row=3)
+    even = pdfkit.table(rows, [2 * cm], first_row=0)
+    def stripes(t):
+        return next(c[3] for c in t._bkgrndcmds if c[0] == "ROWBACKGROUNDS")
+    assert stripes(odd) == list(reversed(stripes(even)))

@@ -683,9 +683,9 @@ def _inflate(file: bytes, info: zipfile.ZipInfo) -> bytes | None:
     else:
         inflater = zlib.decompressobj(-15)
         data = inflater.decompress(packed, info.file_size)  # at most the declared size
-        if not inflater.eof and len(data) == info.file_size and inflater.unconsumed_tail:
-            if inflater.decompress(inflater.unconsumed_tail, 1):  # more than declared: a lying member
-                raise zipfile.BadZipFile("member larger than its declared size")
+        more = not inflater.eof and len(data) == info.file_size and inflater.unconsumed_tail
+        if more and inflater.decompress(inflater.unconsumed_tail, 1):  # more than declared: a lying member
+            raise zipfile.BadZipFile("member larger than its declared size")
     if len(data) < info.file_size:
         return None
     if len(data) > info.file_size:

@@ -619,13 +619,20 @@ _ALIGN: dict[str, Literal[0, 1, 2]] = {"LEFT": TA_LEFT, "RIGHT": TA_RIGHT, "CENT
 
 
 def table(data: Sequence[Sequence[object]], col_widths: Sequence[float], header_rows: int = 1, zebra: bool = True,
-          style_extra: Sequence[tuple[Any, ...]] | None = None, *, align: Sequence[str] | None = None) -> Table:
+          style_extra: Sequence[tuple[Any, ...]] | None = None, *, align: Sequence[str] | None = None,
+          first_row: int = 0) -> Table:
     """A wrapped, DejaVu table that repeats its header rows on every page.
 
     Cells given as ``str`` (or numbers) are plain text and wrap in their column; flowables (a ``Paragraph``
     with your own markup, ``verdict_cell``) are used as they are, and one with a ``background`` colour
     gets its cell painted; None is an empty cell. ``align`` gives
     per-column alignment ("LEFT", "RIGHT", "CENTER"). ``style_extra`` TableStyle commands go last.
+    ``first_row``: the number of body rows before these in the whole table (a piece of a
+    :func:`paged_table`), so the zebra stripes run on across the pieces.
+
+    ReportLab lays out a long table by splitting it again at every page, each time over all its remaining
+    rows: its cost grows with the square of its length. For a table that may run to many pages (one row
+    per service, per file) use :func:`paged_table`.
     """
     cell_styles: dict[tuple[str, str], ParagraphStyle] = {}
 
@@ -668,7 +675,8 @@ def table(data: Sequence[Sequence[object]], col_widths: Sequence[float], header_
         cmds += [("BACKGROUND", (0, 0), (-1, header_rows - 1), ACCENT),
                  ("VALIGN", (0, 0), (-1, header_rows - 1), "MIDDLE")]
     if zebra and len(rows) > header_rows:
-        cmds.append(("ROWBACKGROUNDS", (0, header_rows), (-1, -1), [rl_colors.white, ZEBRA]))
+        stripes = [rl_colors.white, ZEBRA] if first_row % 2 == 0 else [ZEBRA, rl_colors.white]
+        cmds.append(("ROWBACKGROUNDS", (0, header_rows), (-1, -1), stripes))
     cmds += verdicts
     cmds += list(style_extra or ())
     t = FlowTable(rows, colWidths=list(col_widths), repeatRows=header_rows, hAlign="LEFT")
@@ -697,3 +705,107 @@ class FlowTable(Table):
             if parts:
                 return parts
         return super().split(availWidth, availHeight)
+
+
+def paged_table(data: Sequence[Sequence[object]], col_widths: Sequence[float], header_rows: int = 1, zebra: bool = True,
+                style_extra: Sequence[tuple[Any, ...]] | None = None, *, align: Sequence[str] | None = None,
+                style_last: Sequence[tuple[Any, ...]] | None = None) -> Flowable:
+    """:func:`table` for a table of any length, laid out one page at a time at a constant cost per row.
+
+    The same look as ``table`` (header on every page, stripes running on). Only the rows one page can hold
+    are ever made into a ReportLab table, so ReportLab's cost of splitting a table (all its remaining rows,
+    at every page) stays that of one page. ``style_last``: TableStyle commands for the piece holding the
+    last rows only (negative indices count from the table's end, e.g. a rule above a total row).
+    """
+    head, body = list(data[:header_rows]), list(data[header_rows:])
+
+    def make(rows: list[Sequence[object]], first: int, last: bool) -> Table:
+        extra = [*(style_extra or ()), *((style_last or ()) if last else ())]
+        return table([*head, *rows], col_widths, header_rows, zebra, extra, align=align, first_row=first)
+
+    return PagedTable(body, make, header_rows)
+
+
+class PagedTable(Flowable):
+    """Body rows that become a table one page at a time (see :func:`paged_table`).
+
+    ``make(rows, first, last)`` builds the table of a run of body rows (with the header), ``first`` being
+    how many body rows come before them and ``last`` whether they end the table. Each row's height is
+    measured once (a row's height depends only on its cells and the column widths), in runs of ``MEASURE``
+    rows; a page then gets a table of exactly the rows that fit, and the rest is a new ``PagedTable`` that
+    shares the measured heights. A row too tall for a whole page is left to ReportLab's split within a row.
+    """
+
+    MEASURE = 64  # rows measured per table built for measuring
+
+    def __init__(self, rows: list[Sequence[object]], make: Callable[[list[Sequence[object]], int, bool], Table],
+                 header_rows: int = 1, start: int = 0, heights: list[float] | None = None,
+                 head: float | None = None) -> None:
+        super().__init__()
+        self.rows, self.make, self.header_rows, self.start = rows, make, header_rows, start
+        self.heights = heights if heights is not None else []  # of rows[0:len(heights)], shared
+        self.head = head  # height of the header rows
+        self._piece: Table | None = None  # the table wrap() found to fit whole
+
+    def _measure(self, upto: int) -> None:
+        while len(self.heights) < min(upto, len(self.rows)):
+            i = len(self.heights)
+            j = min(len(self.rows), i + self.MEASURE)
+            t = self.make(self.rows[i:j], i, j == len(self.rows))
+            t.wrap(1e6, 1e9)  # the widths are fixed by the columns: only the heights are wanted
+            self.heights.extend(t._rowHeights[self.header_rows:])
+            if self.head is None:
+                self.head = sum(t._rowHeights[: self.header_rows])
+
+    def _fitting(self, aH: float) -> int:
+        """How many rows from ``start`` fit in ``aH`` under the header."""
+        room, n = aH - (self.head or 0.0) - 0.01, 0
+        while self.start + n < len(self.rows):
+            self._measure(self.start + n + 1)
+            if self.head is not None and n == 0:
+                room = aH - self.head - 0.01
+            room -= self.heights[self.start + n]
+            if room < 0:
+                break
+            n += 1
+        return n
+
+    def _table(self, count: int) -> Table:
+        end = self.start + count
+        return self.make(self.rows[self.start:end], self.start, end == len(self.rows))
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        self._measure(len(self.rows))  # once for the whole table; later pieces share the heights
+        left = len(self.rows) - self.start
+        self.width = aW
+        self.height = (self.head or 0.0) + sum(self.heights[self.start:])
+        self._piece = None
+        if self._fitting(aH) >= left:
+            self._piece = self._table(left)
+            _, self.height = self._piece.wrap(aW, aH)
+        return aW, self.height
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        left = len(self.rows) - self.start
+        if left <= 0:
+            return []
+        n = self._fitting(aH)
+        if n == 0:
+            if self.heights[self.start] <= TALL_ROW:
+                return []  # the next page
+            parts = self._table(min(left, 2)).split(aW, aH)  # a tall row split within itself
+            if not parts:
+                return []
+            return [*parts, *([PagedTable(self.rows, self.make, self.header_rows, self.start + 2, self.heights,
+                                          self.head)] if left > 2 else [])]
+        out: list[Flowable] = [self._table(min(n, left))]
+        if n < left:
+            out.append(PagedTable(self.rows, self.make, self.header_rows, self.start + n, self.heights, self.head))
+        return out
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        # reached only when wrap() found the whole remainder to fit: draw that table
+        if self._piece is None:
+            self._piece = self._table(len(self.rows) - self.start)
+            self._piece.wrap(self.width, 1e9)
+        self._piece.drawOn(canvas, x, y, _sW)

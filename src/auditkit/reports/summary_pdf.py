@@ -47,6 +47,7 @@ from auditkit.reports.pdfkit import (
     clip,
     esc,
     hbar_chart,
+    paged_table,
     scatter_chart,
     styles,
     table,
@@ -435,7 +436,9 @@ def _overview(ctx: _Ctx) -> list:
     if not sm.services:
         return out + [ctx.p(ctx.s("overview.none"))]
     w = ctx.width
-    area_w, rank_w, idx_w = 1.05 * cm, 1.1 * cm, 1.65 * cm
+    # the rank column holds the widest rank ("1234." in a round of thousands) on one line
+    rank_w = max(1.1 * cm, stringWidth(f"{len(sm.services)}.", FONT, CELL_SIZE) + 9)
+    area_w, idx_w = 1.05 * cm, 1.65 * cm
     name_w = w - rank_w - 2 * idx_w - area_w * len(areas)
     widths = [rank_w, name_w, *[area_w] * len(areas), idx_w, idx_w]
     align = ["RIGHT", "LEFT", *["CENTER"] * len(areas), "RIGHT", "RIGHT"]
@@ -457,7 +460,7 @@ def _overview(ctx: _Ctx) -> list:
     rows.append(ctx.row(["", ctx.s("overview.median_row"), *medians, median(sm.process_stats),
                          median(sm.outcome_stats)], widths, align, bold=True))
     extra = [("LINEABOVE", (0, -1), (-1, -1), 0.9, ACCENT)]
-    grid = table(rows, widths, align=align, style_extra=extra)
+    grid = paged_table(rows, widths, align=align, style_last=extra)  # one row per service: any length
     intro = ctx.s("overview.intro_anonymous" if ctx.anonymous else "overview.intro")
     notes = [ctx.p(ctx.s("anonymous.codes_note"), "note")] if ctx.anonymous else []
     return out + [ctx.p(intro), grid, Spacer(1, 6), *notes, *_legends(ctx)]
@@ -752,12 +755,12 @@ def _excluded(ctx: _Ctx) -> list:
         rows = [[ctx.s("excluded.file"), ctx.s("excluded.errors"), ctx.s("excluded.messages")]]
         rows += [[names[r.file], str(r.errors), _messages(ctx, r)] for r in sm.rejected]
         out += [*ctx.lead_in(ctx.s("excluded.rejected")),
-                table(rows, [4.6 * cm, 1.3 * cm, w - 5.9 * cm], align=["LEFT", "RIGHT", "LEFT"])]
+                paged_table(rows, [4.6 * cm, 1.3 * cm, w - 5.9 * cm], align=["LEFT", "RIGHT", "LEFT"])]
     if sm.skipped:
         rows = [[ctx.s("excluded.file"), ctx.s("excluded.reason")]]
         rows += [[names[r.file], redact(r.problems[0].message) if r.problems else ctx.c("na")]
                  for r in sm.skipped]
-        out += [*ctx.lead_in(ctx.s("excluded.skipped")), table(rows, [4.6 * cm, w - 4.6 * cm])]
+        out += [*ctx.lead_in(ctx.s("excluded.skipped")), paged_table(rows, [4.6 * cm, w - 4.6 * cm])]
     return out
 
 
