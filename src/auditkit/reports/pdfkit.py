@@ -753,9 +753,9 @@ class PagedTable(Flowable):
             j = min(len(self.rows), i + self.MEASURE)
             t = self.make(self.rows[i:j], i, j == len(self.rows))
             t.wrap(1e6, 1e9)  # the widths are fixed by the columns: only the heights are wanted
-            self.heights.extend(t._rowHeights[self.header_rows:])
+            self.heights.extend(t._rowHeights[self.header_rows:])  # type: ignore[attr-defined]
             if self.head is None:
-                self.head = sum(t._rowHeights[: self.header_rows])
+                self.head = sum(t._rowHeights[: self.header_rows])  # type: ignore[attr-defined]
 
     def _fitting(self, aH: float) -> int:
         """How many rows from ``start`` fit in ``aH`` under the header."""
@@ -808,4 +808,4 @@ class PagedTable(Flowable):
         if self._piece is None:
             self._piece = self._table(len(self.rows) - self.start)
             self._piece.wrap(self.width, 1e9)
-        self._piece.drawOn(canvas, x, y, _sW)
+        self._piece.drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]
