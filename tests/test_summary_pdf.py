@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pdfcheck
@@ -203,6 +204,29 @@ def test_large_round_shows_distributions(sample, tmp_path):
     shown = texts("summary")("annex.omitted", "cs", n=200, limit=LARGE_ROUND)
     assert " ".join(shown.split()) in " ".join(text.split())
     assert len(reader.pages) < 40  # no page per service
+
+
+def test_a_round_of_forty_services_lists_every_profile_in_the_contents(sample, tmp_path):
+    """Up to LARGE_ROUND services the annex has a profile per service, each in the contents: a contents
+    longer than a page goes on over the next page (it used to stop the build), and every entry is there."""
+    from auditkit.reports.summary_pdf import LARGE_ROUND
+    from auditkit.summary import summarize_round
+
+    summary, q = sample
+    services = []
+    for i in range(LARGE_ROUND):
+        base = summary.services[i % len(summary.services)]
+        svc = base.service.model_copy(update={"service_name": f"Služba {i:03d}", "service_id": f"{9000000 + i}"})
+        services.append(base.model_copy(update={"file": f"f{i:03d}.xlsx", "service": svc}))
+    out = write_summary_pdf(summarize_round(q, services, []), q, "cs", tmp_path / "forty.pdf")
+    pages = pages_of(out)
+    glossary = common("glossary.title", "cs")
+    end = next(k for k, page in enumerate(pages) if re.search(rf"{glossary} \d+$", page))  # the contents' last
+    assert end >= 2  # page 1 is the conclusion; the contents took more than one page
+    contents = " ".join(pages[1 : end + 1])
+    entries = [int(m.group(1)) for m in re.finditer(r"Služba (\d{3}) \d+", contents)]
+    assert sorted(entries) == list(range(LARGE_ROUND))  # every profile listed once, with its page
+    assert len(pages) > LARGE_ROUND  # a profile page per service
 
 
 # ------------------------------------------------------------------------------- page 1, region, anonymous

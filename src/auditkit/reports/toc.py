@@ -56,6 +56,14 @@ class Contents(Flowable):
         self.height = len(self.entries) * self.LEADING
         return aW, self.height
 
+    def split(self, aW, aH):
+        """A contents longer than the page (a round of up to 40 services lists a profile per service) goes
+        on over the next pages."""
+        n = int(aH // self.LEADING)
+        if n <= 0 or n >= len(self.entries):
+            return []
+        return [Contents(self.entries[:n]), Contents(self.entries[n:])]
+
     def draw(self) -> None:
         c = self.canv
         y = self.height - self.SIZE
