@@ -618,11 +618,35 @@ def _local(tag: str) -> str:
 
 def _sheet_parts(parts: dict[str, bytes], names: set[str]) -> dict[str, str]:
     """Worksheet part → sheet name, as calamine resolves them; every worksheet part must exist."""
+    rels_data = parts.get("xl/_rels/workbook.xml.rels")
+    book_data = parts.get("xl/workbook.xml", b"")
+    key = (book_data, rels_data or b"")
+    listed = _SHEETS_SEEN.get(key) if rels_data is not None else None
+    if listed is None:
+        listed = _parse_sheet_parts(book_data, rels_data)
+        if len(book_data) + len(rels_data or b"") <= _SHEETS_SEEN_BYTES:
+            if len(_SHEETS_SEEN) >= _SHEETS_SEEN_MAX:
+                _SHEETS_SEEN.clear()
+            _SHEETS_SEEN[key] = listed
+    out = {}
+    for part, name in listed:
+        if part not in names:
+            raise ReadError("file_part_missing", sheet=name, part=part)
+        out[part] = name if name is not None else part
+    return out
+
+
+# a round's workbooks share their template's workbook.xml and its relationships: parsed once per pair
+_SHEETS_SEEN: dict[tuple[bytes, bytes], list[tuple[str, str | None]]] = {}
+_SHEETS_SEEN_MAX, _SHEETS_SEEN_BYTES = 64, 256 * 1024
+
+
+def _parse_sheet_parts(book_data: bytes, rels_data: bytes | None) -> list[tuple[str, str | None]]:
+    """(worksheet part, sheet name) in the workbook's order, as calamine resolves them."""
     try:
-        book = ET.fromstring(parts.get("xl/workbook.xml", b""))
+        book = ET.fromstring(book_data)
     except ET.ParseError as exc:
         raise ReadError("file_unreadable", f"xl/workbook.xml: {exc}") from None
-    rels_data = parts.get("xl/_rels/workbook.xml.rels")
     if rels_data is None:
         raise ReadError("file_part_missing", part="xl/_rels/workbook.xml.rels")
     try:
@@ -641,15 +665,13 @@ def _sheet_parts(parts: dict[str, bytes], names: set[str]) -> dict[str, str]:
             elif not target.startswith("xl/"):
                 target = "xl/" + target
             targets[rel.get("Id")] = os.path.normpath(target).replace(os.sep, "/")
-    out = {}
+    out = []
     for sheet in sheets:
         rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
         part = targets.get(rid)
         if part is None:
             continue  # a chart or macro sheet: not read
-        if part not in names:
-            raise ReadError("file_part_missing", sheet=sheet.get("name"), part=part)
-        out[part] = sheet.get("name", part)
+        out.append((part, sheet.get("name")))
     return out
 
 
