@@ -74,6 +74,12 @@ def _score(result: FileResult) -> ScoredAudit | None:
     return score_audit(q, result.audit)
 
 
+def _share(scored: ScoredAudit) -> None:
+    from auditkit.scoring import share_lost
+
+    share_lost(scored)
+
+
 @dataclass(frozen=True)
 class _Check:
     """What every workbook task needs (a worker gets it once)."""
@@ -90,6 +96,8 @@ def _check_chunk(ctx: _Check, items: list[tuple[Path, str]]) -> list[Processed]:
     try:
         for p, n in items:
             one = process_one(p, n, ctx.lang, ctx.score)
+            if one.scored is not None:
+                _share(one.scored)  # the scores of a round stay in memory: equal parts shared
             audit = one.result.audit
             if writer is not None and audit is not None:
                 one = Processed(result=one.result.model_copy(update={"audit": None}), scored=one.scored,
@@ -143,6 +151,9 @@ def process_files(
                        for _, n in chunk]
             for event in _file_events(got):
                 tell(event)
+            for d in got:
+                if d.scored is not None:
+                    _share(d.scored)  # as each chunk arrives: duplicates never pile up
             done.extend(got)
     tell(StageFinished("workbooks"))
     results = sorted([d.result for d in done] + skipped, key=lambda r: r.file)

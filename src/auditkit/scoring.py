@@ -220,6 +220,24 @@ def na_allowed_here(item: Question, answers: dict[str, Answer]) -> bool:
     return other is not None and other.status == "answered" and str(other.value) in item.na_when.answer_in
 
 
+_LOST: dict[tuple[str, str, float], Lost] = {}
+_LOST_MAX = 100_000
+
+
+def share_lost(scored: ScoredAudit) -> ScoredAudit:
+    """``scored`` with every :class:`Lost` item replaced by an equal one that other services share.
+
+    A round's main process keeps every service's scores for the summary; a Lost item (question, status,
+    points) is the same in many services, and as a pydantic model it costs about 500 bytes: sharing them
+    takes a third off what a scored service holds (about 63 → 42 KiB). Nothing changes a Lost item after
+    scoring, so sharing one changes no result."""
+    if len(_LOST) > _LOST_MAX:
+        _LOST.clear()
+    for area in scored.areas.values():
+        area.lost[:] = [_LOST.setdefault((x.question_id, x.status, x.points_lost), x) for x in area.lost]
+    return scored
+
+
 def score_audit(q: Questionnaire, audit: Audit) -> ScoredAudit:
     findings: list[Flag] = []
     areas: dict[str, AreaScore] = {}
