@@ -134,3 +134,18 @@ def test_value_of_a_too_long_answer_is_the_cell(edited):
     found = [f for f in json.loads(proc.stdout)["files"][0]["problems"] if f["code"] == "answer_too_long"]
     assert [f["value"] for f in found] == [text]
     assert str(len(text)) in found[0]["message"]
+
+
+def test_summary_json_written_a_service_at_a_time_is_the_same_text():
+    """write_summary_json streams the services; the text is json.dump's of summary_json, for any round size."""
+    import io
+
+    from auditkit.pipeline import run_round
+    from auditkit.serialize import summary_json, write_summary_json
+
+    summary, _ = run_round([sample_audits_dir()])
+    for services in (summary.services, summary.services[:1], []):
+        one = summary.model_copy(update={"services": services})
+        buf = io.StringIO()
+        write_summary_json(one, buf)
+        assert buf.getvalue() == json.dumps(summary_json(one), ensure_ascii=False, indent=2, default=str)

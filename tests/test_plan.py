@@ -176,6 +176,8 @@ def test_reports_show_the_cycle(tmp_path):
     proc = run("summarize", str(sample_audits_dir()), "--previous", str(sample_previous_dir()),
                "--replies", str(sample_replies_dir()), "--out", str(out), "--json")
     assert proc.returncode == 0, proc.stderr
+    # summary.json is written a service at a time; --json prints the whole dict: the same text
+    assert (out / "summary.json").read_text(encoding="utf-8") == proc.stdout
     data = json.loads(proc.stdout)
     kotva = next(s for s in data["services"] if s["service_id"] == "8041977")
     (pdf,) = (out / "reports").glob("8041977_*.pdf")

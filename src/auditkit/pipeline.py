@@ -371,7 +371,7 @@ def write_outputs(
     from auditkit.fsutil import atomic_write
     from auditkit.plan import plan_path
     from auditkit.reports.summary_pdf import write_summary_pdf
-    from auditkit.serialize import summary_json
+    from auditkit.serialize import write_summary_json
     from auditkit.summary import benchmark
     from auditkit.tidy import write_tidy
 
@@ -383,7 +383,7 @@ def write_outputs(
         write_tidy(summary, spool.load, q, lang, tidy)
     js = out / "summary.json"
     with stage(tell, "json"), atomic_write(js) as tmp, tmp.open("w", encoding="utf-8") as fh:
-        json.dump(summary_json(summary), fh, ensure_ascii=False, indent=2, default=str)  # streamed: no copy
+        write_summary_json(summary, fh)  # streamed, a service at a time: never whole in memory
         fh.write("\n")
     pdf = out / "summary.pdf"
     anonymous = out / ANONYMOUS_PDF

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from importlib import resources
-from typing import Any
+from typing import IO, Any
 
 from pydantic import BaseModel, Field
 from pydantic.json_schema import GenerateJsonSchema
@@ -196,13 +197,39 @@ def service_out(rank: int, s: ScoredAudit, change: ServiceChange | None = None,
 
 def summary_json(summary: Summary) -> dict[str, Any]:
     """The documented JSON of a round (docs/summary.md), valid against ``schemas/summary.schema.json``."""
+    return _dump(_summary_out(summary, list(_services_out(summary))))
+
+
+def write_summary_json(summary: Summary, fh: IO[str]) -> None:
+    """``summary_json(summary)`` written to ``fh`` exactly as ``json.dump(..., ensure_ascii=False, indent=2)``
+    writes it, one service at a time: the services' part, most of a large round's JSON, is never held whole
+    in memory (at 500 services the whole dict cost about 70 KiB per service at its peak)."""
+    head = json.dumps(_dump(_summary_out(summary, [])), ensure_ascii=False, indent=2, default=str)
+    marker = '\n  "services": []'  # the top level's key (nested keys are indented deeper)
+    before, sep, after = head.partition(marker)
+    if not sep or not summary.services:
+        fh.write(head)
+        return
+    fh.write(before + '\n  "services": [')
+    for k, item in enumerate(_services_out(summary)):
+        text = json.dumps(_dump(item), ensure_ascii=False, indent=2, default=str)
+        fh.write(("," if k else "") + "\n    " + text.replace("\n", "\n    "))
+    fh.write("\n  ]" + after)
+
+
+def _services_out(summary: Summary) -> Iterator[ServiceOut]:
     comparison, replies = summary.comparison, summary.replies
-    return _dump(SummaryOut(
+    for i, s in enumerate(summary.services, start=1):
+        yield service_out(i, s, comparison.services.get(s.service.service_id) if comparison else None,
+                          replies.by_service.get(s.service.service_id) if replies else None)
+
+
+def _summary_out(summary: Summary, services: list[ServiceOut]) -> SummaryOut:
+    comparison, replies = summary.comparison, summary.replies
+    return SummaryOut(
         schema_version=SCHEMA_VERSION,
         questionnaire=QuestionnaireRef(id=summary.questionnaire_id, version=summary.questionnaire_version),
-        services=[service_out(i, s, comparison.services.get(s.service.service_id) if comparison else None,
-                              replies.by_service.get(s.service.service_id) if replies else None)
-                  for i, s in enumerate(summary.services, start=1)],
+        services=services,
         rejected=[ExcludedOut(file=r.file, problems=r.problems, findings=r.problems) for r in summary.rejected],
         skipped=[ExcludedOut(file=r.file, problems=r.problems, findings=r.problems) for r in summary.skipped],
         areas=summary.area_stats,
@@ -214,7 +241,7 @@ def summary_json(summary: Summary) -> dict[str, Any]:
         comparison=comparison.round if comparison else None,
         objections=replies.objections if replies else None,
         reply_files=[file_out(r) for r in replies.files] if replies else [],
-    ))
+    )
 
 
 class _Output(GenerateJsonSchema):
