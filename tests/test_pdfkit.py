@@ -164,9 +164,13 @@ def test_a_paged_table_lays_out_as_one_long_table(tmp_path):
     whole = _long_table_pages(tmp_path / "whole.pdf",
                               lambda rows, widths, style: pdfkit.table(rows, widths, style_extra=style))
     paged = _long_table_pages(tmp_path / "paged.pdf",
-                              lambda rows, widths, style: pdfkit.paged_table(rows, widths, style_last=style))
+                              lambda rows, widths, style: pdfkit.paged_table(rows[:1], rows[1:], widths,
+                                                                             style_last=style))
+    lazy = _long_table_pages(tmp_path / "lazy.pdf", lambda rows, widths, style: pdfkit.paged_table(
+        rows[:1], pdfkit.LazyRows(len(rows) - 1, lambda i: rows[i + 1]), widths, style_last=style))
     assert len(paged) > 5
     assert paged == whole
+    assert lazy == whole  # rows made only while their page is laid out: the same pages
     numbers = [int(m.group(1)) for page in paged for line in page if (m := re.match(r"Azylový dům č\. (\d+)", line))]
     assert numbers == list(range(230))
     assert all(page[2:5] == ["Č.", "Služba", "Skóre"] for page in paged[1:])  # the header on every page

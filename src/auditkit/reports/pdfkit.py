@@ -20,7 +20,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any, Literal, cast
+from typing import IO, Any, Literal, cast, overload
 from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Rect, String
@@ -707,23 +707,48 @@ class FlowTable(Table):
         return super().split(availWidth, availHeight)
 
 
-def paged_table(data: Sequence[Sequence[object]], col_widths: Sequence[float], header_rows: int = 1, zebra: bool = True,
-                style_extra: Sequence[tuple[Any, ...]] | None = None, *, align: Sequence[str] | None = None,
-                style_last: Sequence[tuple[Any, ...]] | None = None) -> Flowable:
+def paged_table(header: Sequence[Sequence[object]], body: Sequence[Sequence[object]], col_widths: Sequence[float],
+                zebra: bool = True, style_extra: Sequence[tuple[Any, ...]] | None = None, *,
+                align: Sequence[str] | None = None, style_last: Sequence[tuple[Any, ...]] | None = None) -> Flowable:
     """:func:`table` for a table of any length, laid out one page at a time at a constant cost per row.
 
-    The same look as ``table`` (header on every page, stripes running on). Only the rows one page can hold
-    are ever made into a ReportLab table, so ReportLab's cost of splitting a table (all its remaining rows,
-    at every page) stays that of one page. ``style_last``: TableStyle commands for the piece holding the
-    last rows only (negative indices count from the table's end, e.g. a rule above a total row).
+    The same look as ``table`` (the ``header`` rows on every page, stripes running on). Only the rows one
+    page can hold are ever made into a ReportLab table, so ReportLab's cost of splitting a table (all its
+    remaining rows, at every page) stays that of one page. ``body`` may be a :class:`LazyRows`: its rows are
+    then made only while a piece of the table needs them, so a table of thousands of rows is never held
+    whole. ``style_last``: TableStyle commands for the piece holding the last rows only (negative indices
+    count from the table's end, e.g. a rule above a total row).
     """
-    head, body = list(data[:header_rows]), list(data[header_rows:])
+    head = list(header)
 
     def make(rows: list[Sequence[object]], first: int, last: bool) -> Table:
         extra = [*(style_extra or ()), *((style_last or ()) if last else ())]
-        return table([*head, *rows], col_widths, header_rows, zebra, extra, align=align, first_row=first)
+        return table([*head, *rows], col_widths, len(head), zebra, extra, align=align, first_row=first)
 
-    return PagedTable(body, make, header_rows)
+    return PagedTable(body, make, len(head))
+
+
+class LazyRows(Sequence[Sequence[object]]):
+    """``count`` table rows, row ``i`` made by ``build(i)`` each time it is asked for (for :func:`paged_table`)."""
+
+    def __init__(self, count: int, build: Callable[[int], Sequence[object]]) -> None:
+        self.rows, self.build = count, build
+
+    def __len__(self) -> int:
+        return self.rows
+
+    @overload
+    def __getitem__(self, index: int) -> Sequence[object]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Sequence[object]]: ...
+    def __getitem__(self, index: int | slice) -> Sequence[object] | list[Sequence[object]]:
+        if isinstance(index, slice):
+            return [self.build(i) for i in range(*index.indices(self.rows))]
+        if index < 0:
+            index += self.rows
+        if not 0 <= index < self.rows:
+            raise IndexError(index)
+        return self.build(index)
 
 
 class PagedTable(Flowable):
@@ -738,7 +763,7 @@ class PagedTable(Flowable):
 
     MEASURE = 64  # rows measured per table built for measuring
 
-    def __init__(self, rows: list[Sequence[object]], make: Callable[[list[Sequence[object]], int, bool], Table],
+    def __init__(self, rows: Sequence[Sequence[object]], make: Callable[[list[Sequence[object]], int, bool], Table],
                  header_rows: int = 1, start: int = 0, heights: list[float] | None = None,
                  head: float | None = None) -> None:
         super().__init__()
@@ -751,7 +776,7 @@ class PagedTable(Flowable):
         while len(self.heights) < min(upto, len(self.rows)):
             i = len(self.heights)
             j = min(len(self.rows), i + self.MEASURE)
-            t = self.make(self.rows[i:j], i, j == len(self.rows))
+            t = self.make(list(self.rows[i:j]), i, j == len(self.rows))
             t.wrap(1e6, 1e9)  # the widths are fixed by the columns: only the heights are wanted
             self.heights.extend(t._rowHeights[self.header_rows:])  # type: ignore[attr-defined]
             if self.head is None:
@@ -772,7 +797,7 @@ class PagedTable(Flowable):
 
     def _table(self, count: int) -> Table:
         end = self.start + count
-        return self.make(self.rows[self.start:end], self.start, end == len(self.rows))
+        return self.make(list(self.rows[self.start:end]), self.start, end == len(self.rows))
 
     def wrap(self, aW: float, aH: float) -> tuple[float, float]:
         self._measure(len(self.rows))  # once for the whole table; later pieces share the heights

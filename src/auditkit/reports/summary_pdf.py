@@ -44,6 +44,7 @@ from auditkit.reports.pdfkit import (
     FONT,
     FONT_BOLD,
     INK,
+    LazyRows,
     clip,
     esc,
     hbar_chart,
@@ -443,24 +444,31 @@ def _overview(ctx: _Ctx) -> list:
     widths = [rank_w, name_w, *[area_w] * len(areas), idx_w, idx_w]
     align = ["RIGHT", "LEFT", *["CENTER"] * len(areas), "RIGHT", "RIGHT"]
     first = ctx.s("anonymous.code") if ctx.anonymous else ctx.s("overview.rank")
-    rows: list = [[first, "" if ctx.anonymous else ctx.c("service"), *(a.code for a in areas),
-                   ctx.s("overview.process"), ctx.s("overview.outcome")]]
+    header = [first, "" if ctx.anonymous else ctx.c("service"), *(a.code for a in areas),
+              ctx.s("overview.process"), ctx.s("overview.outcome")]
     if ctx.anonymous:  # code order, no ranks, no names
         services = sorted(sm.services, key=lambda s: ctx.codes[s.file])
         lead = [(ctx.codes[s.file], "") for s in services]
     else:
         services = sm.services
         lead = [(f"{rank}." if rank else ctx.c("na"), _name(s)) for s, rank in zip(services, _ranks(services))]
-    for s, (first_cell, name) in zip(services, lead):
-        rows.append(ctx.row([first_cell, name, *(_score_cell(ctx, *_area(s, a.id)) for a in areas),
-                             ctx.num(s.process_index, 0), ctx.num(s.outcome_index, 0)], widths, align))
+
     def median(st: Stats | None) -> str:
         return ctx.num(st.median, 0) if st is not None and ctx.shown(st) else ctx.c("na")
     medians = [median(sm.area_stats.get(a.id)) for a in areas]
-    rows.append(ctx.row(["", ctx.s("overview.median_row"), *medians, median(sm.process_stats),
-                         median(sm.outcome_stats)], widths, align, bold=True))
+    total = ["", ctx.s("overview.median_row"), *medians, median(sm.process_stats), median(sm.outcome_stats)]
+
+    def row(i: int) -> list:
+        """Row i: a service, or the medians after the last one (made when its page is laid out)."""
+        if i == len(services):
+            return ctx.row(total, widths, align, bold=True)
+        s, (first_cell, name) = services[i], lead[i]
+        return ctx.row([first_cell, name, *(_score_cell(ctx, *_area(s, a.id)) for a in areas),
+                        ctx.num(s.process_index, 0), ctx.num(s.outcome_index, 0)], widths, align)
+
     extra = [("LINEABOVE", (0, -1), (-1, -1), 0.9, ACCENT)]
-    grid = paged_table(rows, widths, align=align, style_last=extra)  # one row per service: any length
+    # one row per service: any length, each row made only while its page is laid out
+    grid = paged_table([header], LazyRows(len(services) + 1, row), widths, align=align, style_last=extra)
     intro = ctx.s("overview.intro_anonymous" if ctx.anonymous else "overview.intro")
     notes = [ctx.p(ctx.s("anonymous.codes_note"), "note")] if ctx.anonymous else []
     return out + [ctx.p(intro), grid, Spacer(1, 6), *notes, *_legends(ctx)]
@@ -755,12 +763,12 @@ def _excluded(ctx: _Ctx) -> list:
         rows = [[ctx.s("excluded.file"), ctx.s("excluded.errors"), ctx.s("excluded.messages")]]
         rows += [[names[r.file], str(r.errors), _messages(ctx, r)] for r in sm.rejected]
         out += [*ctx.lead_in(ctx.s("excluded.rejected")),
-                paged_table(rows, [4.6 * cm, 1.3 * cm, w - 5.9 * cm], align=["LEFT", "RIGHT", "LEFT"])]
+                paged_table(rows[:1], rows[1:], [4.6 * cm, 1.3 * cm, w - 5.9 * cm], align=["LEFT", "RIGHT", "LEFT"])]
     if sm.skipped:
         rows = [[ctx.s("excluded.file"), ctx.s("excluded.reason")]]
         rows += [[names[r.file], redact(r.problems[0].message) if r.problems else ctx.c("na")]
                  for r in sm.skipped]
-        out += [*ctx.lead_in(ctx.s("excluded.skipped")), paged_table(rows, [4.6 * cm, w - 4.6 * cm])]
+        out += [*ctx.lead_in(ctx.s("excluded.skipped")), paged_table(rows[:1], rows[1:], [4.6 * cm, w - 4.6 * cm])]
     return out
 
 
