@@ -620,8 +620,14 @@ def summarize_run(folder: Path, jobs: int | None, workdir: Path, reports: bool =
     failed = child.rc not in (0, 1) or "auditkit failed" in child.stderr or not (out / "summary.json").exists()
     if reports and not failed and len(list((out / "reports").glob("*.pdf"))) != len(list(folder.glob("*.xlsx"))):
         failed = True
+    error = child.error() if failed else None
+    if not failed:  # every generated workbook must count: a rejected one would make the round smaller
+        data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        missing = [name for name in ("summary.pdf", "summary.xlsx") if not (out / name).exists()]
+        if data.get("rejected") or missing:
+            error = f"{len(data.get('rejected') or [])} workbooks rejected; not written: {', '.join(missing) or '–'}"
     shutil.rmtree(out, ignore_errors=True)
-    return child, (child.error() if failed else None)
+    return child, error
 
 
 def bench_growth(wbs: Workbooks, sizes: list[int], jobs: int | None, reps: int, workdir: Path) -> None:
