@@ -1158,17 +1158,17 @@ def write_docs(markdown: str, run: dict[str, Any]) -> list[Path]:
     perf = ROOT / "docs" / "performance.md"
     body = "\n".join(("#" + line) if line.startswith("### ") else line for line in markdown.splitlines())
     text = perf.read_text(encoding="utf-8")
-    if DOCS_START in text and DOCS_END in text:
+    if text.count(DOCS_START) == 1 and text.count(DOCS_END) == 1:
         head, rest = text.split(DOCS_START, 1)
         _, tail = rest.split(DOCS_END, 1)
         perf.write_text(f"{head}{DOCS_START}\n{body}\n{DOCS_END}{tail}", encoding="utf-8")
         written.append(perf)
     else:
-        log(f"{perf}: no {DOCS_START} … {DOCS_END} markers: not written")
+        log(f"{perf}: not exactly one {DOCS_START} … {DOCS_END} pair: not written")
     readme = ROOT / "README.md"
     sentence = run.get("readme")
     text = readme.read_text(encoding="utf-8")
-    if sentence and README_START in text and README_END in text:
+    if sentence and text.count(README_START) == 1 and text.count(README_END) == 1:
         head, rest = text.split(README_START, 1)
         _, tail = rest.split(README_END, 1)
         readme.write_text(f"{head}{README_START}{sentence}{README_END}{tail}", encoding="utf-8")
