@@ -119,8 +119,16 @@ def _version(value: bool) -> None:
 def _main(
     show_version: Annotated[bool, typer.Option(
         "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    questionnaires: Annotated[list[Path] | None, typer.Option(
+        "--questionnaires", metavar="DIR", help="A further folder of questionnaires (<id>/questionnaire.yaml), "
+        "beside the shipped ones and those in AUDITKIT_QUESTIONNAIRES; may be repeated.")] = None,
 ) -> None:
     """The options of auditkit itself, before the command."""
+    if questionnaires:
+        from auditkit.questionnaire.sources import add_root
+
+        for folder in questionnaires:
+            add_root(folder)
 
 
 LangOpt = Annotated[Lang, typer.Option("--lang", parser=_lang, metavar="cs|en",
@@ -137,12 +145,16 @@ def template(
         "--from", metavar="WORKBOOK", help="The service's workbook from the previous round: its identification and staff list are "
         "carried over and its answers shown beside the blank answer cells.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    questionnaire: Annotated[str | None, typer.Option(
+        "--questionnaire", metavar="ID", help="Which questionnaire (its id; the newest version is written). "
+        "Default: the one declared default.")] = None,
 ) -> None:
     """Write a blank audit workbook for auditors to fill (an existing file is kept unless --force).
 
     \b
     Examples:
       auditkit template --out audit_2024.xlsx --service-name "Azylový dům Hvězda"
+      auditkit template --questionnaire ad-procesni-audit --out audit_2024.xlsx
       auditkit template --from audits_2023/ad_kotva.xlsx --out audits_2024/ad_kotva.xlsx
     """
     from auditkit.errors import UsageError
@@ -160,7 +172,7 @@ def template(
         from auditkit.nextround import next_round_template
         from auditkit.render import render_validation
 
-        result, q = next_round_template(previous, out, lang.value)
+        result, q = next_round_template(previous, out, lang.value, questionnaire)
         if q is None:
             render_validation([result], lang.value)
             raise typer.Exit(1)
@@ -168,9 +180,9 @@ def template(
             say(console_err(), "previous_has_errors", lang.value, path=previous, n=result.errors)
     else:
         from auditkit.excel.template import write_template
-        from auditkit.questionnaire.loader import default_questionnaire
+        from auditkit.questionnaire.loader import default_questionnaire, newest
 
-        q = default_questionnaire()
+        q = newest(questionnaire) if questionnaire else default_questionnaire()
         write_template(out, q, lang.value, service_name)
     say(console_err(), "template_written", lang.value, path=out, qid=q.id, version=q.version)
 

@@ -127,6 +127,48 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cs": "--annotate {path}: soubor již existuje; pro kopii zadejte soubor .xlsx nebo složku.",
         "en": "--annotate {path}: this file exists; give an .xlsx file or a folder for the copies.",
     },
+    "questionnaires_missing": {
+        "cs": "Složka dotazníků {path} neexistuje (z proměnné {env} nebo z --questionnaires). Opravte cestu, nebo ji "
+              "ze seznamu odeberte.",
+        "en": "The questionnaire folder {path} does not exist (named in {env} or by --questionnaires). Correct the "
+              "path or remove it from the list.",
+    },
+    "questionnaires_not_folder": {
+        "cs": "{path} (z proměnné {env} nebo z --questionnaires) není složka. Zadejte složku, která obsahuje "
+              "podsložky <dotazník>/questionnaire.yaml.",
+        "en": "{path} (named in {env} or by --questionnaires) is not a folder. Name a folder holding "
+              "<questionnaire>/questionnaire.yaml sub-folders.",
+    },
+    "questionnaire_twice": {
+        "cs": "Dotazník {qid} ve verzi {version} je definován dvakrát: {first} a {second}. Jednu z definic "
+              "odeberte nebo jí dejte jiné id či verzi.",
+        "en": "Questionnaire {qid} version {version} is defined twice: {first} and {second}. Remove one of them "
+              "or give it another id or version.",
+    },
+    "questionnaire_not_known": {
+        "cs": "Dotazník {qid} neznám. Známé dotazníky: {known}. Další složky s dotazníky lze přidat proměnnou "
+              "{env} nebo volbou --questionnaires.",
+        "en": "Unknown questionnaire {qid}. Known questionnaires: {known}. Further questionnaire folders can be "
+              "added with the {env} variable or the --questionnaires option.",
+    },
+    "template_from_other": {
+        "cs": "--from {path} je sešit dotazníku {found}, ne {qid}; další kolo má stejný dotazník. Vynechte "
+              "--questionnaire, nebo napište prázdnou šablonu bez --from.",
+        "en": "--from {path} is a workbook of questionnaire {found}, not {qid}; the next round keeps its "
+              "questionnaire. Leave out --questionnaire, or write a blank template without --from.",
+    },
+    "default_twice": {
+        "cs": "Výchozím dotazníkem se prohlašuje více dotazníků (default: true v {files}). Ponechte ho jen u "
+              "jednoho, nebo dotazník zvolte volbou --questionnaire.",
+        "en": "More than one questionnaire declares itself the default (default: true in {files}). Keep it in one "
+              "only, or choose the questionnaire with --questionnaire.",
+    },
+    "default_none": {
+        "cs": "Je k dispozici více dotazníků ({known}) a žádný není prohlášen za výchozí. Zvolte jeden volbou "
+              "--questionnaire, nebo u jednoho uveďte default: true v questionnaire.yaml.",
+        "en": "Several questionnaires are available ({known}) and none is declared the default. Choose one with "
+              "--questionnaire, or set default: true in one questionnaire.yaml.",
+    },
     "os_error": {
         "cs": "Operace se souborem {path} selhala: {reason}.",
         "en": "A file operation on {path} failed: {reason}.",

@@ -16,7 +16,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from auditkit import errors
-from auditkit.paths import questionnaires_dir
+from auditkit.errors import UsageError
+from auditkit.questionnaire import sources
 from auditkit.questionnaire.kinds import KINDS, kind_of
 from auditkit.questionnaire.models import (
     Area,
@@ -26,7 +27,7 @@ from auditkit.questionnaire.models import (
     RecordTable,
 )
 
-MAIN_FILE = "questionnaire.yaml"
+MAIN_FILE = sources.MAIN_FILE
 
 # the C-accelerated safe loader when PyYAML has it (10× faster), else the pure-Python one
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -324,37 +325,87 @@ def _check_question(q: Questionnaire, x: Any, path: Path, noun: str) -> list[str
     return errors
 
 
-def discover(root: Path | None = None) -> dict[tuple[str, str], Questionnaire]:
-    """Every questionnaire under ``root`` keyed by (id, version)."""
-    root = root or questionnaires_dir()
+def discover(roots: tuple[Path, ...] | None = None) -> dict[tuple[str, str], Questionnaire]:
+    """Every questionnaire of ``roots`` (default: the package's and ``AUDITKIT_QUESTIONNAIRES``'s folders)
+    keyed by (id, version). One (id, version) in two folders is a usage error naming both files."""
+    return _discover(roots if roots is not None else sources.roots())[0]
+
+
+def _discover(roots: tuple[Path, ...]) -> tuple[dict[tuple[str, str], Questionnaire], dict[tuple[str, str], Path]]:
     found: dict[tuple[str, str], Questionnaire] = {}
-    for main in sorted(root.glob(f"*/{MAIN_FILE}")):
-        q = load_questionnaire(main.parent)
-        if (q.id, q.version) in found:
-            raise DefinitionError(f"{main}: questionnaire {q.id} version {q.version} is defined twice")
-        found[(q.id, q.version)] = q
+    where: dict[tuple[str, str], Path] = {}
+    for root in roots:
+        for main in sources.definition_files(root):
+            q = load_questionnaire(main.parent)
+            if (q.id, q.version) in found:
+                raise UsageError("questionnaire_twice", qid=q.id, version=q.version,
+                                 first=where[(q.id, q.version)] / MAIN_FILE, second=main)
+            found[(q.id, q.version)] = q
+            where[(q.id, q.version)] = main.parent
     if not found:
-        raise DefinitionError(f"{root}: no questionnaire found (expected */{MAIN_FILE})")
-    return found
+        raise DefinitionError(f"{', '.join(map(str, roots))}: no questionnaire found (expected */{MAIN_FILE})")
+    return found, where
 
 
 @lru_cache(maxsize=4)
-def registry(root: str | None = None) -> dict[tuple[str, str], Questionnaire]:
-    return discover(Path(root) if root else None)
+def _cached(roots: tuple[Path, ...]) -> tuple[dict[tuple[str, str], Questionnaire], dict[tuple[str, str], Path]]:
+    return _discover(roots)
+
+
+def registry() -> dict[tuple[str, str], Questionnaire]:
+    """Every known questionnaire by (id, version), loaded once per set of folders."""
+    return _cached(sources.roots())[0]
+
+
+def folder_of(q: Questionnaire) -> Path | None:
+    """The folder ``q`` was loaded from (None for a definition built in code)."""
+    return _cached(sources.roots())[1].get((q.id, q.version))
+
+
+def _version_key(q: Questionnaire) -> tuple[int, ...]:
+    return tuple(int(p) for p in q.version.split("."))
+
+
+def newest(questionnaire_id: str) -> Questionnaire:
+    """The newest version of the questionnaire ``questionnaire_id``; an unknown id is a usage error."""
+    versions = [q for (qid, _), q in registry().items() if qid == questionnaire_id]
+    if not versions:
+        known = sorted({qid for qid, _ in registry()})
+        raise UsageError("questionnaire_not_known", qid=questionnaire_id, known=", ".join(known), env=sources.ENV)
+    return max(versions, key=_version_key)
 
 
 def default_questionnaire() -> Questionnaire:
-    """The newest version of the first questionnaire: what ``auditkit template`` writes by default."""
-    reg = registry()
-    return max(reg.values(), key=lambda q: (q.id, tuple(int(p) for p in q.version.split("."))))
+    """The newest version of the declared default questionnaire (``default: true`` in its questionnaire.yaml):
+    what ``auditkit template`` writes and ``summarize`` takes a round to be when not told otherwise."""
+    return choose_default(registry(), _cached(sources.roots())[1])
+
+
+def choose_default(
+    reg: dict[tuple[str, str], Questionnaire], where: dict[tuple[str, str], Path],
+) -> Questionnaire:
+    """The declared default of ``reg`` (its newest version). One questionnaire alone is the default without
+    declaring it; two declaring it, or none among several, is a usage error naming them."""
+    declared = sorted({qid for (qid, _), q in reg.items() if q.default})
+    ids = sorted({qid for qid, _ in reg})
+    if len(declared) > 1:
+        files = [str(where[k] / MAIN_FILE) if k in where else q.key for k, q in sorted(reg.items()) if q.default]
+        raise UsageError("default_twice", files=", ".join(files))
+    if not declared and len(ids) > 1:
+        raise UsageError("default_none", known=", ".join(ids))
+    chosen = declared[0] if declared else ids[0]
+    return max((q for (qid, _), q in reg.items() if qid == chosen), key=_version_key)
 
 
 __all__ = [
     "DefinitionError",
     "Question",
     "Questionnaire",
+    "choose_default",
     "default_questionnaire",
     "discover",
+    "folder_of",
     "load_questionnaire",
+    "newest",
     "registry",
 ]

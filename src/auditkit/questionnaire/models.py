@@ -371,6 +371,9 @@ class Questionnaire(Strict):
     version: str = Field(pattern=r"^\d+\.\d+$")
     title: Text
     instructions: Text
+    # the questionnaire `auditkit template` writes and `summarize` takes a round to be unless told otherwise
+    # (one questionnaire alone is the default without saying so; docs/questionnaire-format.md)
+    default: bool = False
     scales: dict[str, Scale]
     not_applicable: Special
     not_evidenced: Special

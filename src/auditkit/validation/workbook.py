@@ -129,9 +129,8 @@ def _questionnaire(book: Book, ctx: _Ctx, meta: dict[str, str]) -> Questionnaire
     qid, version = meta.get("questionnaire_id"), meta.get("questionnaire_version")
     if not qid:
         # a workbook re-typed without the hidden sheet: accept it if the area sheets are there
-        latest = max(known.values(), key=lambda x: tuple(int(p) for p in x.version.split(".")))
-        names = {fold(a.sheet(lang)) for a in latest.areas for lang in ("cs", "en")}
-        if any(fold(s) in names for s in book.sheets):
+        latest = _by_sheets(book, known)
+        if latest is not None:
             ctx.add("meta_missing", questionnaire=f"{latest.id} {latest.version}")
             return latest
         ctx.add("not_audit_workbook")
@@ -145,6 +144,26 @@ def _questionnaire(book: Book, ctx: _Ctx, meta: dict[str, str]) -> Questionnaire
         ctx.add("version_unknown", sheet=layout.META_SHEET, cell="B2", value=version, questionnaire=qid, known=versions)
         return None
     return known[(qid, version)]
+
+
+def _by_sheets(book: Book, known: dict[tuple[str, str], Questionnaire]) -> Questionnaire | None:
+    """The questionnaire whose area sheets the workbook has most of (the newest version of each id); None when
+    it has none of any."""
+    newest: dict[str, Questionnaire] = {}
+    for q in known.values():
+        if q.id not in newest or _version(q) > _version(newest[q.id]):
+            newest[q.id] = q
+    sheets = {fold(s) for s in book.sheets}
+
+    def hits(q: Questionnaire) -> int:
+        return sum(fold(a.sheet.cs) in sheets or fold(a.sheet.en) in sheets for a in q.areas)
+
+    best = max(sorted(newest.values(), key=lambda q: q.id), key=hits)
+    return best if hits(best) else None
+
+
+def _version(q: Questionnaire) -> tuple[int, ...]:
+    return tuple(int(p) for p in q.version.split("."))
 
 
 # -- sheets ----------------------------------------------------------------------------------------

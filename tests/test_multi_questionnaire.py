@@ -1,0 +1,136 @@
+"""Any questionnaire: a second one (tests/data/questionnaires/domy-na-pul-cesty) found through
+AUDITKIT_QUESTIONNAIRES, chosen by ``template --questionnaire``, and the declared default."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from auditkit.errors import UsageError
+from auditkit.questionnaire import loader
+from auditkit.questionnaire.sources import ENV
+
+HERE = Path(__file__).resolve().parent
+EXTRA = HERE / "data" / "questionnaires"
+SECOND = EXTRA / "domy-na-pul-cesty"
+
+
+def run(*args: str, extra: str | None = str(EXTRA)) -> subprocess.CompletedProcess:
+    env = dict(os.environ, COLUMNS="200", PYTHONIOENCODING="utf-8")
+    env.pop(ENV, None)
+    if extra is not None:
+        env[ENV] = extra
+    return subprocess.run([sys.executable, "-m", "auditkit.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+@pytest.fixture
+def with_second(monkeypatch):
+    monkeypatch.setenv(ENV, str(EXTRA))
+
+
+def meta(path: Path) -> dict[str, str]:
+    ws = openpyxl.load_workbook(path)["_meta"]
+    return {str(r[0]): str(r[1]) for r in ws.iter_rows(values_only=True) if r[0]}
+
+
+def test_the_variable_adds_a_questionnaire_beside_the_shipped_one(with_second):
+    reg = loader.registry()
+    assert {("ad-procesni-audit", "1.1"), ("dnpc-audit", "1.0")} <= set(reg)
+    assert loader.folder_of(reg[("dnpc-audit", "1.0")]) == SECOND
+    assert loader.default_questionnaire().id == "ad-procesni-audit"  # declared default: true
+
+
+def test_without_the_variable_only_the_shipped_questionnaire(monkeypatch):
+    monkeypatch.delenv(ENV, raising=False)
+    assert {qid for qid, _ in loader.registry()} == {"ad-procesni-audit"}
+
+
+def test_a_missing_folder_in_the_variable_is_a_usage_error(tmp_path):
+    missing = tmp_path / "nowhere"
+    proc = run("validate", str(HERE), extra=os.pathsep.join([str(EXTRA), str(missing)]))
+    assert proc.returncode == 2, proc.stderr
+    assert str(missing) in proc.stderr and ENV in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_one_questionnaire_in_two_folders_is_a_usage_error_naming_both(tmp_path):
+    shutil.copytree(SECOND, tmp_path / "copy" / "dnpc")
+    proc = run("template", "--out", str(tmp_path / "t.xlsx"), "--lang", "en",
+               extra=os.pathsep.join([str(EXTRA), str(tmp_path / "copy")]))
+    assert proc.returncode == 2
+    assert str(SECOND / "questionnaire.yaml") in proc.stderr
+    assert str(tmp_path / "copy" / "dnpc" / "questionnaire.yaml") in proc.stderr
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_the_same_folder_named_twice_is_one_folder(tmp_path):
+    proc = run("template", "--questionnaire", "dnpc-audit", "--out", str(tmp_path / "t.xlsx"),
+               extra=os.pathsep.join([str(EXTRA), str(EXTRA / ".." / EXTRA.name)]))
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_template_writes_the_chosen_questionnaire(tmp_path):
+    out = tmp_path / "dnpc.xlsx"
+    proc = run("template", "--questionnaire", "dnpc-audit", "--out", str(out), "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    assert (meta(out)["questionnaire_id"], meta(out)["questionnaire_version"]) == ("dnpc-audit", "1.0")
+    assert {"P Independence", "Q Housing"} <= set(openpyxl.load_workbook(out).sheetnames)
+    default = tmp_path / "default.xlsx"
+    assert run("template", "--out", str(default)).returncode == 0
+    assert meta(default)["questionnaire_id"] == "ad-procesni-audit"
+
+
+def test_the_global_option_adds_a_folder_too(tmp_path):
+    out = tmp_path / "dnpc.xlsx"
+    proc = run("--questionnaires", str(EXTRA), "template", "--questionnaire", "dnpc-audit", "--out", str(out),
+               extra=None)
+    assert proc.returncode == 0, proc.stderr
+    assert meta(out)["questionnaire_id"] == "dnpc-audit"
+
+
+def test_an_unknown_questionnaire_is_a_usage_error_listing_the_known(tmp_path):
+    proc = run("template", "--questionnaire", "nope", "--out", str(tmp_path / "t.xlsx"), "--lang", "en")
+    assert proc.returncode == 2
+    assert "nope" in proc.stderr and "ad-procesni-audit" in proc.stderr and "dnpc-audit" in proc.stderr
+
+
+def test_template_from_keeps_the_previous_questionnaire(tmp_path, good_workbook):
+    proc = run("template", "--from", str(good_workbook), "--questionnaire", "dnpc-audit",
+               "--out", str(tmp_path / "next.xlsx"), "--lang", "en")
+    assert proc.returncode == 2
+    assert "ad-procesni-audit" in proc.stderr and "dnpc-audit" in proc.stderr
+    assert not (tmp_path / "next.xlsx").exists()
+
+
+def _as(q, default: bool):
+    return q.model_copy(update={"default": default})
+
+
+def test_the_default_is_declared_not_alphabetical(with_second):
+    reg = loader.registry()
+    shipped, second = reg[("ad-procesni-audit", "1.1")], reg[("dnpc-audit", "1.0")]
+    # "dnpc-audit" sorts after "ad-procesni-audit": the declaration, not the name, decides
+    assert loader.choose_default({k: _as(q, q is shipped) for k, q in reg.items()}, {}).id == "ad-procesni-audit"
+    assert loader.choose_default({k: _as(q, q is second) for k, q in reg.items()}, {}).id == "dnpc-audit"
+    # one questionnaire alone is the default without declaring it
+    assert loader.choose_default({("dnpc-audit", "1.0"): second}, {}) is second
+
+
+def test_two_defaults_or_none_among_several_is_a_usage_error(with_second):
+    reg = loader.registry()
+    where = {k: loader.folder_of(q) for k, q in reg.items()}
+    with pytest.raises(UsageError) as two:
+        loader.choose_default({k: _as(q, True) for k, q in reg.items()}, where)
+    assert two.value.key == "default_twice"
+    assert str(SECOND / "questionnaire.yaml") in two.value.message("en")
+    with pytest.raises(UsageError) as none:
+        loader.choose_default({k: _as(q, False) for k, q in reg.items()}, where)
+    assert none.value.key == "default_none"
+    assert "dnpc-audit" in none.value.message("en") and "--questionnaire" in none.value.message("en")
