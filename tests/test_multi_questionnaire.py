@@ -134,3 +134,100 @@ def test_two_defaults_or_none_among_several_is_a_usage_error(with_second):
         loader.choose_default({k: _as(q, False) for k, q in reg.items()}, where)
     assert none.value.key == "default_none"
     assert "dnpc-audit" in none.value.message("en") and "--questionnaire" in none.value.message("en")
+
+
+# -- identification fields declare their roles ------------------------------------------------------------
+def fill_second(folder: Path, name: str, service: str, sid: str, good: bool = True, lang: str = "cs") -> Path:
+    """A filled workbook of the second questionnaire, built in code from its template."""
+    import datetime as dt
+
+    from auditkit.excel.fill import fill
+    from auditkit.excel.template import build_template
+
+    q = loader.registry()[("dnpc-audit", "1.0")]
+    answers = {
+        "nazev_zarizeni": service, "zrizovatel": "Most ke startu, z. s.", "registracni_cislo": sid,
+        "datum_navstevy": dt.date(2024, 3, 4), "hodnotitele": "Mgr. Eva Malá", "obdobi": "2024", "kapacita": 14,
+        "NP1": "yes" if good else "partly", "NP2": "3" if good else "1", "NP3": 7.5 if good else 1,
+        "NQ1": 10, "NQ2": 6 if good else 2, "NQ3": "yes" if good else "no",
+    }
+    wb = fill(build_template(q, lang), q, lang, answers, {"NP1": "Doloženo plány osamostatnění."}, {})
+    folder.mkdir(parents=True, exist_ok=True)
+    wb.save(folder / name)
+    return folder / name
+
+
+def test_the_cover_sheet_is_read_by_the_declared_roles(with_second, tmp_path):
+    from auditkit.validation.batch import validate_paths
+
+    path = fill_second(tmp_path, "most.xlsx", "Dům na půl cesty Most", "7100001")
+    (result,) = validate_paths([path], "en")
+    assert result.status == "valid", [f.message for f in result.findings]
+    s = result.service
+    assert (s.service_name, s.provider, s.service_id, s.audit_round) == (
+        "Dům na půl cesty Most", "Most ke startu, z. s.", "7100001", "2024")
+    assert s.audit_date is not None and s.audit_date.isoformat() == "2024-03-04"
+    assert s.fields["kapacita"] == 14 and s.fields["nazev_zarizeni"] == "Dům na půl cesty Most"
+
+
+def test_the_service_name_option_fills_the_field_that_plays_it(tmp_path):
+    out = tmp_path / "dnpc.xlsx"
+    proc = run("template", "--questionnaire", "dnpc-audit", "--service-name", "Dům Most", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    ws = openpyxl.load_workbook(out)["Úvod"]
+    row = next(r for r in ws.iter_rows() if r[0].value == "nazev_zarizeni")
+    assert "Dům Most" in [c.value for c in row]
+
+
+@pytest.fixture
+def second_copy(tmp_path) -> Path:
+    target = tmp_path / "dnpc"
+    shutil.copytree(SECOND, target)
+    return target
+
+
+def _edit_identification(folder: Path, change) -> Path:
+    import yaml
+
+    path = folder / "questionnaire.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change({x["id"]: x for x in data["identification"]}, data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (lambda f, d: f["zrizovatel"].update(role="service_name"), "role 'service_name' is declared on 2 fields"),
+    (lambda f, d: f["registracni_cislo"].pop("role"), "no field declares role: service_id"),
+    (lambda f, d: f["kapacita"].update(role="audit_date"), "field kapacita: role 'audit_date' needs kind date"),
+    (lambda f, d: f["kapacita"].update(role="owner"), "unknown value 'owner'"),
+])
+def test_a_wrong_role_names_the_file_and_the_field(second_copy, change, words):
+    path = _edit_identification(second_copy, change)
+    with pytest.raises(loader.DefinitionError) as err:
+        loader.load_questionnaire(second_copy)
+    assert str(path) in str(err.value) and words in str(err.value)
+
+
+def test_a_role_on_an_area_question_is_refused(second_copy):
+    import yaml
+
+    path = second_copy / "areas" / "q_housing.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["questions"][0]["role"] = "service_id"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(loader.DefinitionError, match="NQ1: a role is only for identification fields") as err:
+        loader.load_questionnaire(second_copy)
+    assert str(path) in str(err.value)
+
+
+def test_the_next_round_carries_the_declared_fields_by_their_ids(with_second, tmp_path):
+    previous = fill_second(tmp_path, "most.xlsx", "Dům Most", "7100001")
+    out = tmp_path / "next.xlsx"
+    proc = run("template", "--from", str(previous), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert meta(out)["questionnaire_id"] == "dnpc-audit"
+    ws = openpyxl.load_workbook(out)["Úvod"]
+    answers = {r[0].value: r[2].value for r in ws.iter_rows() if r[0].value}
+    assert answers["nazev_zarizeni"] == "Dům Most" and str(answers["kapacita"]) == "14"
+    assert answers["datum_navstevy"] is None  # not kept: the auditor fills the new date

@@ -58,7 +58,7 @@ _BAD = [
 
 
 def answers_for(q: Questionnaire, p: Profile, rng: random.Random) -> tuple[dict[str, Any], dict[str, str]]:
-    answers: dict[str, Any] = {
+    by_role: dict[str, Any] = {
         "service_name": p.name,
         "provider": p.provider,
         "service_id": p.service_id,
@@ -71,6 +71,8 @@ def answers_for(q: Questionnaire, p: Profile, rng: random.Random) -> tuple[dict[
                      "evidence odmítnutých žadatelů.",
         "limitations": p.limitations,
     }
+    # the cover sheet by the roles its fields declare: the field ids are the questionnaire's
+    answers: dict[str, Any] = {x.id: by_role[x.role] for x in q.identification if x.role in by_role}
     comments: dict[str, str] = {}
     for area in q.areas:
         level = p.quality.get(area.id, 0.7)

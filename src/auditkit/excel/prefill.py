@@ -96,7 +96,7 @@ def _previous_columns(ws: Worksheet, items: tuple[Question, ...], q: Questionnai
             answer = previous.answers[qid]
             texts = (previous_answer(q, by_id[qid], answer, lang), answer.comment or "")
         else:  # an identification field: kept on the service, not among the answers
-            texts = (typed(q, by_id[qid], getattr(previous.service, qid, None) or None, lang), "")
+            texts = (typed(q, by_id[qid], _kept(q, previous, qid), lang), "")
         for j, text in enumerate(texts):
             cell = _new_cell(ws, r, first + j)
             cell.value = text or None
@@ -131,6 +131,15 @@ def _carry_records(ws: Worksheet, table: RecordTable, rows: list[dict[str, Any]]
     ws.column_dimensions[get_column_letter(len(table.columns) + 2)].width = 40
 
 
+def _kept(q: Questionnaire, previous: Audit, field_id: str) -> Any:
+    """The previous value of an identification field: by its id, else (an audit read before fields were kept
+    by id) by the role it plays."""
+    if field_id in previous.service.fields:
+        return previous.service.fields[field_id] or None
+    item = next((x for x in q.identification if x.id == field_id), None)
+    return getattr(previous.service, item.role, None) or None if item is not None and item.role else None
+
+
 def add_previous(wb: Workbook, q: Questionnaire, previous: Audit, lang: Lang) -> None:
     """Show ``previous`` (an earlier round of the same service) in the template ``wb`` built from ``q``."""
     cover = wb[layout.COVER_SHEET[lang]]
@@ -139,7 +148,7 @@ def add_previous(wb: Workbook, q: Questionnaire, previous: Audit, lang: Lang) ->
         item = next((x for x in q.identification if x.id == row[0].value), None)
         if item is None or item.id not in q.next_round.keep:
             continue
-        value = getattr(previous.service, item.id, None)
+        value = _kept(q, previous, item.id)
         if value not in (None, ""):
             row[layout.COL_ANSWER].value = typed(q, item, value, lang)
     for sheet, items in [(cover, q.identification)] + [(wb[a.sheet(lang)], a.questions) for a in q.areas]:

@@ -273,6 +273,12 @@ def _record_sheet(wb: Workbook, q: Questionnaire, lists: _Lists, table: RecordTa
     return ws
 
 
+def _named(q: Questionnaire, service_name: str | None) -> dict[str, str] | None:
+    """``--service-name`` written into the field that plays the service name (its id is the questionnaire's)."""
+    field = q.role_field("service_name")
+    return {field.id: service_name} if service_name and field is not None else None
+
+
 def build_template(q: Questionnaire, lang: str = "cs", service_name: str | None = None) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
@@ -281,7 +287,7 @@ def build_template(q: Questionnaire, lang: str = "cs", service_name: str | None 
     heading = service_name or ""
     cover = _question_sheet(
         wb, q, lists, layout.COVER_SHEET[lang], q.title(lang), q.instructions(lang), q.identification, lang,
-        heading, prefill={"service_name": service_name} if service_name else None, hide_ids=True,
+        heading, prefill=_named(q, service_name), hide_ids=True,
     )
     cover["B3"] = _WORDS[lang]["round_hint"].format(qid=q.id, version=q.version)
     cover["B3"].font = _ID_FONT

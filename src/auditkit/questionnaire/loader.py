@@ -6,6 +6,8 @@ A broken definition raises :class:`DefinitionError` whose message names the file
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 import re
 from collections import Counter
 from functools import lru_cache
@@ -20,6 +22,8 @@ from auditkit.errors import UsageError
 from auditkit.questionnaire import sources
 from auditkit.questionnaire.kinds import KINDS, kind_of
 from auditkit.questionnaire.models import (
+    REQUIRED_ROLES,
+    ROLE_VALUES,
     Area,
     Column,
     Question,
@@ -157,6 +161,7 @@ def _cross_check(q: Questionnaire, main: Path, files: dict[str, Path]) -> None:
         if n > 1:
             errors.append(f"{main.parent}: question ID '{dup}' is used {n} times; IDs must be unique")
     ident_ids = {x.id for x in q.identification}
+    errors.extend(_check_roles(q, main, files))
     for kept in q.next_round.keep:
         if kept not in ident_ids:
             errors.append(f"{main}: next_round.keep: '{kept}' is not an identification field "
@@ -233,6 +238,50 @@ def _cross_check(q: Questionnaire, main: Path, files: dict[str, Path]) -> None:
     errors.extend(_check_findings(q, main, files))
     if errors:
         raise DefinitionError("\n".join(errors))
+
+
+_VALUE_WORDS = {dt.date: "a date answer (kind date)", int: "a whole-number answer (kind integer)",
+                str: "a text answer (kind text)"}
+
+
+def _role_misfit(q: Questionnaire, x: Question) -> str | None:
+    """What ``x``'s kind lacks for its role, in words (None when it fits): judged by the value the kind gives,
+    not by its name, so a registered kind that gives a date may play the audit date."""
+    kind = kind_of(x)
+    if x.role == "report_status":
+        ids = {o.id for o in kind.options(q, x)} if kind.one_option else set()
+        return None if {"draft", "final"} <= ids else "one option of draft and final (kind choice)"
+    want = ROLE_VALUES.get(x.role or "", str)
+    try:
+        value = kind.sample(q, x, 0.5, random.Random(0), dt.date(2024, 1, 1))
+    except NotImplementedError:  # a kind without samples: taken on trust
+        return None
+    fits = isinstance(value, want) and not isinstance(value, bool) and not (want is str and kind.options_from != "none")
+    return None if fits else _VALUE_WORDS[want]
+
+
+def _check_roles(q: Questionnaire, main: Path, files: dict[str, Path]) -> list[str]:
+    """Each role on one identification field whose kind gives the value the role needs; the required roles
+    declared."""
+    errors = []
+    for role, n in Counter(x.role for x in q.identification if x.role).items():
+        if n > 1:
+            errors.append(f"{main}: identification: role '{role}' is declared on {n} fields; one field plays it")
+    for x in q.identification:
+        if x.role is None:
+            continue
+        problem = _role_misfit(q, x)
+        if problem:
+            errors.append(f"{main}: identification field {x.id}: role '{x.role}' needs {problem}")
+    for role in REQUIRED_ROLES:
+        if q.role_field(role) is None:
+            errors.append(f"{main}: identification: no field declares role: {role} (every questionnaire names its"
+                          f" service by the roles {', '.join(REQUIRED_ROLES)})")
+    for a in q.areas:
+        for x in a.questions:
+            if x.role is not None:
+                errors.append(f"{files.get(a.id, main)}: question {x.id}: a role is only for identification fields")
+    return errors
 
 
 def _check_findings(q: Questionnaire, main: Path, files: dict[str, Path]) -> list[str]:

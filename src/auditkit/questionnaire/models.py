@@ -6,6 +6,7 @@ rules naming unknown options, formulas naming unknown questions) live in ``loade
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -17,6 +18,24 @@ from auditkit.questionnaire.kinds.base import Basis
 # an answer kind is the name of a registered kind class (auditkit.questionnaire.kinds): yes_no, scale_0_3,
 # choice, multi_choice, integer, decimal, percent, date, text, or one a program registers
 AnswerKind = str
+
+# The parts an identification field can play for the engine (docs/questionnaire-format.md, "Identification"):
+# the service's name, provider and identifier (the key of a service across files and rounds), the audit's
+# date, auditors and round, and the optional scope of the provider report. Each is declared on one field.
+Role = Literal[
+    "service_name", "provider", "service_id", "audit_date", "auditors", "audit_round",
+    "files_sampled", "interviews", "documents", "limitations", "report_status", "issue_date",
+]
+ROLES: tuple[Role, ...] = (
+    "service_name", "provider", "service_id", "audit_date", "auditors", "audit_round",
+    "files_sampled", "interviews", "documents", "limitations", "report_status", "issue_date",
+)
+REQUIRED_ROLES: tuple[Role, ...] = ("service_name", "service_id")  # names a service; tells duplicates apart
+# the value a role's field must give (its kind's typed value): a date, a whole number, or else a text;
+# report_status is one of the options draft / final
+ROLE_VALUES: dict[str, type] = {"audit_date": dt.date, "issue_date": dt.date, "files_sampled": int, "interviews": int}
+# roles whose field holds a name by design (a person's or an organisation's): not flagged as personal data
+NAMED_ROLES: frozenset[str] = frozenset({"service_name", "provider", "service_id", "auditors", "audit_round"})
 
 # Basis (kinds.base): what a finding rests on (docs/scoring.md): the answer "no", "partly", "not evidenced", a number past a
 # threshold, or a computed indicator. The wording of a finding is chosen by its basis.
@@ -163,6 +182,7 @@ class Question(Strict):
     na_when: NaCondition | None = None  # a critical item accepts N/A only when this holds
     derived_from: Derivation | None = None  # the answer the record tables give (they win over the typed one)
     agrees_with: Agreement | None = None  # a typed figure the record tables also give: warn when they differ
+    role: Role | None = None  # identification fields only: the part the field plays (ROLES)
 
     _kind = field_validator("kind")(_known_kind)
 
@@ -389,6 +409,10 @@ class Questionnaire(Strict):
     # -- lookups used by the engine --------------------------------------------------------
     def questions(self) -> dict[str, tuple[Area, Question]]:
         return {q.id: (a, q) for a in self.areas for q in a.questions}
+
+    def role_field(self, role: str) -> Question | None:
+        """The identification field that plays ``role`` (None when the questionnaire has none)."""
+        return next((x for x in self.identification if x.role == role), None)
 
     def area(self, area_id: str) -> Area:
         return next(a for a in self.areas if a.id == area_id)

@@ -26,6 +26,9 @@ class Answer(BaseModel):
 
 
 class ServiceInfo(BaseModel):
+    """The cover sheet: each value under the role its field declares (the questionnaire's ``role:``), and every
+    identification field's value under its own id in ``fields``."""
+
     service_name: str = ""
     provider: str = ""
     service_id: str = ""
@@ -39,6 +42,7 @@ class ServiceInfo(BaseModel):
     limitations: str = ""
     report_status: str = "draft"
     issue_date: dt.date | None = None
+    fields: dict[str, Value] = Field(default_factory=dict)  # identification field id → its value
 
 
 class Audit(BaseModel):

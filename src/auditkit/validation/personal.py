@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditkit import words as words_
+from auditkit.questionnaire.models import NAMED_ROLES
 
 if TYPE_CHECKING:
     from auditkit.lang import Lang
@@ -28,8 +29,8 @@ KINDS = ("birth_number", "email", "phone", "birth_date", "address", "room", "nam
 TOKENS = words_.by_lang("validation", "personal_tokens")  # what replaces each kind in every output
 ALL = frozenset(KINDS)
 NOT_NAMES = frozenset(k for k in KINDS if k != "name")  # what is checked in fields that hold names by design
-# cover-sheet fields where a name belongs (the auditors) or is the subject (the service, the provider)
-NAMED_FIELDS = frozenset({"service_name", "provider", "service_id", "auditors", "audit_round"})
+# cover-sheet fields where a name belongs (the auditors) or is the subject (the service, the provider): by role
+NAMED_FIELDS = NAMED_ROLES
 
 _NAMES_FILE = Path(__file__).with_name("data") / "names_cs.txt"
 
@@ -554,9 +555,10 @@ def safe_phrases(*names: object) -> tuple[str, ...]:
     return tuple(str(n) for n in names if isinstance(n, str) and n.strip())
 
 
-def kinds_for(question_id: str, identification: bool = False) -> frozenset[str]:
-    """What to look for in a question's text answer: no names in fields that hold names by design."""
-    return NOT_NAMES if identification and question_id in NAMED_FIELDS else ALL
+def kinds_for(role: str | None, identification: bool = False) -> frozenset[str]:
+    """What to look for in a question's text answer: no names in the cover fields whose ``role`` holds names by
+    design (the service, the provider, the auditors)."""
+    return NOT_NAMES if identification and role in NAMED_FIELDS else ALL
 
 
 def redact_audit(audit: Audit, q: object = None, safe: tuple[str, ...] = ()) -> Audit:
@@ -576,6 +578,12 @@ def redact_audit(audit: Audit, q: object = None, safe: tuple[str, ...] = ()) -> 
         answers[key] = a if (value, comment) == (a.value, a.comment) else a.model_copy(
             update={"value": value, "comment": comment})
     records = {k: [{c: text(v) for c, v in row.items()} for row in rows] for k, rows in audit.records.items()}
+    roles = {x.id: x.role for x in getattr(q, "identification", ())}
+
+    def cover(key: str, v: object) -> object:  # a field without a name-holding role is checked for names too
+        return text(v, NOT_NAMES if roles.get(key, key) in NAMED_FIELDS else ALL)
+
     fields = {k: text(v, NOT_NAMES) for k, v in audit.service.model_dump().items() if isinstance(v, str)}
+    fields["fields"] = {k: cover(k, v) for k, v in audit.service.fields.items()}
     return audit.model_copy(update={"answers": answers, "records": records,
                                     "service": audit.service.model_copy(update=fields)})

@@ -73,7 +73,8 @@ def validate_file(path: Path, lang: str | None = None, name: str | None = None) 
     sheets = _locate(book, q, ctx)
     cover = sheets.get("cover")
     ident = _read_questions(q, cover, q.identification, ctx, identification=True)
-    ctx.safe = personal.safe_phrases(*(ident[k].value for k in ("service_name", "provider") if k in ident))
+    ctx.safe = personal.safe_phrases(*(ident[x.id].value for x in q.identification
+                                       if x.role in ("service_name", "provider") and x.id in ident))
     answers: dict[str, Answer] = {}
     for area in q.areas:
         answers.update(_read_questions(q, sheets.get(area.id), area.questions, ctx))
@@ -82,9 +83,9 @@ def validate_file(path: Path, lang: str | None = None, name: str | None = None) 
         records[table.id] = _read_records(q, table, sheets.get("records:" + table.id), ctx)
     _check_records(q, answers, records, sheets, ctx)
     _check_against_records(q, answers, records, sheets, ctx)
-    service = ServiceInfo(  # a blank or invalid field keeps its default
-        **{k: a.value for k, a in ident.items() if a.value is not None and k in ServiceInfo.model_fields},
-    )
+    values = {k: a.value for k, a in ident.items() if a.value is not None}  # a blank or invalid field: default
+    service = ServiceInfo(**{x.role: values[x.id] for x in q.identification if x.role and x.id in values},
+                          fields=values)
     audit = Audit(
         file=ctx.file,
         sha256=book.sha256,
@@ -357,7 +358,7 @@ def _read_questions(
             status, value = parse(q, item, raw)
         except CellError as p:
             _problem(ctx, q, item, p, raw, **where)
-            _scan_personal(ctx, raw, personal.kinds_for(item.id, identification), **where)
+            _scan_personal(ctx, raw, personal.kinds_for(getattr(item, "role", None), identification), **where)
             status, value = "invalid", None
         if status == "answered":
             _percent_note(ctx, item, raw, value, **where)
@@ -370,7 +371,7 @@ def _read_questions(
         # text cells were cleaned by the reader (normalize_cell is clean_text(keep_newlines=True))
         comment = comment_raw if isinstance(comment_raw, str) or comment_raw is None else as_text(comment_raw)
         if kind_of(item).free_text:
-            _scan_personal(ctx, value, personal.kinds_for(item.id, identification), **where)
+            _scan_personal(ctx, value, personal.kinds_for(getattr(item, "role", None), identification), **where)
         _scan_personal(ctx, comment, sheet=sheet.name, cell=cell_ref(r, ac + 1), question_id=item.id)
         answers[item.id] = Answer(
             question_id=item.id, status=status, value=value, comment=comment or None, sheet=sheet.name, cell=cell
