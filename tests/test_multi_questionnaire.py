@@ -231,3 +231,194 @@ def test_the_next_round_carries_the_declared_fields_by_their_ids(with_second, tm
     answers = {r[0].value: r[2].value for r in ws.iter_rows() if r[0].value}
     assert answers["nazev_zarizeni"] == "Dům Most" and str(answers["kapacita"]) == "14"
     assert answers["datum_navstevy"] is None  # not kept: the auditor fills the new date
+
+
+# -- the second questionnaire from template to report -----------------------------------------------------
+def _answers(service: str, sid: str, good: bool) -> dict:
+    import datetime as dt
+
+    return {
+        "nazev_zarizeni": service, "zrizovatel": "Most ke startu, z. s.", "registracni_cislo": sid,
+        "datum_navstevy": dt.date(2024, 3, 4), "hodnotitele": "Mgr. Eva Malá", "obdobi": "2024", "kapacita": 14,
+        "NP1": "yes" if good else "partly", "NP2": "3" if good else "1", "NP3": 7.5 if good else 1,
+        "NQ1": 10, "NQ2": 6 if good else 2, "NQ3": "yes" if good else "no",
+    }
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(path).pages)
+
+
+def _json(proc: subprocess.CompletedProcess) -> dict:
+    import json
+
+    return json.loads(proc.stdout)
+
+
+def test_template_fill_validate_summarize_report(with_second, tmp_path):
+    from auditkit.excel.fill import fill
+
+    q = loader.registry()[("dnpc-audit", "1.0")]
+    blank = tmp_path / "blank.xlsx"
+    assert run("template", "--questionnaire", "dnpc-audit", "--out", str(blank)).returncode == 0
+    round_ = tmp_path / "round"
+    round_.mkdir()
+    for name, sid, good in (("Dům Most", "7100001", True), ("Dům Křižovatka", "7100002", False)):
+        wb = fill(openpyxl.load_workbook(blank), q, "cs", _answers(name, sid, good), {"NP1": "Doloženo plány."})
+        wb.save(round_ / f"{sid}.xlsx")
+    checked = run("validate", str(round_), "--json")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert {f["service_name"] for f in _json(checked)["files"]} == {"Dům Most", "Dům Křižovatka"}
+
+    out = tmp_path / "out"
+    proc = run("summarize", str(round_), "--out", str(out), "--json", "--no-open-data")
+    assert proc.returncode == 0, proc.stderr
+    data = _json(proc)
+    assert data["questionnaire"] == {"id": "dnpc-audit", "version": "1.0"}
+    assert {s["service_id"] for s in data["services"]} == {"7100001", "7100002"}
+    weak = next(s for s in data["services"] if s["service_id"] == "7100002")
+    assert [f["fact"] for f in weak["findings"]] == ["starter_flats"]
+    text = _pdf_text(next((out / "reports").glob("7100002_*.pdf")))
+    assert "Dům Křižovatka" in text and "Audit domu na půl cesty" in text
+    assert "Zřizovatel Most ke startu, z. s." in text  # the questionnaire's own word for the provider
+    assert "Služba nespolupracuje s obcí na startovacích bytech" in text  # its own finding text
+    assert "slabiny" in text and "Praxe domu na půl cesty má slabiny" in text  # its own verdicts
+    assert "NP1" in text and "Doloženo plány." in text
+    summary_text = _pdf_text(out / "summary.pdf")
+    assert "Startovací byty s obcí" in summary_text
+
+
+def test_report_texts_of_a_questionnaire_replace_the_shared_ones_key_by_key(with_second):
+    from auditkit.reports.texts import texts, texts_for
+
+    reg = loader.registry()
+    own, shipped = reg[("dnpc-audit", "1.0")], reg[("ad-procesni-audit", "1.1")]
+    common = texts_for(own, "common")
+    assert common("verdict.weak", "en").startswith("Practice in the area has weaknesses")
+    assert common("method.text", "cs") != texts("common")("method.text", "cs")  # replaced
+    assert common("method.title", "cs") == texts("common")("method.title", "cs")  # kept from the shared file
+    assert texts_for(shipped, "common") is texts("common")  # no file of its own: the shared words
+
+
+def test_a_broken_override_names_its_file(with_second, tmp_path, monkeypatch):
+    from auditkit.reports.texts import TextError, texts_for
+
+    copy = tmp_path / "qs" / "dnpc"
+    shutil.copytree(SECOND, copy)
+    (copy / "reports" / "common.yaml").write_text("verdict:\n  ok: {cs: jen česky}\n", encoding="utf-8")
+    monkeypatch.setenv(ENV, str(tmp_path / "qs"))
+    with pytest.raises(TextError) as err:
+        texts_for(loader.registry()[("dnpc-audit", "1.0")], "common")
+    assert str(copy / "reports" / "common.yaml") in str(err.value) and "verdict.ok" in str(err.value)
+
+
+# -- a round mixing two questionnaires --------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def mixed_round(tmp_path_factory) -> Path:
+    """The six sample workbooks, two of the second questionnaire and a broken file in one folder."""
+    from auditkit.paths import sample_audits_dir
+
+    folder = tmp_path_factory.mktemp("mixed")
+    for path in sample_audits_dir().glob("*.xlsx"):
+        shutil.copy(path, folder / path.name)
+    env = os.environ.get(ENV)
+    os.environ[ENV] = str(EXTRA)
+    try:
+        fill_second(folder, "dnpc_most.xlsx", "Dům Most", "7100001")
+        fill_second(folder, "dnpc_start.xlsx", "Dům Start", "7100003", good=False)
+    finally:
+        if env is None:
+            os.environ.pop(ENV)
+        else:
+            os.environ[ENV] = env
+    (folder / "broken.xlsx").write_bytes(b"not a workbook")
+    return folder
+
+
+def _accounted(data: dict) -> dict[str, str]:
+    files = {Path(s["file"]).name: "included" for s in data["services"]}
+    for r in data["rejected"]:
+        files[Path(r["file"]).name] = ",".join(sorted({f["code"] for f in r["findings"]}))
+    for r in data.get("skipped", []):
+        files[Path(r["file"]).name] = "skipped"
+    return files
+
+
+def test_a_mixed_round_is_summarised_by_the_questionnaire_most_workbooks_use(mixed_round, tmp_path):
+    proc = run("summarize", str(mixed_round), "--out", str(tmp_path / "out"), "--json", "--no-reports",
+               "--no-open-data", "--lang", "en")
+    assert proc.returncode == 1, proc.stderr  # files were rejected: exit 1, as for any rejected file
+    assert "Traceback" not in proc.stderr
+    data = _json(proc)
+    assert data["questionnaire"]["id"] == "ad-procesni-audit"
+    files = _accounted(data)
+    assert set(files) == {p.name for p in mixed_round.iterdir()}  # every file accounted for
+    assert sorted(n for n, s in files.items() if s == "included") == sorted(
+        p.name for p in mixed_round.glob("ad_*.xlsx"))
+    assert set(data["services"][0]["areas"]) == {a.id for a in loader.default_questionnaire().areas}
+    assert files["dnpc_most.xlsx"] == files["dnpc_start.xlsx"] == "questionnaire_mismatch"
+    message = next(f["message"] for r in data["rejected"] if r["file"].endswith("dnpc_most.xlsx")
+                   for f in r["findings"])
+    assert "dnpc-audit 1.0" in message and "ad-procesni-audit 1.1" in message
+    assert "--questionnaire dnpc-audit" in message
+    assert files["broken.xlsx"] != "included" and "questionnaire_mismatch" not in files["broken.xlsx"]
+
+
+def test_a_mixed_round_summarised_by_the_chosen_questionnaire(mixed_round, tmp_path):
+    proc = run("summarize", str(mixed_round), "--questionnaire", "dnpc-audit", "--out", str(tmp_path / "out"),
+               "--json", "--no-reports", "--no-open-data")
+    assert proc.returncode == 1
+    data = _json(proc)
+    assert data["questionnaire"]["id"] == "dnpc-audit"
+    files = _accounted(data)
+    assert set(files) == {p.name for p in mixed_round.iterdir()}
+    assert {n for n, s in files.items() if s == "included"} == {"dnpc_most.xlsx", "dnpc_start.xlsx"}
+    assert all(files[p.name] == "questionnaire_mismatch" for p in mixed_round.glob("ad_*.xlsx"))
+    assert {a for s in data["services"] for a in s["areas"]} == {"independence", "housing"}  # never merged
+
+
+def test_the_round_questionnaire_is_the_majority_and_a_tie_goes_to_the_default(with_second):
+    from auditkit.validation.mixed import reject_other_questionnaires, round_questionnaire
+    from auditkit.validation.models import FileResult
+
+    def valid(name: str, key: str) -> FileResult:
+        return FileResult(file=name, status="valid", questionnaire=key)
+
+    two = [valid("a.xlsx", "dnpc-audit@1.0"), valid("b.xlsx", "dnpc-audit@1.0"), valid("c.xlsx", "ad-procesni-audit@1.1")]
+    assert round_questionnaire(two) == "dnpc-audit@1.0"
+    tie = [valid("a.xlsx", "dnpc-audit@1.0"), valid("c.xlsx", "ad-procesni-audit@1.1")]
+    assert round_questionnaire(tie) == "ad-procesni-audit@1.1"  # the declared default
+    assert round_questionnaire(tie, "dnpc-audit") == "dnpc-audit@1.0"
+    assert round_questionnaire([FileResult(file="x.xlsx", status="invalid")]) is None
+    kept = reject_other_questionnaires(two, "dnpc-audit@1.0", "en")
+    assert [r.status for r in kept] == ["valid", "valid", "invalid"]
+    assert [f.code for f in kept[2].findings] == ["questionnaire_mismatch"]
+
+
+def test_a_previous_round_of_another_questionnaire_is_a_usage_error(with_second, tmp_path):
+    from auditkit.paths import sample_audits_dir
+
+    round_ = tmp_path / "round"
+    fill_second(round_, "most.xlsx", "Dům Most", "7100001")
+    proc = run("summarize", str(round_), "--previous", str(sample_audits_dir()), "--out", str(tmp_path / "out"),
+               "--no-reports", "--lang", "en")
+    assert proc.returncode == 2
+    assert "ad-procesni-audit" in proc.stderr and "dnpc-audit" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_returned_plans_of_another_questionnaire_are_rejected(with_second, tmp_path):
+    from auditkit.paths import sample_replies_dir
+
+    round_ = tmp_path / "round"
+    fill_second(round_, "most.xlsx", "Dům Most", "7100001", good=False)
+    proc = run("summarize", str(round_), "--replies", str(sample_replies_dir()), "--out", str(tmp_path / "out"),
+               "--json", "--no-reports", "--no-open-data")
+    assert "Traceback" not in proc.stderr
+    data = _json(proc)
+    plans = {Path(p.name).name for p in sample_replies_dir().glob("*.xlsx")}
+    codes = {Path(f["file"]).name: {x["code"] for x in f["findings"]} for f in data["reply_files"]}
+    assert plans <= set(codes)
+    assert all("plan_other_questionnaire" in codes[p] for p in plans)

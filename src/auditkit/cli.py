@@ -264,6 +264,9 @@ def summarize(
     report_date: Annotated[dt.datetime | None, typer.Option(
         "--report-date", parser=_date, metavar="DATE", help="Date of issue of the reports and plans "
         "(default: today); the reply deadline counts from it.")] = None,
+    questionnaire: Annotated[str | None, typer.Option(
+        "--questionnaire", metavar="ID", help="The round's questionnaire (default: the one most workbooks use); "
+        "workbooks of another questionnaire are rejected and listed.")] = None,
 ) -> None:
     """Score every workbook of a round and write the summary analysis (PDF, tidy xlsx, JSON, open data) and
     provider reports.
@@ -274,6 +277,10 @@ def summarize(
       auditkit summarize audits_2024/ --previous out_2023/summary.json --out out_2024
       auditkit summarize audits_2024/ --replies plans_returned/ --out out_2024_final
       auditkit summarize --sample --out out      (the bundled sample round)
+      auditkit summarize audits_2024/ --questionnaire dnpc-audit --out out_dnpc
+
+    A round is summarised by one questionnaire: workbooks of another one (a folder mixing two) are rejected
+    with questionnaire_mismatch and listed, never merged.
 
     Exit code 0 when every workbook was included (skipped lock files do not count), 1 when any was rejected
     or an output (a provider's report) could not be written (the other outputs are still written).
@@ -282,7 +289,7 @@ def summarize(
 
     from auditkit.errors import UsageError
     from auditkit.paths import sample_audits_dir
-    from auditkit.pipeline import questionnaire_of, run_summary
+    from auditkit.pipeline import run_summary, summary_questionnaire
     from auditkit.render import console_err, print_json, progress_bar, render_summary
     from auditkit.serialize import summary_json
 
@@ -298,8 +305,8 @@ def summarize(
                                        not no_reports, listen, previous=previous, replies=replies,
                                        reply_days=reply_days,
                                        report_date=report_date.date() if report_date else None,
-                                       open_data=not no_open_data)
-    q = questionnaire_of(summary.services)
+                                       open_data=not no_open_data, questionnaire=questionnaire)
+    q = summary_questionnaire(summary)
     if json_out:
         data = summary_json(summary)
         if outputs.failures:  # else the same JSON as summary.json

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +34,9 @@ from auditkit.events import (
     StageStarted,
     ignore,
 )
-from auditkit.questionnaire.loader import default_questionnaire, registry
-from auditkit.validation import batch
+from auditkit.lang import as_lang
+from auditkit.questionnaire.loader import default_questionnaire, newest, registry
+from auditkit.validation import batch, mixed
 from auditkit.validation.models import FileResult
 from auditkit.validation.problems import Problem, failed, make
 from auditkit.workers import chunks, default_jobs, workers
@@ -123,12 +125,17 @@ def process_files(
     score: bool = True,
     spool: Spool | None = None,
     exclude: list[Path] | None = None,
+    one_round: bool = False,
+    questionnaire: str | None = None,
 ) -> tuple[list[FileResult], list[ScoredAudit]]:
     """Every file of ``paths`` validated (and scored), in file order whatever the number of jobs.
 
     ``lang`` None: each workbook's messages in its own language (``_meta``). ``jobs`` None: by the number
     of files (``workers.default_jobs``); one job runs in this process. ``events`` hears the stage
     ``workbooks`` and each file's start and outcome.
+    ``one_round``: the files are one round, summarised by one questionnaire (``questionnaire``, an id, or the
+    one most workbooks use): workbooks of another one are rejected with ``questionnaire_mismatch``
+    (``validation.mixed``).
 
     With a ``spool`` the valid files' typed audits are parked there (``spool.index``) instead of being
     kept in the results, so memory stays flat however many files there are.
@@ -157,6 +164,9 @@ def process_files(
             done.extend(got)
     tell(StageFinished("workbooks"))
     results = sorted([d.result for d in done] + skipped, key=lambda r: r.file)
+    if one_round or questionnaire is not None:
+        key = mixed.round_questionnaire(results, questionnaire)
+        results = mixed.reject_other_questionnaires(results, key, as_lang(lang) if lang else None)
     results = batch.mark_duplicate_services(results, lang)  # validate and summarize: one rule
     if not score:
         return results, []
@@ -171,21 +181,40 @@ def score_results(results: list[FileResult]) -> list[ScoredAudit]:
     return [s for s in map(_score, results) if s is not None]
 
 
-def questionnaire_of(scored: list[ScoredAudit]) -> Questionnaire:
-    if not scored:
-        return default_questionnaire()
-    first = scored[0]
-    return registry()[(first.questionnaire_id, first.questionnaire_version)]
+def questionnaire_of(
+    scored: list[ScoredAudit], results: list[FileResult] | None = None, wanted: str | None = None,
+) -> Questionnaire:
+    """The round's questionnaire: the included services' (one by ``validation.mixed``); for a round with none
+    included, the one asked for, else the one the round's files name most, else the declared default."""
+    if scored:
+        first = scored[0]
+        return registry()[(first.questionnaire_id, first.questionnaire_version)]
+    if wanted is not None:
+        return newest(wanted)
+    known = {q.key: q for q in registry().values()}
+    named = Counter(r.questionnaire for r in results or () if r.questionnaire in known)
+    if named:
+        return known[named.most_common(1)[0][0]]
+    return default_questionnaire()
 
 
-def run_round(paths: list[Path], lang: str = "cs", jobs: int | None = 1) -> tuple[Summary, list[FileResult]]:
+def summary_questionnaire(summary: Summary) -> Questionnaire:
+    """The questionnaire ``summary`` was made by."""
+    return registry()[(summary.questionnaire_id, summary.questionnaire_version)]
+
+
+def run_round(
+    paths: list[Path], lang: str = "cs", jobs: int | None = 1, questionnaire: str | None = None,
+) -> tuple[Summary, list[FileResult]]:
     from auditkit.summary import summarize_round
 
-    results, scored = process_files(paths, lang, jobs)
-    return summarize_round(questionnaire_of(scored), scored, results), results
+    results, scored = process_files(paths, lang, jobs, one_round=True, questionnaire=questionnaire)
+    return summarize_round(questionnaire_of(scored, results, questionnaire), scored, results), results
 
 
-def load_previous(path: Path, lang: str = "cs", jobs: int | None = None) -> PreviousRound:
+def load_previous(
+    path: Path, lang: str = "cs", jobs: int | None = None, questionnaire: str | None = None,
+) -> PreviousRound:
     """The previous round for ``summarize --previous``: its summary.json, or a folder summarised first."""
     from auditkit.rounds import PreviousRoundError, previous_from_json
 
@@ -194,7 +223,7 @@ def load_previous(path: Path, lang: str = "cs", jobs: int | None = None) -> Prev
     if path.is_dir():
         from auditkit.serialize import summary_json
 
-        summary, _ = run_round([path], lang, jobs)
+        summary, _ = run_round([path], lang, jobs, questionnaire)
         if not summary.services:
             raise PreviousRoundError("previous_empty", str(path))
         return previous_from_json(summary_json(summary), str(path))
@@ -210,7 +239,8 @@ def load_replies(folder: Path, summary: Summary, lang: str, jobs: int | None = N
     from auditkit.plan import collect_replies
 
     results, _ = process_files([folder], lang, jobs, score=False)
-    return summary.model_copy(update={"replies": collect_replies(results, summary.services, lang)})
+    return summary.model_copy(update={"replies": collect_replies(results, summary.services, lang,
+                                                                 summary.questionnaire_id)})
 
 
 def with_comparison(summary: Summary, previous: PreviousRound) -> Summary:
@@ -234,7 +264,7 @@ def run_summary(
     paths: list[Path], out: Path, lang: str = "cs", jobs: int | None = None, reports: bool = True,
     events: Listener | None = None, previous: Path | None = None,
     replies: Path | None = None, reply_days: int = 15, report_date: dt.date | None = None,
-    open_data: bool = True,
+    open_data: bool = True, questionnaire: str | None = None,
 ) -> tuple[Summary, Outputs]:
     """``auditkit summarize``: validate and score every file, aggregate, write every output into ``out``.
 
@@ -246,6 +276,8 @@ def run_summary(
     a ``previous`` that cannot be used raises :class:`PreviousRoundError` before any work is done.
     With ``replies`` (a folder of returned plans) each finding carries the provider's reply and the
     objections are counted. Each report gets a plan workbook whose reply deadline is ``reply_days`` away.
+    The round is summarised by one questionnaire (``questionnaire``, an id, or the one most of its workbooks
+    use); workbooks of another are rejected with a finding (``validation.mixed``, docs/summary.md).
     """
     from auditkit.rounds import PreviousRoundError
     from auditkit.spool import Spool
@@ -253,19 +285,22 @@ def run_summary(
     from auditkit.summary import summarize_round
 
     tell = events or ignore
+    if questionnaire is not None:
+        newest(questionnaire)  # an unknown id: a usage error before any work
     if replies is not None and not replies.is_dir():
         raise PreviousRoundError("replies_missing", str(replies))
     prev = None
     if previous is not None:
         with stage(tell, "previous"):
-            prev = load_previous(previous, lang, jobs)
+            prev = load_previous(previous, lang, jobs, questionnaire)
     out = Path(os.path.abspath(out))
     check_round(paths, lang, out)
     try:
         with staged(out) as staging, Spool.temporary() as spool:
-            results, scored = process_files(paths, lang, jobs, tell, spool=spool, exclude=[out])
+            results, scored = process_files(paths, lang, jobs, tell, spool=spool, exclude=[out], one_round=True,
+                                            questionnaire=questionnaire)
             with stage(tell, "summary"):
-                summary = summarize_round(questionnaire_of(scored), scored, results)
+                summary = summarize_round(questionnaire_of(scored, results, questionnaire), scored, results)
                 if prev is not None and summary.services:
                     summary = with_comparison(summary, prev)
             if replies is not None:
@@ -376,7 +411,7 @@ def write_outputs(
     from auditkit.tidy import write_tidy
 
     tell = events or ignore
-    q = questionnaire_of(summary.services)
+    q = summary_questionnaire(summary)
     out.mkdir(parents=True, exist_ok=True)
     tidy = out / "summary.xlsx"
     with stage(tell, "tidy"):
@@ -502,7 +537,8 @@ def provider_report(file: Path, benchmark_paths: list[Path], lang: str, out: Pat
     own = own_scored[0]
     q = registry()[(own.questionnaire_id, own.questionnaire_version)]
     _, region = process_files(benchmark_paths, lang) if benchmark_paths else ([], [])
-    others = [s for s in region if s.service.service_id != own.service.service_id and s.questionnaire_id == q.id]
+    others = [s for s in region if s.service.service_id != own.service.service_id  # the region on the same definition
+              and (s.questionnaire_id, s.questionnaire_version) == (q.id, q.version)]
     bench: Benchmark = benchmark(q, [own, *others])
     write_provider_report(result.audit, own, bench, q, lang, out)
     return result, bench

@@ -110,10 +110,13 @@ def write_service_plan(q: Questionnaire, service: ScoredAudit, lang: Lang, out: 
                       plan_rows(q, service, lang), report_date, deadline, meta)
 
 
-def collect_replies(results: list[FileResult], services: list[ScoredAudit], lang: Lang) -> Replies:
+def collect_replies(
+    results: list[FileResult], services: list[ScoredAudit], lang: Lang, questionnaire_id: str | None = None,
+) -> Replies:
     """Replies from validated plan files, matched to this round's services and findings.
 
-    A file that is not a plan, a plan with errors, or a plan for a service not in this round is rejected
+    A file that is not a plan, a plan with errors, a plan of another questionnaire than the round's
+    (``questionnaire_id``) or a plan for a service not in this round is rejected
     (listed with its problems); a reply to a finding the service no longer has is reported and left out.
     Free text (reasons, measure, role) is redacted like every text that leaves a workbook.
     """
@@ -129,6 +132,11 @@ def collect_replies(results: list[FileResult], services: list[ScoredAudit], lang
             if r.status == "valid":
                 problems.append(make("plan_not_a_plan", lang, r.file))
             files.append(r.model_copy(update={"status": "invalid", "problems": problems, "audit": None}))
+            continue
+        if questionnaire_id is not None and r.plan.questionnaire_id != questionnaire_id:
+            problems.append(make("plan_other_questionnaire", lang, r.file, found=r.plan.questionnaire_id,
+                                 expected=questionnaire_id))
+            files.append(r.model_copy(update={"status": "invalid", "findings": problems}))
             continue
         if r.status == "invalid" or r.plan.service_id not in current:
             if r.plan.service_id not in current:

@@ -105,7 +105,13 @@ def spearman(xs: list[float], ys: list[float]) -> float | None:
 
 
 def summarize_round(q: Questionnaire, scored: list[ScoredAudit], results: list[FileResult]) -> Summary:
-    """The summary analysis of one round: ``scored`` are the included services, ``results`` every file."""
+    """The summary analysis of one round: ``scored`` are the included services, ``results`` every file.
+
+    Every service must be of ``q`` (``validation.mixed`` rejects the others before): a round is never merged
+    across questionnaires."""
+    other = sorted({f"{s.questionnaire_id}@{s.questionnaire_version}" for s in scored} - {q.key})
+    if other:
+        raise ValueError(f"a round of {q.key} given services of {', '.join(other)}; reject them first")
     services = sorted(scored, key=_rank_key)
     area_stats = {a.id: stats([s.areas[a.id].score for s in services]) for a in q.areas}
     indicator_stats = {i.id: stats([s.indicators.get(i.id) for s in services]) for i in q.indicators}

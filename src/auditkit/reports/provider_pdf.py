@@ -57,7 +57,7 @@ from auditkit.questionnaire.models import (
 from auditkit.reports import cycle as cycle_story
 from auditkit.reports import fmt, pdfkit
 from auditkit.reports.pdfkit import esc
-from auditkit.reports.texts import Texts, recommendations, texts
+from auditkit.reports.texts import Texts, recommendations, texts_for
 from auditkit.reports.toc import Contents, TocDoc, TocHeading, chapter_break
 from auditkit.rounds import ServiceCycle
 from auditkit.scoring import Flag, ScoredAudit, effective_answers, item_score
@@ -236,7 +236,7 @@ def _context(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnai
     if (scored.questionnaire_id, scored.questionnaire_version) != (q.id, q.version):
         used = f"{scored.questionnaire_id}@{scored.questionnaire_version}"
         raise ValueError(f"the audit was scored with {used}, not with {q.key}")
-    p, c, rec = texts("provider"), texts("common"), recommendations(q)
+    p, c, rec = texts_for(q, "provider"), texts_for(q, "common"), recommendations(q)
     p.require(PROVIDER_KEYS)
     c.require(COMMON_KEYS + [f"verdict.{v.id}" for v in q.scoring.verdicts])
     rec.require(sorted({f"{f.key}.{part}" for f in scored.findings for part in ("title", "text")}))

@@ -56,7 +56,7 @@ from auditkit.reports.pdfkit import (
     verdict_colors,
 )
 from auditkit.reports.pdfkit import Heading as H
-from auditkit.reports.texts import Texts, recommendations, texts
+from auditkit.reports.texts import Texts, recommendations, texts_for
 from auditkit.reports.toc import Contents, TocDoc, TocHeading, chapter_break
 from auditkit.scoring import Flag, ScoredAudit
 from auditkit.summary import Stats, Summary, Systemic
@@ -118,11 +118,11 @@ class _Ctx:
     chapters: list = field(default_factory=list)  # (key, title, level) for the table of contents
 
     def __post_init__(self) -> None:
-        self._summary_texts: Texts = texts("summary")
-        self._common: Texts = texts("common")
+        self._summary_texts: Texts = texts_for(self.q, "summary")  # the questionnaire's own words win
+        self._common: Texts = texts_for(self.q, "common")
         self.rec: Texts = recommendations(self.q)
         self.indicators: dict[str, Indicator] = {i.id: i for i in self.q.indicators}
-        self.regional: Texts = texts("regional")
+        self.regional: Texts = texts_for(self.q, "regional")
         self.codes = _codes(self.summary.services)
         self.names = [self.label(s) for s in self.summary.services]
         self.prefix, self.short = _strip_common_prefix(self.names)

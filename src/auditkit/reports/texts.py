@@ -1,4 +1,9 @@
-"""Report words as data: templates/reports/*.yaml, every key in cs and en, checked at load (auditkit.words)."""
+"""Report words as data: templates/reports/*.yaml, every key in cs and en, checked at load (auditkit.words).
+
+A questionnaire may carry its own words in ``<its folder>/reports/<name>.yaml``: each key there replaces the
+shared one of the same name (or adds one: the finding texts of its own facts, the words of its own verdicts);
+every other key keeps the shared wording (``texts_for``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from auditkit.questionnaire.models import LANGS, Questionnaire
 from auditkit.words import Entry, TextError, Texts
 from auditkit.words import load_texts as _load
 
-__all__ = ["Entry", "TextError", "Texts", "load_texts", "recommendations", "texts"]
+__all__ = ["Entry", "TextError", "Texts", "load_texts", "recommendations", "texts", "texts_for"]
 
 
 def load_texts(path: Path) -> Texts:
@@ -46,10 +51,31 @@ def texts(name: str, root: str | None = None) -> Texts:
     return load_texts(base / f"{name}.yaml")
 
 
+def texts_for(q: Questionnaire, name: str) -> Texts:
+    """The words of ``name`` for reports on ``q``: the shared file, each key replaced by the one in the
+    questionnaire's own ``reports/<name>.yaml`` when that file has it (a missing key is then reported against
+    that file, where a questionnaire's own keys belong)."""
+    from auditkit.questionnaire.loader import folder_of
+
+    folder = folder_of(q)
+    own = folder / "reports" / f"{name}.yaml" if folder is not None else None
+    return _merged(name, str(own) if own is not None and own.is_file() else None)
+
+
+@lru_cache(maxsize=32)
+def _merged(name: str, own: str | None) -> Texts:
+    shared = texts(name)
+    if own is None:
+        return shared
+    data = {**shared.data, **_load(Path(own)).data}
+    _derive_findings(data)
+    return Texts(Path(own), data)
+
+
 def recommendations(q: Questionnaire, root: str | None = None) -> Texts:
     """The finding texts: every fact the questionnaire can raise needs its topic title, its claim and a
     title and a text for every basis a finding on it can have (``<fact>.<basis>.title`` / ``.text``)."""
-    t = texts("recommendations", root)
+    t = texts("recommendations", root) if root else texts_for(q, "recommendations")
     need = []
     for fact, bases in sorted(q.fact_bases().items()):
         need += [f"{fact}.title", f"{fact}.text", f"{fact}.theme", f"{fact}.claim"]

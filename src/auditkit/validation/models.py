@@ -97,6 +97,7 @@ class FileResult(BaseModel):
     audit: Audit | None = None  # the typed answers; dropped when a caller needs only the problems
     language: Lang | None = None  # the language of the problems' messages (the workbook's unless one was asked)
     plan: ReturnedPlan | None = None  # when the file is a returned plan instead of an audit workbook
+    questionnaire: str | None = None  # "id@version" of the definition the file was read with, when known
 
     @property
     def findings(self) -> list[Problem]:

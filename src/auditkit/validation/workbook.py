@@ -69,7 +69,7 @@ def validate_file(path: Path, lang: str | None = None, name: str | None = None) 
     if meta.get("document") == PLAN_DOCUMENT:  # a returned action plan, not an audit workbook
         plan = validate_plan(book, meta, q, ctx.add, ctx.lang)
         return FileResult(file=ctx.file, status="invalid" if has_errors(ctx.problems) else "valid",
-                          problems=ctx.problems, plan=plan, language=ctx.lang)
+                          problems=ctx.problems, plan=plan, language=ctx.lang, questionnaire=q.key)
     sheets = _locate(book, q, ctx)
     cover = sheets.get("cover")
     ident = _read_questions(q, cover, q.identification, ctx, identification=True)
@@ -100,7 +100,7 @@ def validate_file(path: Path, lang: str | None = None, name: str | None = None) 
     audit = personal.redact_audit(audit, q, ctx.safe)  # the one point where typed text leaves validation
     status = "invalid" if has_errors(ctx.problems) else "valid"
     return FileResult(file=ctx.file, status=status, problems=ctx.problems, service=audit.service, audit=audit,
-                      language=ctx.lang)
+                      language=ctx.lang, questionnaire=q.key)
 
 
 # -- questionnaire identity ------------------------------------------------------------------------
