@@ -26,8 +26,8 @@ def run(*args: str, extra: str | None = str(EXTRA)) -> subprocess.CompletedProce
     env.pop(ENV, None)
     if extra is not None:
         env[ENV] = extra
-    return subprocess.run([sys.executable, "-m", "auditkit.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=300)
+    return subprocess.run([sys.executable, "-m", "auditkit.cli", *args], check=False, capture_output=True, text=True,
+                          env=env, timeout=300)
 
 
 @pytest.fixture

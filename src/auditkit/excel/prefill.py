@@ -96,7 +96,7 @@ def _previous_columns(ws: Worksheet, items: tuple[Question, ...], q: Questionnai
             answer = previous.answers[qid]
             texts = (previous_answer(q, by_id[qid], answer, lang), answer.comment or "")
         else:  # an identification field: kept on the service, not among the answers
-            texts = (typed(q, by_id[qid], _kept(q, previous, qid), lang), "")
+            texts = (typed(q, by_id[qid], _kept(q, previous, str(qid)), lang), "")
         for j, text in enumerate(texts):
             cell = _new_cell(ws, r, first + j)
             cell.value = text or None
