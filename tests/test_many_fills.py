@@ -21,7 +21,7 @@ N_FILLS = 150
 
 def _mixed_audit(q, i: int) -> Audit:
     base = varied_profile(i)
-    p = Profile(**{**base.__dict__, "facts": _facts(base)})
+    p = Profile(**{**base.__dict__, "facts": _facts(q, base)})
     rng = random.Random(f"mix:{i}")
     values, comments = answers_for(q, p, rng)
     records = records_for(p, rng)

@@ -422,3 +422,37 @@ def test_returned_plans_of_another_questionnaire_are_rejected(with_second, tmp_p
     codes = {Path(f["file"]).name: {x["code"] for x in f["findings"]} for f in data["reply_files"]}
     assert plans <= set(codes)
     assert all("plan_other_questionnaire" in codes[p] for p in plans)
+
+
+# -- samples come from the definition ---------------------------------------------------------------------
+def test_the_sample_generator_fills_any_questionnaire(with_second, tmp_path):
+    from auditkit.samples import ROUND, write_audit
+    from auditkit.validation.batch import validate_paths
+
+    q = loader.registry()[("dnpc-audit", "1.0")]
+    path = write_audit(q, ROUND[0], tmp_path / "sample.xlsx")
+    (result,) = validate_paths([path], "en")
+    assert result.status == "valid", [f.message for f in result.findings if f.severity == "error"]
+    assert result.service.service_name == ROUND[0].name  # written into the field that plays the name
+    assert result.service.service_id == ROUND[0].service_id
+    assert set(result.audit.answers) == {x.id for a in q.areas for x in a.questions}
+
+
+def test_a_declared_sample_answer_is_used_and_checked(with_second, tmp_path, second_copy):
+    import random
+
+    import yaml
+
+    from auditkit.samples import ROUND, answers_for
+
+    path = second_copy / "areas" / "q_housing.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["questions"][2]["sample"] = "no"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    q = loader.load_questionnaire(second_copy)
+    for seed in range(5):
+        assert answers_for(q, ROUND[seed], random.Random(seed))[0]["NQ3"] == "no"
+    data["questions"][2]["sample"] = "maybe"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(loader.DefinitionError, match="NQ3: sample names unknown option 'maybe'"):
+        loader.load_questionnaire(second_copy)

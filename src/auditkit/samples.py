@@ -73,14 +73,17 @@ def answers_for(q: Questionnaire, p: Profile, rng: random.Random) -> tuple[dict[
     }
     # the cover sheet by the roles its fields declare: the field ids are the questionnaire's
     answers: dict[str, Any] = {x.id: by_role[x.role] for x in q.identification if x.role in by_role}
+    for x in q.identification:  # a field of the questionnaire's own, without a role: its sample, else by kind
+        if x.id not in answers and x.required:
+            answers[x.id] = x.sample if x.sample is not None else kind_of(x).sample(q, x, 0.7, rng, p.audit_date)
     comments: dict[str, str] = {}
     for area in q.areas:
         level = p.quality.get(area.id, 0.7)
         for item in area.questions:
             if item.id in p.facts:
                 answers[item.id] = p.facts[item.id]
-            elif item.id == "A07":
-                answers[item.id] = "yes"  # fees within the caps: overcharging is a charge no sample makes
+            elif item.sample is not None:  # the definition's own sample answer
+                answers[item.id] = item.sample
             else:
                 answers[item.id] = kind_of(item).sample(q, item, level, rng, p.audit_date)
             if item.id in p.comments:
@@ -132,19 +135,25 @@ def records_for(p: Profile, rng: random.Random) -> dict[str, list[dict[str, Any]
     return {"staff": staff, "files": files, "departures": departures}
 
 
-def _facts(p: Profile) -> dict[str, Any]:
+def _facts(q: Questionnaire, p: Profile) -> dict[str, Any]:
+    """The profile's fixed answers plus every answer a record table's check sums (``checks`` in the record
+    files: e.g. the social workers' FTE on the staff sheet), so the typed figures agree with the sheets."""
     facts = dict(p.facts)
-    facts["C03"] = round(sum(p.social_workers), 2)
-    facts["C04"] = round(sum(f for f, _ in p.care_workers), 2)
-    facts["F01"] = sum(p.departures.values())
+    rows = records_for(p, random.Random(0))  # the columns the checks sum do not depend on the draw
+    for table in q.records:
+        for chk in table.checks:
+            picked = [r for r in rows.get(table.id, []) if all(r.get(c) in v for c, v in chk.where.items())]
+            facts[chk.question] = round(sum(r.get(chk.column) or 0 for r in picked), 2)
     return facts
 
 
 def write_audit(q: Questionnaire, p: Profile, out: Path, lang: str = "cs", seed: int = 0) -> Path:
     rng = random.Random(f"{p.slug}:{seed}")
-    p = Profile(**{**p.__dict__, "facts": _facts(p)})
+    p = Profile(**{**p.__dict__, "facts": _facts(q, p)})
     answers, comments = answers_for(q, p, rng)
-    wb = fill(build_template(q, lang), q, lang, answers, comments, records_for(p, rng))
+    tables = {t.id for t in q.records}  # the sample network's sheets that this questionnaire has
+    records = {k: v for k, v in records_for(p, rng).items() if k in tables}
+    wb = fill(build_template(q, lang), q, lang, answers, comments, records)
     with atomic_write(out) as tmp:
         wb.save(tmp)
     return out

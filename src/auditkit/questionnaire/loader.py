@@ -362,6 +362,9 @@ def _check_indicators(q: Questionnaire, main: Path) -> list[str]:
 def _check_question(q: Questionnaire, x: Any, path: Path, noun: str) -> list[str]:
     where = f"{path}: {noun} {x.id}"
     errors = [f"{where}: {e}" for e in kind_of(x).check_flag(q, x)]
+    sample = getattr(x, "sample", None)
+    if sample is not None and kind_of(x).options_from != "none" and str(sample) not in {o.id for o in q.options_for(x)}:
+        errors.append(f"{where}: sample names unknown option '{sample}'")
     if x.pattern is not None:
         try:
             re.compile(x.pattern)

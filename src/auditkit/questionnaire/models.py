@@ -183,6 +183,9 @@ class Question(Strict):
     derived_from: Derivation | None = None  # the answer the record tables give (they win over the typed one)
     agrees_with: Agreement | None = None  # a typed figure the record tables also give: warn when they differ
     role: Role | None = None  # identification fields only: the part the field plays (ROLES)
+    # the answer every generated sample workbook gives (an option id or a number) instead of one drawn by kind,
+    # e.g. a charge no fictional service should carry (samples.py, scripts/make_samples.py)
+    sample: str | float | None = None
 
     _kind = field_validator("kind")(_known_kind)
 
