@@ -11,6 +11,7 @@ A folder that does not exist is the user's mistake (exit 2), never silently skip
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from auditkit.errors import UsageError
@@ -22,9 +23,14 @@ MAIN_FILE = "questionnaire.yaml"
 
 def roots() -> tuple[Path, ...]:
     """The package's folder first, then every folder of ``AUDITKIT_QUESTIONNAIRES`` in its order (once each)."""
+    return _roots(os.environ.get(ENV, ""))
+
+
+@lru_cache(maxsize=8)
+def _roots(value: str) -> tuple[Path, ...]:
     found = [questionnaires_dir()]
     seen = {found[0].resolve()}
-    for part in os.environ.get(ENV, "").split(os.pathsep):
+    for part in value.split(os.pathsep):
         part = part.strip()
         if part and Path(part).resolve() not in seen:  # one folder named twice is still one folder
             found.append(Path(part))
