@@ -297,9 +297,9 @@ def test_missing_key_fails_before_drawing(tmp_path, sample, q, monkeypatch):
     audits, scored, bench = sample
     broken = load_texts(texts_mod.report_templates_dir() / "provider.yaml")
     del broken.data["indicators.title"]
-    real = texts_mod.texts
-    monkeypatch.setattr("auditkit.reports.provider_pdf.texts",
-                        lambda name, root=None: broken if name == "provider" else real(name, root))
+    real = texts_mod.texts_for
+    monkeypatch.setattr("auditkit.reports.provider_pdf.texts_for",
+                        lambda q, name: broken if name == "provider" else real(q, name))
     with pytest.raises(TextError, match="indicators.title"):
         write_provider_report(audits[0], scored[0], bench, q, "cs", tmp_path / "r.pdf")
     assert list(tmp_path.iterdir()) == []
