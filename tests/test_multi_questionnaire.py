@@ -123,13 +123,23 @@ def test_the_default_is_declared_not_alphabetical(with_second):
     assert loader.choose_default({("dnpc-audit", "1.0"): second}, {}) is second
 
 
-def test_two_defaults_or_none_among_several_is_a_usage_error(with_second):
+def test_a_default_declared_in_the_users_folder_wins_over_the_shipped_one(with_second):
     reg = loader.registry()
     where = {k: loader.folder_of(q) for k, q in reg.items()}
+    both = {k: _as(q, True) for k, q in reg.items()}
+    assert loader.choose_default(both, where).id == "dnpc-audit"
+
+
+def test_two_defaults_or_none_among_several_is_a_usage_error(with_second, tmp_path):
+    reg = loader.registry()
+    where = {k: loader.folder_of(q) for k, q in reg.items()}
+    third = reg[("dnpc-audit", "1.0")].model_copy(update={"id": "dnpc-b"})
+    two_users = {**{k: _as(q, True) for k, q in reg.items()}, ("dnpc-b", "1.0"): _as(third, True)}
     with pytest.raises(UsageError) as two:
-        loader.choose_default({k: _as(q, True) for k, q in reg.items()}, where)
+        loader.choose_default(two_users, {**where, ("dnpc-b", "1.0"): tmp_path / "b"})
     assert two.value.key == "default_twice"
     assert str(SECOND / "questionnaire.yaml") in two.value.message("en")
+    assert str(tmp_path / "b" / "questionnaire.yaml") in two.value.message("en")
     with pytest.raises(UsageError) as none:
         loader.choose_default({k: _as(q, False) for k, q in reg.items()}, where)
     assert none.value.key == "default_none"

@@ -437,11 +437,18 @@ def choose_default(
     reg: dict[tuple[str, str], Questionnaire], where: dict[tuple[str, str], Path],
 ) -> Questionnaire:
     """The declared default of ``reg`` (its newest version). One questionnaire alone is the default without
-    declaring it; two declaring it, or none among several, is a usage error naming them."""
-    declared = sorted({qid for (qid, _), q in reg.items() if q.default})
+    declaring it; two declaring it, or none among several, is a usage error naming them. A declaration in the
+    user's folders (``AUDITKIT_QUESTIONNAIRES``) wins over the shipped one, so a region can make its own
+    questionnaire the default without touching the installed package."""
+    shipped = sources.roots()[0]
+    users = {k for k, path in where.items() if path.parent != shipped}
+    declaring = [k for k, q in sorted(reg.items()) if q.default]
+    if any(k in users for k in declaring):
+        declaring = [k for k in declaring if k in users]
+    declared = sorted({qid for qid, _ in declaring})
     ids = sorted({qid for qid, _ in reg})
     if len(declared) > 1:
-        files = [str(where[k] / MAIN_FILE) if k in where else q.key for k, q in sorted(reg.items()) if q.default]
+        files = [str(where[k] / MAIN_FILE) if k in where else reg[k].key for k in declaring]
         raise UsageError("default_twice", files=", ".join(files))
     if not declared and len(ids) > 1:
         raise UsageError("default_none", known=", ".join(ids))
