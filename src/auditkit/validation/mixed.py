@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 
 from auditkit.errors import UsageError
+from auditkit.lang import Lang
 from auditkit.questionnaire.loader import default_questionnaire, newest
 from auditkit.validation.findings import make
 from auditkit.validation.models import FileResult
@@ -42,7 +43,7 @@ def _top(used: Counter[str]) -> str:
     return tied[0]
 
 
-def reject_other_questionnaires(results: list[FileResult], key: str | None, lang: str | None) -> list[FileResult]:
+def reject_other_questionnaires(results: list[FileResult], key: str | None, lang: Lang | None) -> list[FileResult]:
     """``results`` in the same order; each valid workbook read with another questionnaire than ``key`` becomes
     invalid with a ``questionnaire_mismatch`` finding naming the file's questionnaire and the round's."""
     if key is None:
