@@ -209,7 +209,7 @@ def _edit_identification(folder: Path, change) -> Path:
 @pytest.mark.parametrize(("change", "words"), [
     (lambda f, d: f["zrizovatel"].update(role="service_name"), "role 'service_name' is declared on 2 fields"),
     (lambda f, d: f["registracni_cislo"].pop("role"), "no field declares role: service_id"),
-    (lambda f, d: f["kapacita"].update(role="audit_date"), "field kapacita: role 'audit_date' needs kind date"),
+    (lambda f, d: f["kapacita"].update(role="audit_date"), "field kapacita: role 'audit_date' needs a date answer"),
     (lambda f, d: f["kapacita"].update(role="owner"), "unknown value 'owner'"),
 ])
 def test_a_wrong_role_names_the_file_and_the_field(second_copy, change, words):
