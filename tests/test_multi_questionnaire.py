@@ -172,7 +172,7 @@ def test_the_cover_sheet_is_read_by_the_declared_roles(with_second, tmp_path):
 
     path = fill_second(tmp_path, "most.xlsx", "Dům na půl cesty Most", "7100001")
     (result,) = validate_paths([path], "en")
-    assert result.status == "valid", [f.message for f in result.findings]
+    assert result.status == "valid", [f.message for f in result.problems]
     s = result.service
     assert (s.service_name, s.provider, s.service_id, s.audit_round) == (
         "Dům na půl cesty Most", "Most ke startu, z. s.", "7100001", "2024")
@@ -350,7 +350,7 @@ def mixed_round(tmp_path_factory) -> Path:
 def _accounted(data: dict) -> dict[str, str]:
     files = {Path(s["file"]).name: "included" for s in data["services"]}
     for r in data["rejected"]:
-        files[Path(r["file"]).name] = ",".join(sorted({f["code"] for f in r["findings"]}))
+        files[Path(r["file"]).name] = ",".join(sorted({f["code"] for f in r["problems"]}))
     for r in data.get("skipped", []):
         files[Path(r["file"]).name] = "skipped"
     return files
@@ -370,7 +370,7 @@ def test_a_mixed_round_is_summarised_by_the_questionnaire_most_workbooks_use(mix
     assert set(data["services"][0]["areas"]) == {a.id for a in loader.default_questionnaire().areas}
     assert files["dnpc_most.xlsx"] == files["dnpc_start.xlsx"] == "questionnaire_mismatch"
     message = next(f["message"] for r in data["rejected"] if r["file"].endswith("dnpc_most.xlsx")
-                   for f in r["findings"])
+                   for f in r["problems"])
     assert "dnpc-audit 1.0" in message and "ad-procesni-audit 1.1" in message
     assert "--questionnaire dnpc-audit" in message
     assert files["broken.xlsx"] != "included" and "questionnaire_mismatch" not in files["broken.xlsx"]
@@ -404,7 +404,7 @@ def test_the_round_questionnaire_is_the_majority_and_a_tie_goes_to_the_default(w
     assert round_questionnaire([FileResult(file="x.xlsx", status="invalid")]) is None
     kept = reject_other_questionnaires(two, "dnpc-audit@1.0", "en")
     assert [r.status for r in kept] == ["valid", "valid", "invalid"]
-    assert [f.code for f in kept[2].findings] == ["questionnaire_mismatch"]
+    assert [f.code for f in kept[2].problems] == ["questionnaire_mismatch"]
 
 
 def test_a_previous_round_of_another_questionnaire_is_a_usage_error(with_second, tmp_path):
@@ -429,7 +429,7 @@ def test_returned_plans_of_another_questionnaire_are_rejected(with_second, tmp_p
     assert "Traceback" not in proc.stderr
     data = _json(proc)
     plans = {Path(p.name).name for p in sample_replies_dir().glob("*.xlsx")}
-    codes = {Path(f["file"]).name: {x["code"] for x in f["findings"]} for f in data["reply_files"]}
+    codes = {Path(f["file"]).name: {x["code"] for x in f["problems"]} for f in data["reply_files"]}
     assert plans <= set(codes)
     assert all("plan_other_questionnaire" in codes[p] for p in plans)
 
@@ -442,7 +442,7 @@ def test_the_sample_generator_fills_any_questionnaire(with_second, tmp_path):
     q = loader.registry()[("dnpc-audit", "1.0")]
     path = write_audit(q, ROUND[0], tmp_path / "sample.xlsx")
     (result,) = validate_paths([path], "en")
-    assert result.status == "valid", [f.message for f in result.findings if f.severity == "error"]
+    assert result.status == "valid", [f.message for f in result.problems if f.severity == "error"]
     assert result.service.service_name == ROUND[0].name  # written into the field that plays the name
     assert result.service.service_id == ROUND[0].service_id
     assert set(result.audit.answers) == {x.id for a in q.areas for x in a.questions}

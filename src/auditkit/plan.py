@@ -136,7 +136,7 @@ def collect_replies(
         if questionnaire_id is not None and r.plan.questionnaire_id != questionnaire_id:
             problems.append(make("plan_other_questionnaire", lang, r.file, found=r.plan.questionnaire_id,
                                  expected=questionnaire_id))
-            files.append(r.model_copy(update={"status": "invalid", "findings": problems}))
+            files.append(r.model_copy(update={"status": "invalid", "problems": problems}))
             continue
         if r.status == "invalid" or r.plan.service_id not in current:
             if r.plan.service_id not in current:

@@ -15,7 +15,7 @@ from collections import Counter
 from auditkit.errors import UsageError
 from auditkit.lang import Lang
 from auditkit.questionnaire.loader import default_questionnaire, newest
-from auditkit.validation.findings import make
+from auditkit.validation.problems import make
 from auditkit.validation.models import FileResult
 
 
@@ -53,9 +53,9 @@ def reject_other_questionnaires(results: list[FileResult], key: str | None, lang
         if r.status != "valid" or r.plan is not None or r.questionnaire in (None, key):
             out.append(r)
             continue
-        finding = make("questionnaire_mismatch", lang or r.language or "cs", r.file, found=_words(r.questionnaire),
+        problem = make("questionnaire_mismatch", lang or r.language or "cs", r.file, found=_words(r.questionnaire),
                        expected=_words(key), found_id=r.questionnaire.split("@")[0])
-        out.append(r.model_copy(update={"status": "invalid", "findings": [*r.findings, finding]}))
+        out.append(r.model_copy(update={"status": "invalid", "problems": [*r.problems, problem]}))
     return out
 
 
