@@ -15,8 +15,8 @@ from collections import Counter
 from auditkit.errors import UsageError
 from auditkit.lang import Lang
 from auditkit.questionnaire.loader import default_questionnaire, newest
-from auditkit.validation.problems import make
 from auditkit.validation.models import FileResult
+from auditkit.validation.problems import make
 
 
 def round_questionnaire(results: list[FileResult], wanted: str | None = None) -> str | None:
