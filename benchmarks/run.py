@@ -1265,7 +1265,8 @@ def main() -> int:
             ("read", lambda: bench_read(wbs, n_read, n_pandas, reps)),
             ("process", lambda: bench_process(wbs, n_process, reps)),
             ("growth", lambda: bench_growth(wbs, sizes, None, reps, scratch)),
-            ("growth", lambda: bench_growth(wbs, sizes, 1, growth_reps_1, scratch) if growth_reps_1 else None),
+            ("growth", lambda: bench_growth(wbs, [n for n in sizes if n <= 2000], 1, growth_reps_1, scratch)
+             if growth_reps_1 else None),
             ("pdf", lambda: bench_summary_pdf(wbs, pdf_sizes, pdf_reps, scratch)),
             ("phases", lambda: bench_phases(wbs, min(1000, max(sizes)), scratch)),
             ("with-reports", lambda: bench_with_reports(wbs, n_reports, 3, scratch)),
