@@ -34,7 +34,7 @@ from auditkit.events import (
     StageStarted,
     ignore,
 )
-from auditkit.lang import as_lang
+from auditkit.lang import Lang, as_lang
 from auditkit.questionnaire.loader import default_questionnaire, newest, registry
 from auditkit.validation import batch, mixed
 from auditkit.validation.models import FileResult
@@ -56,7 +56,7 @@ class Processed:
     parked: Parked | None = None  # where the typed audit waits when the run keeps a spool
 
 
-def process_one(path: Path, name: str, lang: str | None, score: bool = True) -> Processed:
+def process_one(path: Path, name: str, lang: Lang | None, score: bool = True) -> Processed:
     """Validate and (when ``score``) score one workbook; runs in a worker process.
 
     Without scoring only the problems are needed: the typed audit is dropped so workers return small results.
@@ -86,7 +86,7 @@ def _share(scored: ScoredAudit) -> None:
 class _Check:
     """What every workbook task needs (a worker gets it once)."""
 
-    lang: str | None
+    lang: Lang | None
     score: bool
     spool: Spool | None
 
@@ -119,7 +119,7 @@ def _file_events(done: list[Processed]) -> Iterator[Event]:
 
 def process_files(
     paths: list[Path],
-    lang: str | None,
+    lang: Lang | None,
     jobs: int | None = None,
     events: Listener | None = None,
     score: bool = True,
@@ -204,7 +204,7 @@ def summary_questionnaire(summary: Summary) -> Questionnaire:
 
 
 def run_round(
-    paths: list[Path], lang: str = "cs", jobs: int | None = 1, questionnaire: str | None = None,
+    paths: list[Path], lang: Lang = "cs", jobs: int | None = 1, questionnaire: str | None = None,
 ) -> tuple[Summary, list[FileResult]]:
     from auditkit.summary import summarize_round
 
@@ -213,7 +213,7 @@ def run_round(
 
 
 def load_previous(
-    path: Path, lang: str = "cs", jobs: int | None = None, questionnaire: str | None = None,
+    path: Path, lang: Lang = "cs", jobs: int | None = None, questionnaire: str | None = None,
 ) -> PreviousRound:
     """The previous round for ``summarize --previous``: its summary.json, or a folder summarised first."""
     from auditkit.rounds import PreviousRoundError, previous_from_json
@@ -234,7 +234,7 @@ def load_previous(
     return previous_from_json(data, str(path))
 
 
-def load_replies(folder: Path, summary: Summary, lang: str, jobs: int | None = None) -> Summary:
+def load_replies(folder: Path, summary: Summary, lang: Lang, jobs: int | None = None) -> Summary:
     """The returned plans in ``folder`` matched to the round (``summarize --replies``)."""
     from auditkit.plan import collect_replies
 
@@ -261,7 +261,7 @@ def stage(tell: Listener, name: Stage, total: int | None = None) -> Iterator[Non
 
 
 def run_summary(
-    paths: list[Path], out: Path, lang: str = "cs", jobs: int | None = None, reports: bool = True,
+    paths: list[Path], out: Path, lang: Lang = "cs", jobs: int | None = None, reports: bool = True,
     events: Listener | None = None, previous: Path | None = None,
     replies: Path | None = None, reply_days: int = 15, report_date: dt.date | None = None,
     open_data: bool = True, questionnaire: str | None = None,
@@ -328,7 +328,7 @@ def _moved(outputs: Outputs, staging: Path, out: Path) -> Outputs:
     return outputs.model_copy(update={k: move(getattr(outputs, k)) for k in Outputs.model_fields})
 
 
-def check_round(paths: list[Path], lang: str | None, out: Path) -> None:
+def check_round(paths: list[Path], lang: Lang | None, out: Path) -> None:
     """Usage mistakes before anything is written: a path that does not exist, a file that is not a
     workbook, a round without a single workbook (all raise ``UsageError``, exit code 2)."""
     for p in paths:
@@ -360,7 +360,7 @@ class Outputs(BaseModel):
     failures: list[Problem] = []  # outputs that could not be written (``output_failed``), each naming its file
 
 
-def output_failed(file: str, output: Path, lang: str, exc: BaseException) -> Problem:
+def output_failed(file: str, output: Path, lang: Lang, exc: BaseException) -> Problem:
     """One output that failed: the run goes on. Disk and permission errors (OSError) and a wrong data file
     (DefinitionError: a report text or questionnaire, exit 2) are not contained: they would fail every
     output alike and are the environment's or the methodologist's, not one workbook's."""
@@ -382,7 +382,7 @@ class PlanDates(BaseModel):
 
 
 def write_outputs(
-    summary: Summary, results: list[FileResult], out: Path, lang: str, reports: bool = True,
+    summary: Summary, results: list[FileResult], out: Path, lang: Lang, reports: bool = True,
     spool: Spool | None = None, jobs: int | None = None, events: Listener | None = None,
     dates: PlanDates | None = None, open_data: bool = True,
 ) -> Outputs:
@@ -467,7 +467,7 @@ class ReportJob:
     spool: Spool  # the typed audits
     bench: Benchmark
     q: Questionnaire
-    lang: str
+    lang: Lang
     dates: PlanDates
     cycles: dict[str, ServiceCycle]  # service id → its findings' cycle (previous round, replies)
 
@@ -521,7 +521,7 @@ def write_reports(job: ReportJob, tasks: list[ReportTask], jobs: int | None = No
     return paths, failures
 
 
-def provider_report(file: Path, benchmark_paths: list[Path], lang: str, out: Path):
+def provider_report(file: Path, benchmark_paths: list[Path], lang: Lang, out: Path):
     """One provider's report: (the file's result, the benchmark used) — benchmark None if the file is invalid.
 
     The region is every valid service of ``benchmark_paths`` on the same questionnaire, the service itself

@@ -17,6 +17,7 @@ from rich.text import Text
 from auditkit import lang as lang_
 from auditkit import words as words_
 from auditkit.events import Event, Listener
+from auditkit.lang import Lang
 from auditkit.validation.models import FileResult
 
 if TYPE_CHECKING:  # rich's tables are loaded where one is drawn: a valid workbook's check draws none
@@ -60,12 +61,12 @@ def console_err() -> Console:
     return _SafeConsole(stderr=True, highlight=False)
 
 
-def counted(lang: str, noun: str, n: int) -> str:
+def counted(lang: Lang, noun: str, n: int) -> str:
     """``n`` with its noun in the right plural form ("5 chyb", "1 varování")."""
     return lang_.count(n, COUNTS[lang][noun], lang)
 
 
-def words(key: str, lang: str, **params: Any) -> str:
+def words(key: str, lang: Lang, **params: Any) -> str:
     """A terminal phrase; a counted one (plural forms) takes its form for ``n`` from Babel."""
     text = WORDS[lang][key]
     if isinstance(text, dict):
@@ -73,11 +74,11 @@ def words(key: str, lang: str, **params: Any) -> str:
     return text.format(**params)
 
 
-def say(console: Console, key: str, lang: str, **params: Any) -> None:
+def say(console: Console, key: str, lang: Lang, **params: Any) -> None:
     console.print(Text(words(key, lang, **params)))
 
 
-def render_objections(replies: Any, lang: str, console: Console) -> None:
+def render_objections(replies: Any, lang: Lang, console: Console) -> None:
     w = WORDS[lang]
     console.print(Text(w["objections_title"], style="bold"))
     console.print(Text(w["objections_line"].format(**replies.objections.model_dump())))
@@ -88,7 +89,7 @@ def render_objections(replies: Any, lang: str, console: Console) -> None:
                           style="red")
 
 
-def render_changes(summary: Any, lang: str, console: Console) -> None:
+def render_changes(summary: Any, lang: Lang, console: Console) -> None:
     """The round against the previous round, in a few lines (the outputs have the details)."""
     w, c = WORDS[lang], summary.comparison.round
     console.print(Text(w["changes_title"].format(source=c.source), style="bold"))
@@ -102,7 +103,7 @@ def render_changes(summary: Any, lang: str, console: Console) -> None:
             console.print(Text(w[key].format(names=", ".join(r.service_name or r.service_id for r in refs))))
 
 
-def render_annotations(done: list[Any], lang: str, console: Console | None = None) -> None:
+def render_annotations(done: list[Any], lang: Lang, console: Console | None = None) -> None:
     """One line per annotated return copy written (or why it could not be)."""
     console = console or console_err()
     for a in done:
@@ -115,7 +116,7 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def _severity_counts(problems: list[Any], lang: str) -> str:
+def _severity_counts(problems: list[Any], lang: Lang) -> str:
     return ", ".join(counted(lang, sev, k) for sev in ("error", "warning", "info")
                      if (k := sum(p.severity == sev for p in problems)))
 
@@ -128,7 +129,7 @@ def _by_sheet(problems: list[Any]) -> dict[str | None, list[Any]]:
     return groups if groups[None] else {k: v for k, v in groups.items() if k is not None}
 
 
-def render_validation(results: list[FileResult], lang: str, console: Console | None = None,
+def render_validation(results: list[FileResult], lang: Lang, console: Console | None = None,
                       verbose: bool = False) -> None:
     """Per file its status; its problems grouped by sheet, each sheet with a count line, then cell, severity
     and the message (without the location it repeats); the catalogue code only when ``verbose``."""
@@ -173,7 +174,7 @@ def render_validation(results: list[FileResult], lang: str, console: Console | N
     )
 
 
-def _problems_table(found: list[Any], lang: str, verbose: bool) -> Table:
+def _problems_table(found: list[Any], lang: Lang, verbose: bool) -> Table:
     from rich.table import Table
 
     w = WORDS[lang]
@@ -190,7 +191,7 @@ def _problems_table(found: list[Any], lang: str, verbose: bool) -> Table:
 
 
 @contextlib.contextmanager
-def progress_bar(lang: str) -> Iterator[Listener]:
+def progress_bar(lang: Lang) -> Iterator[Listener]:
     """A progress bar on stderr that draws the run's events (``auditkit.events``); yields the listener.
 
     It is drawn on each event, from the thread that runs the command: rich's refresh thread is never
@@ -238,7 +239,7 @@ def verdict_marks(q: Any) -> dict[str, str]:
     return dict(zip(ids, marks, strict=True))
 
 
-def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console: Console | None = None) -> None:
+def render_summary(summary: Any, q: Any, lang: Lang, outputs: Any = None, console: Console | None = None) -> None:
     """Services × areas with every score's verdict as a mark and a colour, the two indices, the most shared
     systemic findings and every file not included with its problems (a few, then their count)."""
     from auditkit.reports.texts import recommendations
@@ -316,7 +317,7 @@ def render_summary(summary: Any, q: Any, lang: str, outputs: Any = None, console
 EXCLUDED_SHOWN = 5  # problems shown per file not included; the rest are counted, with the command that lists them
 
 
-def _render_excluded(console: Console, r: FileResult, lang: str) -> None:
+def _render_excluded(console: Console, r: FileResult, lang: Lang) -> None:
     w = WORDS[lang]
     line = Text("  ")
     line.append(r.file, style="bold")

@@ -15,6 +15,7 @@ from typing import Any
 from auditkit.excel.fill import fill
 from auditkit.excel.template import build_template
 from auditkit.fsutil import atomic_write
+from auditkit.lang import Lang
 from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.models import Questionnaire
 
@@ -147,7 +148,7 @@ def _facts(q: Questionnaire, p: Profile) -> dict[str, Any]:
     return facts
 
 
-def write_audit(q: Questionnaire, p: Profile, out: Path, lang: str = "cs", seed: int = 0) -> Path:
+def write_audit(q: Questionnaire, p: Profile, out: Path, lang: Lang = "cs", seed: int = 0) -> Path:
     rng = random.Random(f"{p.slug}:{seed}")
     p = Profile(**{**p.__dict__, "facts": _facts(q, p)})
     answers, comments = answers_for(q, p, rng)
@@ -261,7 +262,7 @@ ROUND: list[Profile] = [
 ]
 
 
-def write_round(q: Questionnaire, folder: Path, lang: str = "cs") -> list[Path]:
+def write_round(q: Questionnaire, folder: Path, lang: Lang = "cs") -> list[Path]:
     return [write_audit(q, p, folder / f"{p.slug}.xlsx", lang) for p in ROUND]
 
 
@@ -316,7 +317,7 @@ def previous_round() -> list[Profile]:
     return earlier
 
 
-def write_previous_round(q: Questionnaire, folder: Path, lang: str = "cs") -> list[Path]:
+def write_previous_round(q: Questionnaire, folder: Path, lang: Lang = "cs") -> list[Path]:
     return [write_audit(q, p, folder / f"{p.slug}.xlsx", lang) for p in previous_round()]
 
 

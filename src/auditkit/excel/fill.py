@@ -13,6 +13,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from auditkit.excel import layout
+from auditkit.lang import Lang
 from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.models import Questionnaire
 
@@ -21,7 +22,7 @@ class Raw(str):
     """A value written to the cell exactly as given (no option-id translation)."""
 
 
-def _label(q: Questionnaire, item: Any, value: Any, lang: str) -> Any:
+def _label(q: Questionnaire, item: Any, value: Any, lang: Lang) -> Any:
     if isinstance(value, Raw) or value is None:
         return str(value) if isinstance(value, Raw) else None
     if value == "na":
@@ -38,7 +39,7 @@ def _id_rows(ws: Any) -> dict[str, int]:
 def fill(
     wb: Workbook,
     q: Questionnaire,
-    lang: str,
+    lang: Lang,
     answers: Mapping[str, Any],
     comments: Mapping[str, str] | None = None,
     records: Mapping[str, list[Mapping[str, Any]]] | None = None,

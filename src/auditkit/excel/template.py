@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from auditkit import __version__, words
 from auditkit.excel import layout
 from auditkit.fsutil import atomic_write
+from auditkit.lang import Lang
 from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
 from auditkit.questionnaire.wording import expected, special_labels
@@ -78,7 +79,7 @@ class _Lists:
         return self.cache[values]
 
 
-def _validation(q: Questionnaire, item: Question | Column, cell: str, lang: str, lists: _Lists) -> DataValidation:
+def _validation(q: Questionnaire, item: Question | Column, cell: str, lang: Lang, lists: _Lists) -> DataValidation:
     """The data validation for one answer cell (or the top cell of a record column range)."""
     words = _WORDS[lang]
     kind = kind_of(item)
@@ -106,7 +107,7 @@ def _protect(ws: Worksheet) -> None:
     p.selectUnlockedCells = False
 
 
-def _print_setup(ws: Worksheet, title_rows: str, lang: str, heading: str, landscape: bool = True) -> None:
+def _print_setup(ws: Worksheet, title_rows: str, lang: Lang, heading: str, landscape: bool = True) -> None:
     """A4, one page wide, the header row on every page; the page header names the service (or the file when
     the template does not know it yet) and the sheet, the footer the page."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -138,7 +139,7 @@ def _question_sheet(
     title: str,
     intro: str | None,
     items: tuple[Question, ...],
-    lang: str,
+    lang: Lang,
     heading: str,
     prefill: dict[str, str] | None = None,
     hide_ids: bool = False,
@@ -205,7 +206,7 @@ def _question_sheet(
     return ws
 
 
-def _record_notes(q: Questionnaire, table: RecordTable, lang: str) -> list[str]:
+def _record_notes(q: Questionnaire, table: RecordTable, lang: Lang) -> list[str]:
     """What the record sheet's instructions say besides the table's intro: blank means none, N/A by role."""
     words = _WORDS[lang]
     columns = {c.id: c for c in table.columns}
@@ -220,7 +221,7 @@ def _record_notes(q: Questionnaire, table: RecordTable, lang: str) -> list[str]:
     return notes
 
 
-def _record_sheet(wb: Workbook, q: Questionnaire, lists: _Lists, table: RecordTable, lang: str,
+def _record_sheet(wb: Workbook, q: Questionnaire, lists: _Lists, table: RecordTable, lang: Lang,
                   heading: str) -> Worksheet:
     """Title, instructions, one header row (``layout.RECORD_HEADER_ROW``), then one row per record."""
     ws = wb.create_sheet(table.sheet(lang))
@@ -279,7 +280,7 @@ def _named(q: Questionnaire, service_name: str | None) -> dict[str, str] | None:
     return {field.id: service_name} if service_name and field is not None else None
 
 
-def build_template(q: Questionnaire, lang: str = "cs", service_name: str | None = None) -> Workbook:
+def build_template(q: Questionnaire, lang: Lang = "cs", service_name: str | None = None) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     lists_ws = wb.create_sheet(layout.LISTS_SHEET)
@@ -316,7 +317,7 @@ def build_template(q: Questionnaire, lang: str = "cs", service_name: str | None 
     return wb
 
 
-def write_template(out: Path, q: Questionnaire, lang: str = "cs", service_name: str | None = None) -> Path:
+def write_template(out: Path, q: Questionnaire, lang: Lang = "cs", service_name: str | None = None) -> Path:
     wb = build_template(q, lang, service_name)
     with atomic_write(out) as tmp:
         wb.save(tmp)

@@ -4,6 +4,7 @@ validation messages say the same thing ('celé číslo 0–52 nebo N/A / nedolo�
 from __future__ import annotations
 
 from auditkit import words
+from auditkit.lang import Lang
 from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.kinds.numbers import fmt_num
 from auditkit.questionnaire.models import Column, Question, Questionnaire
@@ -13,7 +14,7 @@ __all__ = ["allowed_specials", "expected", "fmt_num", "special_labels", "special
 _OR = words.entry("workbook", "wording.or")  # templates/reports/workbook.yaml, read on first use
 
 
-def specials(q: Questionnaire, lang: str) -> list[str]:
+def specials(q: Questionnaire, lang: Lang) -> list[str]:
     return [q.not_applicable.label(lang), q.not_evidenced.label(lang)]
 
 
@@ -28,12 +29,12 @@ def allowed_specials(q: Questionnaire, item: Question | Column) -> tuple[str, ..
     return ("na", "not_evidenced") if item.na_allowed else ("not_evidenced",)
 
 
-def special_labels(q: Questionnaire, item: Question | Column, lang: str) -> list[str]:
+def special_labels(q: Questionnaire, item: Question | Column, lang: Lang) -> list[str]:
     labels = {"na": q.not_applicable.label(lang), "not_evidenced": q.not_evidenced.label(lang)}
     return [labels[s] for s in allowed_specials(q, item)]
 
 
-def expected(q: Questionnaire, item: Question | Column, lang: str, *, with_specials: bool = True) -> str:
+def expected(q: Questionnaire, item: Question | Column, lang: Lang, *, with_specials: bool = True) -> str:
     """What the cell should hold, in words: 'celé číslo 0–52 nebo N/A / nedoloženo'."""
     text = kind_of(item).expected(q, item, lang)
     extra = special_labels(q, item, lang) if with_specials else []

@@ -43,6 +43,7 @@ from reportlab.platypus import (
 import auditkit
 from auditkit import lang as lang_
 from auditkit.fsutil import atomic_write
+from auditkit.lang import Lang
 from auditkit.plan import PlanRow, plan_rows
 from auditkit.questionnaire.kinds import kind_of, render_answer, render_status
 from auditkit.questionnaire.models import (
@@ -116,7 +117,7 @@ class _Ctx:
     scored: ScoredAudit
     bench: Benchmark
     q: Questionnaire
-    lang: str
+    lang: Lang
     p: Texts
     c: Texts
     rec: Texts
@@ -160,7 +161,7 @@ class _Ctx:
 # ---------------------------------------------------------------------------------------------- entry point
 
 
-def write_provider_report(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnaire, lang: str,
+def write_provider_report(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnaire, lang: Lang,
                           out: Path, *, report_date: dt.date | None = None,
                           deadline: dt.date | None = None, cycle: ServiceCycle | None = None) -> Path:
     """Write the provider report for one service to ``out`` (atomically) and return ``out``.
@@ -180,7 +181,7 @@ def write_provider_report(audit: Audit, scored: ScoredAudit, bench: Benchmark, q
     return out
 
 
-def _build(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnaire, lang: str, path: Path,
+def _build(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnaire, lang: Lang, path: Path,
            dates: tuple[dt.date | None, dt.date | None], long: bool, cycle: ServiceCycle | None = None) -> int:
     ctx = _context(audit, scored, bench, q, lang)
     ctx.cycle = cycle or ServiceCycle()
@@ -228,7 +229,7 @@ def _binary_streams():
         rl_config.useA85 = saved
 
 
-def _context(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnaire, lang: str) -> _Ctx:
+def _context(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnaire, lang: Lang) -> _Ctx:
     if lang not in LANGS:
         raise ValueError(f"report language must be one of {', '.join(LANGS)}, not {lang!r}")
     if audit.sha256 != scored.sha256:
@@ -331,7 +332,7 @@ def _iqr(ctx: _Ctx, st: Stats) -> str:
     return f"{fmt.num(st.q1, 0, ctx.lang)}–{_pct(ctx, st.q3)}"
 
 
-def _area_title(area: Area, lang: str) -> str:
+def _area_title(area: Area, lang: Lang) -> str:
     return f"{area.code} {area.title(lang)}"
 
 

@@ -36,6 +36,7 @@ from reportlab.platypus import (
 
 from auditkit import lang as lang_
 from auditkit.fsutil import atomic_write
+from auditkit.lang import Lang
 from auditkit.questionnaire.kinds import kind_of, render_status
 from auditkit.questionnaire.models import Indicator, Questionnaire
 from auditkit.reports import fmt
@@ -77,7 +78,7 @@ LARGE_ROUND = 40
 NAMES_SHOWN = 12
 
 
-def write_summary_pdf(summary: Summary, q: Questionnaire, lang: str = "cs",
+def write_summary_pdf(summary: Summary, q: Questionnaire, lang: Lang = "cs",
                       out: Path | str = "summary.pdf", *, anonymous: bool = False) -> Path:
     """Write the summary analysis of one round to ``out`` (atomically) and return its path.
 
@@ -109,7 +110,7 @@ def write_summary_pdf(summary: Summary, q: Questionnaire, lang: str = "cs",
 class _Ctx:
     summary: Summary
     q: Questionnaire
-    lang: str
+    lang: Lang
     anonymous: bool = False
     width: float = 17 * cm
     frame_height: float = 25 * cm

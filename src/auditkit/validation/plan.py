@@ -15,6 +15,7 @@ from typing import Any
 from auditkit.excel.layout import CHOICE_COLUMNS, CHOICES, PLAN_COLUMNS
 from auditkit.excel.normalize import CellError, fold
 from auditkit.excel.reader import Book, Sheet, cell_ref
+from auditkit.lang import Lang
 from auditkit.questionnaire.models import Column, Option, Questionnaire, Text
 from auditkit.reports.texts import texts
 from auditkit.validation import personal
@@ -69,7 +70,7 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
-def validate_plan(book: Book, meta: dict[str, str], q: Questionnaire, add: Any, lang: str) -> ReturnedPlan | None:
+def validate_plan(book: Book, meta: dict[str, str], q: Questionnaire, add: Any, lang: Lang) -> ReturnedPlan | None:
     """Check a returned plan; ``add(code, **where)`` records a problem. Returns the replies read."""
     sheet = _plan_sheet(book)
     t = texts("plan")
@@ -119,7 +120,7 @@ def validate_plan(book: Book, meta: dict[str, str], q: Questionnaire, add: Any, 
 
 
 def _check_row(reply: dict[str, Any], r: int, cols: dict[str, int], sheet: Sheet, report_date: dt.date | None,
-               add: Any, lang: str) -> None:
+               add: Any, lang: Lang) -> None:
     def at(cid: str) -> dict[str, str]:
         return {"sheet": sheet.name, "cell": cell_ref(r, cols.get(cid, 0))}
 

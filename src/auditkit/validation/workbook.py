@@ -17,6 +17,7 @@ from auditkit.excel import layout
 from auditkit.excel.layout import PLAN_DOCUMENT
 from auditkit.excel.normalize import CellError, Percent, fold, is_blank
 from auditkit.excel.reader import Book, Phrase, ReadError, Sheet, cell_ref, col_letter, read_workbook
+from auditkit.lang import Lang
 from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.loader import registry
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
@@ -33,7 +34,7 @@ _ID_LIKE = re.compile(r"^[A-Z][0-9]{2,3}$", re.IGNORECASE)
 @dataclass
 class _Ctx:
     file: str
-    lang: str
+    lang: Lang
     problems: list[Problem] = field(default_factory=list)
     # free texts waiting for the personal-data check: (text, kinds to look for, where)
     texts: list[tuple[str, frozenset[str], dict[str, Any]]] = field(default_factory=list)
@@ -47,7 +48,7 @@ class _Ctx:
         self.problems.append(make(code, self.lang, self.file, **kw))
 
 
-def validate_file(path: Path, lang: str | None = None, name: str | None = None) -> FileResult:
+def validate_file(path: Path, lang: Lang | None = None, name: str | None = None) -> FileResult:
     """Read and check one workbook. Never raises for bad input.
 
     Messages are in ``lang``; without it, in the workbook's own language (its ``_meta`` sheet, or the name
@@ -231,7 +232,7 @@ def _find_header(sheet: Sheet) -> tuple[int, int] | None:
 
 
 # -- questions -------------------------------------------------------------------------------------
-def shown(raw: Any, lang: str) -> Any:
+def shown(raw: Any, lang: Lang) -> Any:
     """A raw cell value as the auditor sees it in messages: a %-formatted 1.5 is '150 %'."""
     if isinstance(raw, Percent):
         return f"{fmt_num(raw.shown, lang)} %"
@@ -460,7 +461,7 @@ def _applies(c: Column, row: dict[str, Any], statuses: dict[str, str]) -> bool |
     return True
 
 
-def _applies_text(q: Questionnaire, table: RecordTable, c: Column, lang: str) -> str:
+def _applies_text(q: Questionnaire, table: RecordTable, c: Column, lang: Lang) -> str:
     columns = {x.id: x for x in table.columns}
     return "; ".join(
         f"{columns[col].label(lang)}: " + ", ".join(o.label(lang) for o in columns[col].options if o.id in options)
