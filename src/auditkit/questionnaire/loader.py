@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from auditkit import errors
 from auditkit.errors import UsageError
+from auditkit.lang import LANGS
 from auditkit.questionnaire import sources
 from auditkit.questionnaire.kinds import KINDS, kind_of
 from auditkit.questionnaire.models import (
@@ -177,17 +178,18 @@ def _cross_check(q: Questionnaire, main: Path, files: dict[str, Path]) -> None:
     for table in q.next_round.records:
         if table not in {r.id for r in q.records}:
             errors.append(f"{main}: next_round.records: '{table}' is not a record table")
-    for label, values in (
+    for label, named in (
         ("area id", [a.id for a in q.areas]),
         ("area code", [a.code for a in q.areas]),
         ("record table id", [r.id for r in q.records]),
         ("indicator id", [i.id for i in q.indicators]),
         ("verdict id", [v.id for v in q.scoring.verdicts]),
     ):
-        for dup, n in Counter(values).items():
+        for dup, n in Counter(named).items():
             if n > 1:
                 errors.append(f"{main}: {label} '{dup}' is used {n} times")
-    sheets_by_lang = {lang: [getattr(x.sheet, lang).casefold() for x in (*q.areas, *q.records)] for lang in ("cs", "en")}
+    sheet_names = [a.sheet for a in q.areas] + [r.sheet for r in q.records]
+    sheets_by_lang = {lang: [name(lang).casefold() for name in sheet_names] for lang in LANGS}
     for lang, names in sheets_by_lang.items():
         for dup, n in Counter(names).items():
             if n > 1:

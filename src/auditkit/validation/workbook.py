@@ -17,10 +17,10 @@ from auditkit.excel import layout
 from auditkit.excel.layout import PLAN_DOCUMENT
 from auditkit.excel.normalize import CellError, Percent, fold, is_blank
 from auditkit.excel.reader import Book, Phrase, ReadError, Sheet, cell_ref, col_letter, read_workbook
-from auditkit.lang import Lang
+from auditkit.lang import Lang, is_lang
 from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.loader import registry
-from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
+from auditkit.questionnaire.models import Column, Derivation, Question, Questionnaire, RecordTable
 from auditkit.questionnaire.wording import expected, fmt_num
 from auditkit.validation import personal
 from auditkit.validation.cells import as_text, parse
@@ -125,9 +125,10 @@ def _questionnaire(book: Book, ctx: _Ctx, meta: dict[str, str]) -> Questionnaire
     known = registry()
     if not ctx.lang_given:
         language = meta.get("language")
-        if language not in ("cs", "en"):
-            language = "en" if _find_sheet(book, layout.COVER_SHEET["en"]) is not None else "cs"
-        ctx.lang = language
+        if is_lang(language):
+            ctx.lang = language
+        else:
+            ctx.lang = "en" if _find_sheet(book, layout.COVER_SHEET["en"]) is not None else "cs"
     qid, version = meta.get("questionnaire_id"), meta.get("questionnaire_version")
     if not qid:
         # a workbook re-typed without the hidden sheet: accept it if the area sheets are there
@@ -141,7 +142,7 @@ def _questionnaire(book: Book, ctx: _Ctx, meta: dict[str, str]) -> Questionnaire
     if qid not in ids:
         ctx.add("questionnaire_unknown", sheet=layout.META_SHEET, cell="B1", value=qid, known=", ".join(ids))
         return None
-    if (qid, version) not in known:
+    if version is None or (qid, version) not in known:
         versions = ", ".join(sorted(v for i, v in known if i == qid))
         ctx.add("version_unknown", sheet=layout.META_SHEET, cell="B2", value=version, questionnaire=qid, known=versions)
         return None
@@ -174,7 +175,7 @@ def _column_a_ids(sheet: Sheet) -> set[str]:
 
 
 def _header_labels(sheet: Sheet) -> set[str]:
-    labels = set()
+    labels: set[str] = set()
     for row in sheet.rows[:5]:
         labels.update(fold(str(v)) for v in row if v is not None)
     return labels
@@ -344,11 +345,12 @@ def _read_questions(
     # merged ranges over the answer or comment column (most sheets have none: then no row looks at them)
     spans = [m for m in sheet.merged if m[0] != m[1] and m[0][1] <= ac + 1 and m[1][1] >= ac]
     for item in items:
-        r = rows.get(item.id)
-        if r is None:
+        found = rows.get(item.id)
+        if found is None:
             if not (identification and not item.required):  # an optional cover field added to later templates
                 ctx.add("question_missing", sheet=sheet.name, question_id=item.id, label=item.label(ctx.lang))
             continue
+        r = found
         cell = cell_ref(r, ac)
         where = {"sheet": sheet.name, "cell": cell, "question_id": item.id}
         merged = _merged_over(spans, r, (ac, ac + 1)) if spans else None
@@ -488,6 +490,8 @@ def _check_records(
             answer = answers.get(chk.question)
             if answer is None or answer.status != "answered" or chk.column not in cols:
                 continue
+            if not isinstance(answer.value, (int, float)):  # the loader admits number questions only
+                continue
             if not rows or any(bad & {chk.column, *chk.where} for _, _, bad in rows):
                 continue  # unfilled, or a bad cell is already reported: the sum would mislead
             chosen = [
@@ -538,7 +542,8 @@ def _check_against_records(
             if a.status == "na" and item.na_when is not None:
                 _check_na_condition(q, item, a, answers, ctx)
             for link in (item.derived_from, item.agrees_with):
-                if link is None or a.status != "answered" or values.get(link.indicator) is None:
+                computed = values.get(link.indicator) if link is not None else None
+                if link is None or a.status != "answered" or computed is None:
                     continue
                 ind = indicators[link.indicator]
                 tables = [t for t in q.records if re.search(rf"\b{t.id}\b", ind.formula)]
@@ -546,26 +551,28 @@ def _check_against_records(
                 if sheet is None:
                     continue
                 where = {"sheet": a.sheet, "cell": a.cell, "question_id": item.id, "record_sheet": sheet,
-                         "detail": f"{ind.label(ctx.lang)}: {fmt_num(round(values[link.indicator], 2), ctx.lang)}"}
-                if link is item.derived_from:
-                    derived = "yes" if values[link.indicator] <= item.derived_from.yes_upto + 1e-9 else "no"
+                         "detail": f"{ind.label(ctx.lang)}: {fmt_num(round(computed, 2), ctx.lang)}"}
+                if isinstance(link, Derivation):
+                    derived = "yes" if computed <= link.yes_upto + 1e-9 else "no"
                     if str(a.value) != derived:
                         labels = {o.id: o.label(ctx.lang) for o in q.options_for(item)}
                         ctx.add("answer_contradicts_records", value=labels.get(str(a.value), a.value),
                                 computed=labels[derived], **where)
-                elif isinstance(a.value, (int, float)) and abs(a.value - values[link.indicator]) > link.tolerance + 1e-9:
+                elif isinstance(a.value, (int, float)) and abs(a.value - computed) > link.tolerance + 1e-9:
                     ctx.add("figure_differs_from_records", value=fmt_num(a.value, ctx.lang),
-                            computed=fmt_num(round(values[link.indicator], 2), ctx.lang),
+                            computed=fmt_num(round(computed, 2), ctx.lang),
                             tolerance=fmt_num(link.tolerance, ctx.lang), **where)
 
 
 def _check_na_condition(q: Questionnaire, item: Question, a: Answer, answers: dict[str, Answer], ctx: _Ctx) -> None:
     cond = item.na_when
-    other = answers.get(cond.question)  # type: ignore[union-attr]
-    if other is not None and other.status == "answered" and str(other.value) in cond.answer_in:  # type: ignore[union-attr]
+    if cond is None:
         return
-    _, source = q.questions()[cond.question]  # type: ignore[union-attr]
+    other = answers.get(cond.question)
+    if other is not None and other.status == "answered" and str(other.value) in cond.answer_in:
+        return
+    _, source = q.questions()[cond.question]
     labels = {o.id: o.label(ctx.lang) for o in q.options_for(source)}
-    chosen = " / ".join(labels.get(v, v) for v in cond.answer_in)  # type: ignore[union-attr]
+    chosen = " / ".join(labels.get(v, v) for v in cond.answer_in)
     ctx.add("na_condition_unmet", sheet=a.sheet, cell=a.cell, question_id=item.id, value=a.value,
-            condition=f"{cond.question} = {chosen}")  # type: ignore[union-attr]
+            condition=f"{cond.question} = {chosen}")
