@@ -13,12 +13,13 @@ import gc
 import os
 import sys
 from collections.abc import Callable
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperArgument, TyperCommand
+
+from auditkit.lang import Lang, as_lang
 
 app = typer.Typer(
     name="auditkit",
@@ -59,15 +60,11 @@ def _imported() -> None:
     gc.enable()
 
 
-class Lang(str, Enum):
-    cs = "cs"
-    en = "en"
-
-
 # Bad option values are told in Czech first, then in English, like every other message before --lang is known.
-def _lang(value: str | Lang) -> Lang:
+def _lang(value: str) -> Lang:
+    """The user's --lang as a language: the one place where a language arrives as text."""
     try:
-        return Lang(str(getattr(value, "value", value)).strip().lower())
+        return as_lang(str(value))
     except ValueError:
         raise typer.BadParameter(
             f"'{value}' není známý jazyk, zvolte cs nebo en. / '{value}' is not a known language: choose cs or en."
@@ -139,7 +136,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON 
 @app.command(cls=_Command)
 def template(
     out: Annotated[Path, typer.Option("--out", metavar="FILE", help="Where to write the blank workbook (.xlsx).")],
-    lang: LangOpt = Lang.cs,
+    lang: LangOpt = "cs",
     service_name: Annotated[str | None, typer.Option("--service-name", metavar="NAME", help="Prefill the service name.")] = None,
     previous: Annotated[Path | None, typer.Option(
         "--from", metavar="WORKBOOK", help="The service's workbook from the previous round: its identification and staff list are "
@@ -172,19 +169,19 @@ def template(
         from auditkit.nextround import next_round_template
         from auditkit.render import render_validation
 
-        result, q = next_round_template(previous, out, lang.value, questionnaire)
+        result, q = next_round_template(previous, out, lang, questionnaire)
         if q is None:
-            render_validation([result], lang.value)
+            render_validation([result], lang)
             raise typer.Exit(1)
         if result.errors:
-            say(console_err(), "previous_has_errors", lang.value, path=previous, n=result.errors)
+            say(console_err(), "previous_has_errors", lang, path=previous, n=result.errors)
     else:
         from auditkit.excel.template import write_template
         from auditkit.questionnaire.loader import default_questionnaire, newest
 
         q = newest(questionnaire) if questionnaire else default_questionnaire()
-        write_template(out, q, lang.value, service_name)
-    say(console_err(), "template_written", lang.value, path=out, qid=q.id, version=q.version)
+        write_template(out, q, lang, service_name)
+    say(console_err(), "template_written", lang, path=out, qid=q.id, version=q.version)
 
 
 @app.command(cls=_Command)
@@ -217,20 +214,21 @@ def validate(
     from auditkit.validation.batch import messages_language
 
     _imported()
-    results, _ = process_files(paths, lang.value if lang else None, jobs, score=False)
-    lang = Lang(messages_language(results, lang.value if lang else None))
+    results, _ = process_files(paths, lang, jobs, score=False)
+    lang = messages_language(results, lang)
+    done = None
     if annotate is not None:
         from auditkit.annotation import annotate_results
 
-        done = annotate_results(results, annotate, lang.value)  # an unusable target: a UsageError, exit 2
+        done = annotate_results(results, annotate, lang)  # an unusable target: a UsageError, exit 2
     if json_out:
         from auditkit.serialize import validation_json
 
         print_json(validation_json(results))
     else:
-        render_validation(results, lang.value, verbose=verbose)
-    if annotate is not None:
-        render_annotations(done, lang.value)
+        render_validation(results, lang, verbose=verbose)
+    if done is not None:
+        render_annotations(done, lang)
     raise typer.Exit(1 if any(r.status == "invalid" for r in results) else 0)
 
 
@@ -244,7 +242,7 @@ def summarize(
         "--out", metavar="FOLDER", help="Folder for summary.pdf, summary.xlsx, summary.json, opendata/, reports/ "
         "(replaced whole at the end of the run; a folder holding other files is refused).")] = Path("out"),
     sample: Annotated[bool, typer.Option("--sample", help="Run on the bundled sample round (six fictional homes).")] = False,
-    lang: LangOpt = Lang.cs,
+    lang: LangOpt = "cs",
     json_out: JsonOpt = False,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", parser=_whole(1), metavar="N", help="Worker processes for the workbooks and the reports (default: by their number and the cores)."
@@ -299,9 +297,9 @@ def summarize(
         raise UsageError("sample_and_paths", path=" ".join(map(str, paths)))
     if not sample and not paths:
         raise UsageError("no_paths")
-    bar = progress_bar(lang.value) if sys.stderr.isatty() else contextlib.nullcontext(None)  # else no stray line
+    bar = progress_bar(lang) if sys.stderr.isatty() else contextlib.nullcontext(None)  # else no stray line
     with bar as listen:  # an unusable --previous or --replies: a UsageError, exit 2
-        summary, outputs = run_summary([sample_audits_dir()] if sample else paths, out, lang.value, jobs,
+        summary, outputs = run_summary([sample_audits_dir()] if sample else paths or [], out, lang, jobs,
                                        not no_reports, listen, previous=previous, replies=replies,
                                        reply_days=reply_days,
                                        report_date=report_date.date() if report_date else None,
@@ -313,7 +311,7 @@ def summarize(
             data["failed_outputs"] = [f.model_dump() for f in outputs.failures]
         print_json(data)
     else:
-        render_summary(summary, q, lang.value, outputs)
+        render_summary(summary, q, lang, outputs)
     for failure in outputs.failures:  # on stderr too, so a --json run names them to the person as well
         console_err().print(Text(f"{failure.file}: {failure.message}", style="bold red"))
     raise typer.Exit(1 if summary.rejected or outputs.failures else 0)
@@ -328,7 +326,7 @@ def report(
         list[Path] | None,
         typer.Option("--benchmark", metavar="PATH", help="Workbooks or folders of the round for the anonymous regional comparison."),
     ] = None,
-    lang: LangOpt = Lang.cs,
+    lang: LangOpt = "cs",
 ) -> None:
     """Write the PDF report for one provider about its own service, with anonymous regional comparison.
 
@@ -354,16 +352,16 @@ def report(
     if out.suffix.lower() != ".pdf":
         raise UsageError("out_suffix", path=out, suffix=".pdf", suggestion=out.with_suffix(".pdf"))
     try:
-        result, bench = provider_report(file, benchmark_paths or [], lang.value, out)
+        result, bench = provider_report(file, benchmark_paths or [], lang, out)
     except OSError as exc:
         raise environment_problem(exc, out) from None
     if bench is None:
-        render_validation([result], lang.value)
+        render_validation([result], lang)
         raise typer.Exit(1)
-    say(console_err(), "report_written", lang.value, path=out, n=bench.n)
+    say(console_err(), "report_written", lang, path=out, n=bench.n)
 
 
-def _lang_of_argv() -> str:
+def _lang_of_argv() -> Lang:
     """The --lang of the command line, for messages printed before or outside the command."""
     argv = sys.argv[1:]
     for i, arg in enumerate(argv):
