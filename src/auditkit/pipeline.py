@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -316,7 +316,7 @@ def run_summary(
 
 def _moved(outputs: Outputs, staging: Path, out: Path) -> Outputs:
     """The outputs as they are named once the staging folder became ``out``."""
-    def move(value):  # a field of Outputs
+    def move(value: Any) -> Any:  # a field of Outputs
         if isinstance(value, Path):
             return out / value.relative_to(staging)
         if isinstance(value, list):
@@ -521,7 +521,8 @@ def write_reports(job: ReportJob, tasks: list[ReportTask], jobs: int | None = No
     return paths, failures
 
 
-def provider_report(file: Path, benchmark_paths: list[Path], lang: Lang, out: Path):
+def provider_report(file: Path, benchmark_paths: list[Path], lang: Lang,
+                    out: Path) -> tuple[FileResult, Benchmark | None]:
     """One provider's report: (the file's result, the benchmark used) — benchmark None if the file is invalid.
 
     The region is every valid service of ``benchmark_paths`` on the same questionnaire, the service itself
@@ -532,7 +533,7 @@ def provider_report(file: Path, benchmark_paths: list[Path], lang: Lang, out: Pa
 
     own_results, own_scored = process_files([file], lang, 1)
     result = own_results[0]
-    if not own_scored:
+    if not own_scored or result.audit is None:  # without a spool a scored file keeps its audit
         return result, None
     own = own_scored[0]
     q = registry()[(own.questionnaire_id, own.questionnaire_version)]
