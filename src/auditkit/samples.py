@@ -114,7 +114,7 @@ def records_for(p: Profile, rng: random.Random) -> dict[str, list[dict[str, Any]
         care[-1]["training_hours"] = 16  # a full year under the duty and 8 hours short
     elif len(care) > 1:
         care[-1].update(training_hours=14, duty_months=7)  # joined in June: 14 h due, lawful
-    files = []
+    files: list[dict[str, Any]] = []
     median = float(p.facts.get("F06", 8.0))
     long_files = round(p.files * float(p.facts.get("F03", 15)) / 100)
     for i in range(p.files):

@@ -130,9 +130,9 @@ def summarize_round(q: Questionnaire, scored: list[ScoredAudit], results: list[F
     if q.analysis.relationship is not None:
         rx, ry = q.analysis.relationship.x, q.analysis.relationship.y
         points = [
-            (s.service.service_name, s.indicators[rx], s.indicators[ry])
+            (s.service.service_name, x, y)
             for s in services
-            if s.indicators.get(rx) is not None and s.indicators.get(ry) is not None
+            if (x := s.indicators.get(rx)) is not None and (y := s.indicators.get(ry)) is not None
         ]
         rel = Relationship(
             x=rx, y=ry, points=points, n=len(points),

@@ -7,7 +7,7 @@ so tests can type like a person.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -42,7 +42,7 @@ def fill(
     lang: Lang,
     answers: Mapping[str, Any],
     comments: Mapping[str, str] | None = None,
-    records: Mapping[str, list[Mapping[str, Any]]] | None = None,
+    records: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> Workbook:
     """Write answers, comments and record rows into a workbook made by ``build_template``."""
     comments = comments or {}
