@@ -138,7 +138,7 @@ def _scorable(q: Questionnaire, item: Question) -> bool:
     return kind_of(item).scorable(q, item)
 
 
-def flag_hit(rule: RedFlag, value: float | str | list[str] | None, status: str = "answered") -> bool:
+def flag_hit(rule: RedFlag, value: Value | None, status: str = "answered") -> bool:
     """Whether an answer is a red flag. On a multiple choice, ``answer_in`` matches when any (or, with
     ``match: all``, every) listed option was chosen."""
     if status == "not_evidenced":
@@ -153,7 +153,9 @@ def flag_hit(rule: RedFlag, value: float | str | list[str] | None, status: str =
             test = all if rule.match == "all" else any
             return test(v in chosen for v in rule.answer_in)
         return str(value) in rule.answer_in
-    return rule.hits_number(float(value))  # type: ignore[arg-type]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False  # a number rule meets a number: the kind's flag_value gives one, or None when it has none
+    return rule.hits_number(float(value))
 
 
 def answer_basis(q: Questionnaire, item: Question, answer: Answer) -> Basis:
@@ -192,11 +194,12 @@ def derived_answer(item: Question, answer: Answer | None, values: dict[str, floa
 
     It keeps the typed answer's comment and cell, so the finding still shows the auditor's evidence."""
     d = item.derived_from
-    if d is None or values.get(d.indicator) is None:
+    computed = values.get(d.indicator) if d is not None else None
+    if d is None or computed is None:
         return None
     if answer is not None and answer.status not in ("answered", "blank"):
         return None  # "not evidenced" stays what the auditor found (validation warns about the sheet)
-    option = "yes" if values[d.indicator] <= d.yes_upto + 1e-9 else "no"
+    option = "yes" if computed <= d.yes_upto + 1e-9 else "no"
     base = answer or Answer(question_id=item.id, status="answered")
     return base.model_copy(update={"status": "answered", "value": option})
 

@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from auditkit import __version__, words
@@ -114,17 +115,19 @@ def _print_setup(ws: Worksheet, title_rows: str, lang: Lang, heading: str, lands
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_title_rows = title_rows
     ws.print_options.gridLines = False
-    ws.oddHeader.left.text = heading.replace("&", "&&")[:120] if heading else "&F"
-    ws.oddHeader.left.size = 9
-    ws.oddHeader.right.text = "&A"
-    ws.oddHeader.right.size = 9
-    ws.oddFooter.right.text = _WORDS[lang]["page"]
-    ws.oddFooter.right.size = 9
-    ws.oddFooter.left.text = "auditkit"
-    ws.oddFooter.left.size = 8
+    header, footer = ws.oddHeader, ws.oddFooter
+    assert header is not None and footer is not None  # a new worksheet has both (the stubs allow None)
+    header.left.text = heading.replace("&", "&&")[:120] if heading else "&F"
+    header.left.size = 9
+    header.right.text = "&A"
+    header.right.size = 9
+    footer.right.text = _WORDS[lang]["page"]
+    footer.right.size = 9
+    footer.left.text = "auditkit"
+    footer.left.size = 8
 
 
 _QUESTION_WIDTHS = (9, 62, 20, 48, 30)  # ID, question, answer, comment, allowed values
@@ -282,7 +285,7 @@ def _named(q: Questionnaire, service_name: str | None) -> dict[str, str] | None:
 
 def build_template(q: Questionnaire, lang: Lang = "cs", service_name: str | None = None) -> Workbook:
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the default sheet: the template names and orders its own
     lists_ws = wb.create_sheet(layout.LISTS_SHEET)
     lists = _Lists(lists_ws)
     heading = service_name or ""
