@@ -606,7 +606,7 @@ def verdict_colors(hex_color: str) -> tuple[rl_colors.Color, rl_colors.Color]:
     return (rl_colors.white if luminance < 0.55 else INK), bg
 
 
-def verdict_cell(text: str, hex_color: str) -> Paragraph:
+def verdict_cell(text: str, hex_color: str) -> _VerdictCell:
     """A table cell: ``text`` (plain) in bold on a ``hex_color`` background, white on dark colours."""
     fg, bg = verdict_colors(hex_color)
     style = ParagraphStyle("verdict", _st("cell_bold"), textColor=fg, backColor=bg)

@@ -307,7 +307,8 @@ def _para(text: str, style: str = "body") -> Paragraph:
 
 def _mark(ctx: _Ctx, verdict_id: str | None) -> str:
     key = f"verdict_mark.{verdict_id}.symbol"
-    return ctx.c.data[key][ctx.lang] if verdict_id and key in ctx.c.data else "○"
+    mark = ctx.c.data[key][ctx.lang] if verdict_id and key in ctx.c.data else None
+    return mark if isinstance(mark, str) else "○"  # a symbol is a plain setting, never a counted phrase
 
 
 def _verdict(ctx: _Ctx, verdict_id: str | None) -> tuple[str, str]:
@@ -572,11 +573,11 @@ def _area_table(ctx: _Ctx) -> Table:
     head.append(ctx.t("summary.col_findings"))
     widths.append(1.9 * cm)
     align.append("RIGHT")
-    data = [head]
+    data: list[list[object]] = [list(head)]
     for a in ctx.q.areas:
         s = ctx.scored.areas[a.id]
         label, color = _verdict(ctx, s.verdict)
-        row = [_area_title(a, ctx.lang), _pct(ctx, s.score), pdfkit.verdict_cell(label, color)]
+        row: list[object] = [_area_title(a, ctx.lang), _pct(ctx, s.score), pdfkit.verdict_cell(label, color)]
         if ctx.compare:
             st = ctx.area_stats(a.id)
             row += [_pct(ctx, st.median), _iqr(ctx, st)]
@@ -648,7 +649,8 @@ def _findings_and_lost(ctx: _Ctx, area: Area, flags: list[Flag]) -> list[Flowabl
     if not lost:
         return story
     questions = ctx.q.questions()
-    data = [[ctx.t("area.col_id"), ctx.t("area.col_question"), ctx.t("area.col_status"), ctx.t("area.col_lost")]]
+    data: list[list[object]] = [
+        [ctx.t("area.col_id"), ctx.t("area.col_question"), ctx.t("area.col_status"), ctx.t("area.col_lost")]]
     for x in sorted(lost, key=lambda x: -x.points_lost):
         item = questions[x.question_id][1]
         data.append([x.question_id, Paragraph(esc(item.label(ctx.lang)), st["cell"]),
@@ -666,7 +668,8 @@ def _score_box(ctx: _Ctx, area: Area) -> Table:
     pairs = [(ctx.t("area.score"), _pct(ctx, s.score)), (ctx.common("verdict_label"), None)]
     if ctx.compare:
         pairs.append((ctx.t("area.median"), _pct(ctx, ctx.area_stats(area.id).median)))
-    cells, widths = [], []
+    cells: list[object] = []
+    widths: list[float] = []
     for name, value in pairs:
         cells.append(name)
         widths.append(_text_width(name) + 14)
@@ -692,7 +695,7 @@ def _text_width(text: str, bold: bool = False, size: float = 8.5) -> float:
 def _answers_table(ctx: _Ctx, area: Area, flags: list[Flag]) -> Table:
     st = _styles()
     flagged = {f.question_id for f in flags if f.question_id}
-    data = [[ctx.t(f"area.col_{k}") for k in ("id", "question", "answer", "comment")]]
+    data: list[list[object]] = [[ctx.t(f"area.col_{k}") for k in ("id", "question", "answer", "comment")]]
     spans = []
     for row, item in enumerate(area.questions, start=1):
         answer = ctx.audit.answers.get(item.id)
@@ -708,7 +711,8 @@ def _answers_table(ctx: _Ctx, area: Area, flags: list[Flag]) -> Table:
             item.id,
             Paragraph(esc(item.label(ctx.lang).replace("§ ", "§\u00a0")) + star, st["cell"]),
             Paragraph(shown, st["cell"]),
-            Paragraph(_long_text(ctx, comment, COMMENT_CHARS, answer.sheet, item.id), st["cell"]) if comment else "",
+            Paragraph(_long_text(ctx, comment, COMMENT_CHARS, answer.sheet, item.id), st["cell"])
+            if comment and answer is not None else "",
         ])
     w = ctx.width
     widths = [1.0 * cm, w * 0.40 - 1.0 * cm, 3.4 * cm, w * 0.60 - 3.4 * cm]
@@ -939,7 +943,7 @@ def _annex(ctx: _Ctx) -> list[Flowable]:
         where.sort(key=lambda f: (order.get(f.area, 99), ctx.refs[_fact(f)]))
         data = [[ctx.t("annex.col_ref"), ctx.t("annex.col_where")]]
         data += [[f"{ctx.refs[_fact(f)]} {ctx.rec(f'{f.key}.title', ctx.lang)}",
-                  ctx.t("annex.where_row", sheet=lang_.quote(f.sheet, ctx.lang), cell=f.cell or "–")]
+                  ctx.t("annex.where_row", sheet=lang_.quote(f.sheet or "", ctx.lang), cell=f.cell or "–")]
                  for f in where]
         story += [Paragraph(esc(ctx.t("annex.where_title")), _styles()["h2"]),
                   _para(ctx.t("annex.where_intro"), "note"),

@@ -17,7 +17,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -166,7 +166,8 @@ class _Ctx:
 
     def theme(self, item: Systemic) -> str:
         entry = self.rec.data.get(f"{item.key}.theme")
-        return entry[self.lang] if entry else item.area
+        theme = entry[self.lang] if entry else None
+        return theme if isinstance(theme, str) else item.area  # a theme is a plain setting
 
     # numbers
     def num(self, x: float | None, decimals: int = 1) -> str:
@@ -239,7 +240,7 @@ class _Ctx:
         return [self.cell(v, w, a, bold) if isinstance(v, str) else v
                 for v, w, a in zip(values, widths, align)]
 
-    def bold_cell(self, text: str, align: int = TA_LEFT) -> Paragraph:
+    def bold_cell(self, text: str, align: Literal[0, 1, 2] = TA_LEFT) -> Paragraph:
         key = f"cell_bold_{align}"
         if key not in self.st:
             self.st[key] = ParagraphStyle(key, self.st["cell_bold"], alignment=align)
@@ -247,7 +248,7 @@ class _Ctx:
 
 
 CELL_SIZE, CELL_LEADING = 8.5, 11  # pdfkit's table cell style
-_ALIGN = {"LEFT": TA_LEFT, "RIGHT": TA_RIGHT, "CENTER": TA_CENTER}
+_ALIGN: dict[str, Literal[0, 1, 2]] = {"LEFT": TA_LEFT, "RIGHT": TA_RIGHT, "CENTER": TA_CENTER}
 
 
 class _Line(Flowable):
@@ -295,7 +296,8 @@ class _RunningHeader(Flowable):
         return 0, 0
 
     def draw(self) -> None:
-        self.canv._doctemplate.header_right = self.text
+        canvas: Any = self.canv  # ReportLab's canvas knows its document only by a private attribute
+        canvas._doctemplate.header_right = self.text
 
 
 def _name(s: ScoredAudit) -> str:
@@ -592,7 +594,7 @@ def _area_block(ctx: _Ctx, area_id: str):
 
 
 def _arrow(ind: Indicator) -> str:
-    return {True: " ↑", False: " ↓"}.get(ind.higher_is_better, "")
+    return {True: " ↑", False: " ↓", None: ""}[ind.higher_is_better]
 
 
 def _indicator_table(ctx: _Ctx) -> list:
@@ -642,14 +644,14 @@ def _systemic(ctx: _Ctx) -> list:
 def _systemic_table(ctx: _Ctx, items: list[Systemic]):
     w = ctx.width
     if ctx.anonymous:  # counts only: which services is the region's knowledge
-        rows = [[ctx.s("systemic.finding"), ctx.c("area")]]
+        rows: list[list[object]] = [[ctx.s("systemic.finding"), ctx.c("area")]]
         for x in items:
             count = ctx.s("systemic.count", count=x.count, n=ctx.num(x.n, 0), of=lang_.of(x.n, ctx.lang))
             rows.append([ctx.markup(f"<b>{esc(count)}:</b> {esc(ctx.rec_title(x.key))}", "cell"),
                          ctx.area_label(x.area)])
         return table(rows, [w - 5.0 * cm, 5.0 * cm])
     widths = [7.2 * cm, 3.9 * cm, w - 11.1 * cm]
-    rows = [[ctx.s("systemic.finding"), ctx.c("area"), ctx.s("systemic.services")]]
+    rows = [[ctx.s("systemic.finding"), ctx.c("area"), ctx.s("systemic.services")]]  # then Paragraphs too
     for x in items:
         count = ctx.s("systemic.count", count=x.count, n=ctx.num(x.n, 0), of=lang_.of(x.n, ctx.lang))
         names = ", ".join(x.services[:NAMES_SHOWN])
@@ -761,7 +763,7 @@ def _excluded(ctx: _Ctx) -> list:
     names = _file_names([r.file for r in sm.rejected + sm.skipped])
     w = ctx.width
     if sm.rejected:
-        rows = [[ctx.s("excluded.file"), ctx.s("excluded.errors"), ctx.s("excluded.messages")]]
+        rows: list[list[object]] = [[ctx.s("excluded.file"), ctx.s("excluded.errors"), ctx.s("excluded.messages")]]
         rows += [[names[r.file], str(r.errors), _messages(ctx, r)] for r in sm.rejected]
         out += [*ctx.lead_in(ctx.s("excluded.rejected")),
                 paged_table(rows[:1], rows[1:], [4.6 * cm, 1.3 * cm, w - 5.9 * cm], align=["LEFT", "RIGHT", "LEFT"])]
@@ -866,7 +868,7 @@ def _profile_findings(ctx: _Ctx, s: ScoredAudit) -> list:
     if not s.findings:
         return [*head, ctx.p(ctx.s("annex.no_findings"))]
     w = ctx.width
-    rows = [[ctx.c("area"), ctx.s("systemic.finding")]]
+    rows: list[list[object]] = [[ctx.c("area"), ctx.s("systemic.finding")]]
     rows += [[ctx.area_label(f.area).split(" ", 1)[0], _finding_cell(ctx, f)] for f in s.findings]
     return [*head, table(rows, [1.6 * cm, w - 1.6 * cm], align=["CENTER", "LEFT"])]
 
