@@ -7,7 +7,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -22,6 +22,8 @@ from auditkit.validation.models import FileResult
 
 if TYPE_CHECKING:  # rich's tables are loaded where one is drawn: a valid workbook's check draws none
     from rich.table import Table
+
+    from auditkit.scoring import ScoredAudit
 
 WORDS = words_.by_lang("cli", "terminal")  # templates/reports/cli.yaml, read on first use
 # Counted nouns by CLDR plural category (auditkit.lang picks the form with Babel: "1 chyba, 2 chyby, 5 chyb").
@@ -43,7 +45,7 @@ class _SafeConsole(Console):
     control segments (cursor moves of the progress bar) and styles reach the terminal as codes.
     """
 
-    def _render_buffer(self, buffer):  # type: ignore[no-untyped-def]
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
         return super()._render_buffer(
             seg if seg.control or not _CONTROL.search(seg.text)
             else Segment(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", seg.text), seg.style)
@@ -247,7 +249,7 @@ def render_summary(summary: Any, q: Any, lang: Lang, outputs: Any = None, consol
     console = console or console_out()
     w = WORDS[lang]
     marks = verdict_marks(q)
-    shown = list(enumerate(summary.services, start=1))
+    shown: list[tuple[int, ScoredAudit] | None] = list(enumerate(summary.services, start=1))
     if len(shown) > TERMINAL_ROWS:  # a large round: the best and the weakest; all are in the outputs
         shown = shown[: TERMINAL_ROWS // 2] + [None] + shown[-TERMINAL_ROWS // 2 :]
     prefix = common_prefix([e[1].service.service_name for e in shown if e is not None])
