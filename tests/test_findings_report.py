@@ -10,8 +10,8 @@ from auditkit.paths import sample_audits_dir
 from auditkit.pipeline import score_results
 from auditkit.questionnaire.loader import default_questionnaire
 from auditkit.reports.provider_pdf import write_provider_report
-from auditkit.reports.texts import recommendations
 from auditkit.summary import benchmark
+from auditkit.texts import recommendations
 from auditkit.validation.batch import validate_paths
 
 

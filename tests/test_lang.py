@@ -13,7 +13,7 @@ from auditkit import lang
 from auditkit.paths import report_templates_dir
 from auditkit.questionnaire.loader import default_questionnaire
 from auditkit.render import WORDS, words
-from auditkit.reports.texts import texts
+from auditkit.texts import texts
 from auditkit.validation import problems as findings
 
 NUMBERS = (0, 1, 2, 5, 21, 1.5)

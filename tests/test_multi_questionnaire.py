@@ -301,7 +301,7 @@ def test_template_fill_validate_summarize_report(with_second, tmp_path):
 
 
 def test_report_texts_of_a_questionnaire_replace_the_shared_ones_key_by_key(with_second):
-    from auditkit.reports.texts import texts, texts_for
+    from auditkit.texts import texts, texts_for
 
     reg = loader.registry()
     own, shipped = reg[("dnpc-audit", "1.0")], reg[("ad-procesni-audit", "1.1")]
@@ -313,7 +313,7 @@ def test_report_texts_of_a_questionnaire_replace_the_shared_ones_key_by_key(with
 
 
 def test_a_broken_override_names_its_file(with_second, tmp_path, monkeypatch):
-    from auditkit.reports.texts import TextError, texts_for
+    from auditkit.texts import TextError, texts_for
 
     copy = tmp_path / "qs" / "dnpc"
     shutil.copytree(SECOND, copy)

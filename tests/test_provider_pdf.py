@@ -10,14 +10,14 @@ import pytest
 from pypdf import PdfReader
 
 import auditkit
+from auditkit import texts as texts_mod
 from auditkit.paths import sample_audits_dir
 from auditkit.pipeline import score_results
 from auditkit.plan import inclusion_areas, plan_rows
 from auditkit.questionnaire.loader import default_questionnaire
-from auditkit.reports import texts as texts_mod
 from auditkit.reports.provider_pdf import finding_refs, write_provider_report
-from auditkit.reports.texts import TextError, load_texts, recommendations, texts
 from auditkit.summary import benchmark
+from auditkit.texts import TextError, load_texts, recommendations, texts
 from auditkit.validation.batch import validate_paths
 
 TITLE = {"cs": "Závěrečná zpráva z procesního auditu", "en": "Final report of the process audit"}

@@ -227,7 +227,7 @@ def _critical_items(q):
 
 
 def test_not_evidenced_on_a_critical_item_is_a_not_evidenced_finding_not_a_critical_one(questionnaire):
-    from auditkit.reports.texts import recommendations
+    from auditkit.texts import recommendations
 
     rec = recommendations(questionnaire)
     for item in _critical_items(questionnaire):
@@ -260,7 +260,7 @@ def test_no_on_a_critical_item_is_critical(questionnaire):
 
 
 def test_advisory_voice_and_a_wording_for_every_basis(questionnaire):
-    from auditkit.reports.texts import recommendations
+    from auditkit.texts import recommendations
 
     rec = recommendations(questionnaire)  # raises when a basis's wording is missing
     for fact, bases in questionnaire.fact_bases().items():
@@ -273,7 +273,7 @@ def test_advisory_voice_and_a_wording_for_every_basis(questionnaire):
 def test_a_missing_basis_wording_fails_at_load(questionnaire, tmp_path):
     import shutil
 
-    from auditkit.reports.texts import TextError, recommendations, texts
+    from auditkit.texts import TextError, recommendations, texts
 
     shutil.copytree(texts("recommendations").path.parent, tmp_path / "t")
     path = tmp_path / "t" / "recommendations.yaml"

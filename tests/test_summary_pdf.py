@@ -15,8 +15,8 @@ from auditkit.pipeline import run_round
 from auditkit.questionnaire.loader import registry
 from auditkit.reports import fmt
 from auditkit.reports.summary_pdf import write_summary_pdf
-from auditkit.reports.texts import texts
 from auditkit.summary import Relationship
+from auditkit.texts import texts
 
 AUDITOR = "<b>&<para>"
 

@@ -11,7 +11,7 @@ import pytest
 
 from auditkit.paths import sample_audits_dir
 from auditkit.pipeline import questionnaire_of, run_round, write_outputs
-from auditkit.reports.texts import recommendations
+from auditkit.texts import recommendations
 
 TABLES = ["services", "area_scores", "answers", "indicators", "findings", "statistics", "systemic_findings",
           "rejected_files"]

@@ -101,7 +101,7 @@ def _values(obj: BaseModel, columns: list[Column]) -> list[Any]:
 
 
 def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Questionnaire, lang: Lang) -> list[Table]:
-    from auditkit.reports.texts import recommendations, texts
+    from auditkit.texts import recommendations, texts
 
     words = texts("dataset")
     rec = recommendations(q)
@@ -242,8 +242,8 @@ def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Question
 def _cycle_tables(summary: Summary, q: Questionnaire, lang: Lang, sid: list[Column], area: dict[str, Any],
                   label: Callable[[str, str | None], str | None]) -> list[Table]:
     """``changes`` (with ``--previous``) and ``replies`` (with ``--replies``): docs/cycle.md."""
-    from auditkit.reports.texts import recommendations
     from auditkit.rounds import fact_of
+    from auditkit.texts import recommendations
 
     rec = recommendations(q)
     tables = []

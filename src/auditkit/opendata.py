@@ -89,7 +89,7 @@ def _field(c: Column, lang: Lang, words: Any) -> dict[str, Any]:
 
 def descriptor(tables: list[Table], lang: Lang) -> dict[str, Any]:
     """``datapackage.json``: the package and a Table Schema per table."""
-    from auditkit.reports.texts import texts
+    from auditkit.texts import texts
 
     words = texts("dataset")
     resources = []

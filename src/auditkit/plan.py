@@ -17,9 +17,9 @@ from pydantic import BaseModel
 from auditkit.excel.plan_workbook import write_plan
 from auditkit.lang import Lang
 from auditkit.questionnaire.models import Questionnaire
-from auditkit.reports.texts import recommendations, texts
 from auditkit.rounds import Objections, Replies
 from auditkit.scoring import Flag, ScoredAudit
+from auditkit.texts import recommendations, texts
 from auditkit.validation.models import FileResult, Reply
 from auditkit.validation.personal import redact
 from auditkit.validation.problems import make

@@ -244,7 +244,7 @@ def verdict_marks(q: Any) -> dict[str, str]:
 def render_summary(summary: Any, q: Any, lang: Lang, outputs: Any = None, console: Console | None = None) -> None:
     """Services × areas with every score's verdict as a mark and a colour, the two indices, the most shared
     systemic findings and every file not included with its problems (a few, then their count)."""
-    from auditkit.reports.texts import recommendations
+    from auditkit.texts import recommendations
 
     console = console or console_out()
     w = WORDS[lang]

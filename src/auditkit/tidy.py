@@ -54,7 +54,7 @@ def _yes_no(rows: Iterator[list[Any]], flags: list[int]) -> Iterator[list[Any]]:
 
 def describe(column: Column, lang: Lang) -> str:
     """What a column means, from templates/reports/dataset.yaml."""
-    from auditkit.reports.texts import texts
+    from auditkit.texts import texts
 
     words = texts("dataset")
     key = f"columns.{column.name}"
@@ -63,7 +63,7 @@ def describe(column: Column, lang: Lang) -> str:
 
 def _about(wb: XlsxStream, tables: list[Table], lang: Lang) -> None:
     """The first sheet: what the workbook is, then every table and every column with its type and meaning."""
-    from auditkit.reports.texts import texts
+    from auditkit.texts import texts
 
     words = texts("dataset")
     head = [words(f"sheet.{k}", lang) for k in ("table", "column", "type", "description")]

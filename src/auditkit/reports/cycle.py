@@ -17,10 +17,10 @@ from auditkit.lang import Lang
 from auditkit.questionnaire.models import Questionnaire
 from auditkit.reports import pdfkit
 from auditkit.reports.pdfkit import esc
-from auditkit.reports.texts import recommendations, texts
 from auditkit.rounds import PreviousScores, RoundChanges, ServiceChange, ServiceCycle, fact_of
 from auditkit.scoring import Flag, ScoredAudit
 from auditkit.summary import Summary
+from auditkit.texts import recommendations, texts
 from auditkit.validation.models import Reply
 
 

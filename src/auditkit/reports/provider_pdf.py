@@ -58,11 +58,11 @@ from auditkit.questionnaire.models import (
 from auditkit.reports import cycle as cycle_story
 from auditkit.reports import fmt, pdfkit
 from auditkit.reports.pdfkit import esc
-from auditkit.reports.texts import Texts, recommendations, texts_for
 from auditkit.reports.toc import Contents, TocDoc, TocHeading, chapter_break
 from auditkit.rounds import ServiceCycle
 from auditkit.scoring import Flag, ScoredAudit, effective_answers, item_score
 from auditkit.summary import Benchmark, Stats, quartile_position
+from auditkit.texts import Texts, recommendations, texts_for
 from auditkit.validation.models import Answer, Audit
 from auditkit.validation.personal import redact_again
 

@@ -57,10 +57,10 @@ from auditkit.reports.pdfkit import (
     verdict_colors,
 )
 from auditkit.reports.pdfkit import Heading as H
-from auditkit.reports.texts import Texts, recommendations, texts_for
 from auditkit.reports.toc import Contents, TocDoc, TocHeading, chapter_break
 from auditkit.scoring import Flag, ScoredAudit
 from auditkit.summary import Stats, Summary, Systemic
+from auditkit.texts import Texts, recommendations, texts_for
 from auditkit.validation.models import FileResult
 from auditkit.validation.personal import redact_again as redact
 

@@ -17,7 +17,7 @@ from auditkit.excel.normalize import CellError, fold
 from auditkit.excel.reader import Book, Sheet, cell_ref
 from auditkit.lang import Lang
 from auditkit.questionnaire.models import Column, Option, Questionnaire, Text
-from auditkit.reports.texts import texts
+from auditkit.texts import texts
 from auditkit.validation import personal
 from auditkit.validation.cells import as_text, parse
 from auditkit.validation.models import Reply, ReturnedPlan

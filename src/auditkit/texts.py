@@ -1,4 +1,6 @@
-"""Report words as data: templates/reports/*.yaml, every key in cs and en, checked at load (auditkit.words).
+"""Report words as data: templates/reports/*.yaml, every key in cs and en, checked at load (auditkit.words),
+and the finding texts a questionnaire needs. Definitions like the questionnaires: the reports, the data set,
+the plan and the returned plan's check all read them, so they sit below all of those.
 
 A questionnaire may carry its own words in ``<its folder>/reports/<name>.yaml``: each key there replaces the
 shared one of the same name (or adds one: the finding texts of its own facts, the words of its own verdicts);
