@@ -72,7 +72,7 @@ def stats(values: list[float | None]) -> Stats:
                  min=xs[0], max=xs[-1])
 
 
-def _rank_key(s: ScoredAudit) -> tuple:
+def _rank_key(s: ScoredAudit) -> tuple[float, str, str]:
     return (-(s.process_index if s.process_index is not None else -1), s.service.service_name, s.file)
 
 

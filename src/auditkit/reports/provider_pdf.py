@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -131,10 +133,10 @@ class _Ctx:
     pages: dict[str, int] = field(default_factory=dict)  # chapter key → page (filled while drawing)
     chapters: list[tuple[str, str, int]] = field(default_factory=list)  # (key, title, level) for the TOC
 
-    def t(self, key: str, **params) -> str:
+    def t(self, key: str, **params: Any) -> str:
         return self.p(key, self.lang, **params)
 
-    def common(self, key: str, **params) -> str:
+    def common(self, key: str, **params: Any) -> str:
         return self.c(key, self.lang, **params)
 
     @property
@@ -152,7 +154,7 @@ class _Ctx:
     def indicator_stats(self, indicator_id: str) -> Stats:
         return self.bench.indicators.get(indicator_id) or Stats(n=0)
 
-    def chapter(self, text: str, key: str, level: int = 0, style=None) -> TocHeading:
+    def chapter(self, text: str, key: str, level: int = 0, style: ParagraphStyle | None = None) -> TocHeading:
         """A heading listed in the table of contents."""
         self.chapters.append((key, text, level))
         return TocHeading(text, self.pages, key, level, style=style)
@@ -218,7 +220,7 @@ def _build(audit: Audit, scored: ScoredAudit, bench: Benchmark, q: Questionnaire
 
 
 @contextlib.contextmanager
-def _binary_streams():
+def _binary_streams() -> Iterator[None]:
     """Flate-only streams while building: ReportLab's default ASCII85 layer costs ~15 % of the build time
     (pure-Python encoder) and a quarter more bytes, and no reader needs it."""
     saved = rl_config.useA85
@@ -853,7 +855,7 @@ def _plan(ctx: _Ctx) -> list[Flowable]:
     if not ctx.plan:
         return story + [_para(ctx.t("plan.none"))]
     head = [ctx.t(f"plan.col_{k}") for k in ("rank", "finding", "measure", "own", "owner", "deadline")]
-    data: list[list] = [head]
+    data: list[list[object]] = [list(head)]
     for row in ctx.plan:
         finding = f"<b>{esc(_ref(ctx, row))} {esc(row.title)}</b><br/>{esc(_area_label(ctx, row.area))}"
         if row.critical:
