@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
@@ -59,7 +60,7 @@ from auditkit.reports.pdfkit import (
 from auditkit.reports.pdfkit import Heading as H
 from auditkit.reports.toc import Contents, TocDoc, TocHeading, chapter_break
 from auditkit.scoring import Flag, ScoredAudit
-from auditkit.summary import Stats, Summary, Systemic
+from auditkit.summary import Relationship, Stats, Summary, Systemic
 from auditkit.texts import Texts, recommendations, texts_for
 from auditkit.validation.models import FileResult
 from auditkit.validation.personal import redact_again as redact
@@ -114,9 +115,9 @@ class _Ctx:
     anonymous: bool = False
     width: float = 17 * cm
     frame_height: float = 25 * cm
-    st: dict = field(default_factory=styles)
-    pages: dict = field(default_factory=dict)  # chapter key → page (filled while drawing)
-    chapters: list = field(default_factory=list)  # (key, title, level) for the table of contents
+    st: dict[str, ParagraphStyle] = field(default_factory=styles)
+    pages: dict[str, int] = field(default_factory=dict)  # chapter key → page (filled while drawing)
+    chapters: list[tuple[str, str, int]] = field(default_factory=list)  # (key, title, level) for the contents
 
     def __post_init__(self) -> None:
         self._summary_texts: Texts = texts_for(self.q, "summary")  # the questionnaire's own words win
@@ -145,17 +146,18 @@ class _Ctx:
         """Whether an aggregate may be printed: always for the region, over ≥ min_group in the anonymous one."""
         return not self.anonymous or st.n >= self.min_group
 
-    def h(self, text: str, level: int = 0, style=None, key: str | None = None):
+    def h(self, text: str, level: int = 0, style: ParagraphStyle | None = None,
+          key: str | None = None) -> TocHeading:
         """A heading listed in the table of contents."""
         key = key or f"s{len(self.chapters)}"
         self.chapters.append((key, " ".join(str(text).split()), level))
         return TocHeading(text, self.pages, key, level, style=style)
 
     # words
-    def s(self, key: str, **params) -> str:
+    def s(self, key: str, **params: Any) -> str:
         return self._summary_texts(key, self.lang, **params)
 
-    def c(self, key: str, **params) -> str:
+    def c(self, key: str, **params: Any) -> str:
         return self._common(key, self.lang, **params)
 
     def has(self, key: str) -> bool:
@@ -213,7 +215,7 @@ class _Ctx:
     def markup(self, markup: str, style: str = "body") -> Paragraph:
         return Paragraph(markup, self.st[style])
 
-    def lead_in(self, text: str, level: int = 1, room: float = 4 * cm) -> list:
+    def lead_in(self, text: str, level: int = 1, room: float = 4 * cm) -> list[Flowable]:
         """A heading that may stand above a long table which splits across pages: it does not pull the
         whole table onto the next page, but it is never left alone at the foot of a page either."""
         name = f"loose{level}"
@@ -222,20 +224,21 @@ class _Ctx:
             self.st[name] = ParagraphStyle(name, base, keepWithNext=0)
         return [CondPageBreak(room), self.h(text, level, style=self.st[name])]
 
-    def loose(self, text: str, room: float = 4 * cm) -> list:
+    def loose(self, text: str, room: float = 4 * cm) -> list[Flowable]:
         """The same for a plain (not bookmarked) sub-heading."""
         if "loose_p" not in self.st:
             self.st["loose_p"] = ParagraphStyle("loose_p", self.st["h2"], keepWithNext=0)
         return [CondPageBreak(room), Paragraph(esc(text), self.st["loose_p"])]
 
-    def cell(self, text: str, width: float, align: str = "LEFT", bold: bool = False):
+    def cell(self, text: str, width: float, align: str = "LEFT", bold: bool = False) -> Flowable | str:
         """A table cell of plain text: one drawn line when it fits the column (no markup parsing, no
         wrapping: most cells are numbers), else a wrapping paragraph."""
         if stringWidth(text, FONT_BOLD if bold else FONT, CELL_SIZE) <= width - 8.5:
             return _Line(text, align, bold)
         return self.bold_cell(text, _ALIGN[align]) if bold else text
 
-    def row(self, values: list, widths: list[float], align: list[str], bold: bool = False) -> list:
+    def row(self, values: Sequence[object], widths: list[float], align: list[str],
+            bold: bool = False) -> list[object]:
         """Body cells of a table row: strings through ``cell``, anything else as it is."""
         return [self.cell(v, w, a, bold) if isinstance(v, str) else v
                 for v, w, a in zip(values, widths, align)]
@@ -260,7 +263,7 @@ class _Line(Flowable):
         self.text, self.align, self.font = text, align, FONT_BOLD if bold else FONT
         self.color, self.background = color, background  # pdfkit.table paints the cell's background
 
-    def wrap(self, aW, aH):
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
         self.width, self.height = aW, CELL_LEADING
         return aW, CELL_LEADING
 
@@ -292,7 +295,7 @@ class _RunningHeader(Flowable):
         super().__init__()
         self.text = text
 
-    def wrap(self, aW, aH):
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
         return 0, 0
 
     def draw(self) -> None:
@@ -332,8 +335,8 @@ def _ranks(services: list[ScoredAudit]) -> list[int | None]:
 # ----------------------------------------------------------------------------------------------------- story
 
 
-def _story(ctx: _Ctx) -> list:
-    body: list = []
+def _story(ctx: _Ctx) -> list[Flowable]:
+    body: list[Flowable] = []
     parts = [_method, _overview, _areas, _systemic]
     if not ctx.anonymous:  # the changes name services
         parts.append(_changes)
@@ -348,27 +351,27 @@ def _story(ctx: _Ctx) -> list:
     return [*head, PageBreak(), *contents, *body]
 
 
-def _changes(ctx: _Ctx) -> list:
+def _changes(ctx: _Ctx) -> list[Flowable]:
     """Changes since the previous round and the providers' replies (docs/cycle.md), when the run has them."""
     from auditkit.reports.cycle import summary_changes
 
     return summary_changes(ctx.q, ctx.summary, ctx.lang, ctx.width)
 
 
-def _glossary(ctx: _Ctx) -> list:
+def _glossary(ctx: _Ctx) -> list[Flowable]:
     keys = [k.split(".")[2] for k in ctx._common.data if k.startswith("glossary.terms.") and k.endswith(".term")]
     rows = [[ctx.bold_cell(ctx.c(f"glossary.terms.{k}.term")), ctx.c(f"glossary.terms.{k}.text")] for k in keys]
     return [chapter_break(ctx.frame_height, 7 * cm), ctx.h(ctx.c("glossary.title"), 0),
             table(rows, [4.6 * cm, ctx.width - 4.6 * cm], header_rows=0)]
 
 
-def _conclusion(ctx: _Ctx) -> list:
+def _conclusion(ctx: _Ctx) -> list[Flowable]:
     """Page 1: what the round shows in five sentences, the top systemic findings in words with their
     counts, the outcome relationship in one honest sentence, and what it means for the region."""
     sm = ctx.summary
     n = len(sm.services)
     title = ctx.s("anonymous.title") if ctx.anonymous else ctx.s("title")
-    out: list = [Paragraph(esc(title), ctx.st["title"]), ctx.p(ctx.q.title(ctx.lang), "h2")]
+    out: list[Flowable] = [Paragraph(esc(title), ctx.st["title"]), ctx.p(ctx.q.title(ctx.lang), "h2")]
     if ctx.anonymous:
         out.append(ctx.p(ctx.s("conclusion.anonymous_note", min_group=ctx.min_group), "note"))
     out.append(H(ctx.s("conclusion.title"), 0, key="conclusion"))  # page 1: not listed in the contents
@@ -414,7 +417,7 @@ def _conclusion(ctx: _Ctx) -> list:
     return out
 
 
-def _method(ctx: _Ctx) -> list:
+def _method(ctx: _Ctx) -> list[Flowable]:
     facts = ctx.p(f"{ctx.s('facts.questionnaire')}: {ctx.questionnaire_label()}", "small")
     return [ctx.h(ctx.c("method.title"), 0), ctx.p(ctx.s("method_scope")), ctx.p(ctx.c("method.text"), "small"),
             facts]
@@ -423,7 +426,7 @@ def _method(ctx: _Ctx) -> list:
 # -------------------------------------------------------------------------------------------------- overview
 
 
-def _score_cell(ctx: _Ctx, score: float | None, verdict: str | None, decimals: int = 0):
+def _score_cell(ctx: _Ctx, score: float | None, verdict: str | None, decimals: int = 0) -> _Line | str:
     """A score on its verdict's colour: one drawn line (a large round has thousands of them)."""
     v = ctx.verdict(verdict)
     text = ctx.num(score, decimals)
@@ -434,8 +437,8 @@ def _score_cell(ctx: _Ctx, score: float | None, verdict: str | None, decimals: i
     return _Line(f"{mark}\u00a0{text}" if mark else text, "CENTER", bold=True, color=fg, background=bg)
 
 
-def _overview(ctx: _Ctx) -> list:
-    out: list = [chapter_break(ctx.frame_height, 6 * cm), ctx.h(ctx.s("sections.overview"), 0)]
+def _overview(ctx: _Ctx) -> list[Flowable]:
+    out: list[Flowable] = [chapter_break(ctx.frame_height, 6 * cm), ctx.h(ctx.s("sections.overview"), 0)]
     sm, areas = ctx.summary, ctx.q.areas
     if not sm.services:
         return out + [ctx.p(ctx.s("overview.none"))]
@@ -461,7 +464,7 @@ def _overview(ctx: _Ctx) -> list:
     medians = [median(sm.area_stats.get(a.id)) for a in areas]
     total = ["", ctx.s("overview.median_row"), *medians, median(sm.process_stats), median(sm.outcome_stats)]
 
-    def row(i: int) -> list:
+    def row(i: int) -> list[object]:
         """Row i: a service, or the medians after the last one (made when its page is laid out)."""
         if i == len(services):
             return ctx.row(total, widths, align, bold=True)
@@ -482,13 +485,13 @@ def _area(s: ScoredAudit, area_id: str) -> tuple[float | None, str | None]:
     return (a.score, a.verdict) if a else (None, None)
 
 
-def _legends(ctx: _Ctx) -> list:
+def _legends(ctx: _Ctx) -> list[Flowable]:
     items = " · ".join(f"<b>{esc(a.code)}</b>\u00a0{esc(a.title(ctx.lang))}" for a in ctx.q.areas)
     areas = ctx.markup(f"<b>{esc(ctx.s('overview.legend_areas'))}:</b> {items}", "small")
     return [areas, _verdict_legend(ctx)]
 
 
-def _verdict_legend(ctx: _Ctx, lead: Paragraph | None = None):
+def _verdict_legend(ctx: _Ctx, lead: Paragraph | None = None) -> Table:
     """One line: "Verdicts", a coloured swatch per verdict, the mark for "not scored". A ``lead`` (a
     sub-heading) replaces the word "Verdicts" and pushes the swatches to the right margin."""
     verdicts = ctx.q.scoring.verdicts
@@ -505,7 +508,8 @@ def _verdict_legend(ctx: _Ctx, lead: Paragraph | None = None):
         ("BOTTOMPADDING", (1, 0), (-1, -1), 3)])
 
 
-def _layout(rows: list, widths: list[float], extra: list | None = None) -> Table:
+def _layout(rows: list[list[object]], widths: list[float],
+            extra: list[tuple[Any, ...]] | None = None) -> Table:
     """A borderless table used only to place things side by side."""
     t = Table(rows, colWidths=widths, hAlign="LEFT")
     t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8.5),  # else each cell starts in Helvetica
@@ -518,8 +522,8 @@ def _layout(rows: list, widths: list[float], extra: list | None = None) -> Table
 # ----------------------------------------------------------------------------------------- areas, indicators
 
 
-def _areas(ctx: _Ctx) -> list:
-    out: list = [chapter_break(ctx.frame_height, 8 * cm), ctx.h(ctx.s("sections.areas"), 0)]
+def _areas(ctx: _Ctx) -> list[Flowable]:
+    out: list[Flowable] = [chapter_break(ctx.frame_height, 8 * cm), ctx.h(ctx.s("sections.areas"), 0)]
     sm = ctx.summary
     if not sm.services:
         return out + [ctx.p(ctx.s("areas.none"))]
@@ -527,7 +531,7 @@ def _areas(ctx: _Ctx) -> list:
     return out + _indicator_table(ctx)
 
 
-def _area_stats_table(ctx: _Ctx):
+def _area_stats_table(ctx: _Ctx) -> Table:
     """Per area: n, median, IQR (and the range for the region's own edition), verdict counts with marks.
     The per-service bars of earlier versions repeated the overview table and are gone."""
     sm, w = ctx.summary, ctx.width
@@ -540,7 +544,7 @@ def _area_stats_table(ctx: _Ctx):
     fixed = [0.8 * cm, 1.7 * cm, 2.0 * cm] + ([1.9 * cm] if not ctx.anonymous else []) + [1.9 * cm] * len(verdicts)
     widths = [w - sum(fixed), *fixed]
     align = ["LEFT"] + ["RIGHT"] * (len(widths) - 1)
-    rows = [head]
+    rows: list[list[object]] = [list(head)]
     spans = []
     for a in ctx.q.areas:
         st = sm.area_stats.get(a.id, Stats(n=0))
@@ -557,7 +561,7 @@ def _area_stats_table(ctx: _Ctx):
     return table(rows, widths, align=align, style_extra=spans)
 
 
-def _histogram(ctx: _Ctx, scores: list[tuple[float | None, str | None]], width: float):
+def _histogram(ctx: _Ctx, scores: list[tuple[float | None, str | None]], width: float) -> Drawing:
     """Services per 10-point score band: a chart of fixed size for large rounds."""
     bands = [f"{lo}–{lo + 9 if lo < 90 else 100} %" for lo in range(0, 100, 10)]
     counts = [0] * 10
@@ -568,7 +572,7 @@ def _histogram(ctx: _Ctx, scores: list[tuple[float | None, str | None]], width: 
                       value_fmt=lambda v: ctx.num(v, 0), tick_fmt=lambda v: ctx.num(v, 0), font_size=7.5)
 
 
-def _area_block(ctx: _Ctx, area_id: str):
+def _area_block(ctx: _Ctx, area_id: str) -> Flowable:
     sm = ctx.summary
     scores = [_area(s, area_id) for s in sm.services]
     colors = [(ctx.verdict(v) or (None, None))[1] for _, v in scores]
@@ -597,14 +601,14 @@ def _arrow(ind: Indicator) -> str:
     return {True: " ↑", False: " ↓", None: ""}[ind.higher_is_better]
 
 
-def _indicator_table(ctx: _Ctx) -> list:
+def _indicator_table(ctx: _Ctx) -> list[Flowable]:
     if not ctx.q.indicators:
         return []
     w = ctx.width
     widths = [w - 9.4 * cm, 1.9 * cm, 0.8 * cm, 1.7 * cm, 2.5 * cm, 2.5 * cm]
     align = ["LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"]
-    rows = [[ctx.s("indicators.label"), ctx.s("indicators.unit"), ctx.s("indicators.n"), ctx.c("median"),
-             ctx.s("indicators.quartiles"), ctx.c("range")]]
+    rows: list[list[object]] = [[ctx.s("indicators.label"), ctx.s("indicators.unit"), ctx.s("indicators.n"),
+                                 ctx.c("median"), ctx.s("indicators.quartiles"), ctx.c("range")]]
     if ctx.anonymous:  # no minimum or maximum: they are single services' values
         widths, align, rows = widths[:-1], align[:-1], [rows[0][:-1]]
         widths[0] += 2.5 * cm
@@ -627,8 +631,8 @@ def _indicator_table(ctx: _Ctx) -> list:
 # ----------------------------------------------------------------------------------------- systemic findings
 
 
-def _systemic(ctx: _Ctx) -> list:
-    out: list = [chapter_break(ctx.frame_height, 6 * cm), ctx.h(ctx.s("sections.systemic"), 0)]
+def _systemic(ctx: _Ctx) -> list[Flowable]:
+    out: list[Flowable] = [chapter_break(ctx.frame_height, 6 * cm), ctx.h(ctx.s("sections.systemic"), 0)]
     items = ctx.summary.systemic
     if not items:
         return out + [ctx.p(ctx.s("systemic.none"))]
@@ -641,7 +645,7 @@ def _systemic(ctx: _Ctx) -> list:
     return out
 
 
-def _systemic_table(ctx: _Ctx, items: list[Systemic]):
+def _systemic_table(ctx: _Ctx, items: list[Systemic]) -> Table:
     w = ctx.width
     if ctx.anonymous:  # counts only: which services is the region's knowledge
         rows: list[list[object]] = [[ctx.s("systemic.finding"), ctx.c("area")]]
@@ -665,8 +669,8 @@ def _systemic_table(ctx: _Ctx, items: list[Systemic]):
 # ---------------------------------------------------------------------------------------------- relationship
 
 
-def _relationship(ctx: _Ctx) -> list:
-    out: list = [chapter_break(ctx.frame_height, 9 * cm), ctx.h(ctx.s("sections.relationship"), 0)]
+def _relationship(ctx: _Ctx) -> list[Flowable]:
+    out: list[Flowable] = [chapter_break(ctx.frame_height, 9 * cm), ctx.h(ctx.s("sections.relationship"), 0)]
     rel = ctx.summary.relationship
     if rel is None:
         return out + [ctx.p(ctx.s("relationship.not_defined"))]
@@ -684,7 +688,8 @@ def _relationship(ctx: _Ctx) -> list:
     return [KeepTogether(out + [ctx.p(text) for text in _relationship_texts(ctx, rel, xi, yi)])]
 
 
-def _scatter(ctx: _Ctx, points, x_label: str, y_label: str, yi: Indicator | None):
+def _scatter(ctx: _Ctx, points: list[tuple[str, float, float]], x_label: str, y_label: str,
+             yi: Indicator | None) -> Drawing:
     short = dict(zip(ctx.names, ctx.short))
     tick: Callable[[float], str] = lambda v: ctx.num(v, 0 if float(v).is_integer() else 1)
     percent = yi is not None and yi.unit is not None and yi.unit("en") == "%"
@@ -698,7 +703,7 @@ def _scatter(ctx: _Ctx, points, x_label: str, y_label: str, yi: Indicator | None
                          y_range=y_range, x_fmt=tick, y_fmt=y_tick)
 
 
-def _relationship_texts(ctx: _Ctx, rel, xi: Indicator | None, yi: Indicator | None) -> list[str]:
+def _relationship_texts(ctx: _Ctx, rel: Relationship, xi: Indicator | None, yi: Indicator | None) -> list[str]:
     if rel.n < 3:
         return [ctx.s("relationship.not_assessable", n=rel.n)]
     if rel.spearman is None:
@@ -726,18 +731,19 @@ def _relationship_texts(ctx: _Ctx, rel, xi: Indicator | None, yi: Indicator | No
 THEMES_SHOWN = 3  # systemic findings named as a theme's evidence
 
 
-def _recommendations(ctx: _Ctx) -> list:
+def _recommendations(ctx: _Ctx) -> list[Flowable]:
     """"Doporučení pro kraj": the eight regional themes of the 2023 workshop (templates/reports/regional.yaml),
     each addressed to the region, with the systemic findings of this round in its areas as evidence."""
     r = ctx.regional
-    out: list = [chapter_break(ctx.frame_height, 8 * cm), ctx.h(ctx.s("sections.recommendations"), 0),
-                 ctx.p(r("intro", ctx.lang))]
+    out: list[Flowable] = [chapter_break(ctx.frame_height, 8 * cm), ctx.h(ctx.s("sections.recommendations"), 0),
+                           ctx.p(r("intro", ctx.lang))]
     shared = [x for x in ctx.summary.systemic if x.count >= 2]
     themes = [k.split(".")[1] for k in r.data if k.startswith("themes.") and k.endswith(".title")]
     for k, theme in enumerate(themes, start=1):
         areas = set(r(f"themes.{theme}.areas.regions", "cs").split())
         evidence = [x for x in shared if x.area in areas]
-        block = [ctx.h(f"{k}. {r(f'themes.{theme}.title', ctx.lang)}", 1), ctx.p(r(f"themes.{theme}.text", ctx.lang))]
+        block: list[Flowable] = [ctx.h(f"{k}. {r(f'themes.{theme}.title', ctx.lang)}", 1),
+                                 ctx.p(r(f"themes.{theme}.text", ctx.lang))]
         if evidence:
             lines = [ctx.s("conclusion.systemic_item", n=x.n, count=x.count, of=lang_.of(x.n, ctx.lang),
                            title=ctx.rec_title(x.key)) for x in evidence[:THEMES_SHOWN]]
@@ -753,11 +759,11 @@ def _recommendations(ctx: _Ctx) -> list:
 # -------------------------------------------------------------------------------------------- excluded files
 
 
-def _excluded(ctx: _Ctx) -> list:
+def _excluded(ctx: _Ctx) -> list[Flowable]:
     sm = ctx.summary
-    out: list = [chapter_break(ctx.frame_height, 6 * cm), ctx.h(ctx.s("sections.excluded"), 0),
-                 ctx.p(ctx.s("excluded.intro", included=len(sm.services), rejected=len(sm.rejected),
-                             skipped=len(sm.skipped)))]
+    out: list[Flowable] = [chapter_break(ctx.frame_height, 6 * cm), ctx.h(ctx.s("sections.excluded"), 0),
+                           ctx.p(ctx.s("excluded.intro", included=len(sm.services), rejected=len(sm.rejected),
+                                       skipped=len(sm.skipped)))]
     if not sm.rejected and not sm.skipped:
         return out + [ctx.p(ctx.s("excluded.none"))]
     names = _file_names([r.file for r in sm.rejected + sm.skipped])
@@ -793,7 +799,7 @@ def _messages(ctx: _Ctx, r: FileResult) -> Paragraph:
 # ----------------------------------------------------------------------------------------------------- annex
 
 
-def _annex(ctx: _Ctx) -> list:
+def _annex(ctx: _Ctx) -> list[Flowable]:
     sm = ctx.summary
     if not sm.services:
         return [ctx.h(ctx.s("sections.annex"), 0), ctx.p(ctx.s("annex.none"))]
@@ -801,7 +807,7 @@ def _annex(ctx: _Ctx) -> list:
         return [PageBreak(), ctx.h(ctx.s("sections.annex"), 0),
                 ctx.p(ctx.s("annex.omitted", n=len(sm.services), limit=LARGE_ROUND))]
     head = [ctx.h(ctx.s("sections.annex"), 0), ctx.p(ctx.s("annex.intro"), "note")]
-    out: list = []
+    out: list[Flowable] = []
     for k, s in enumerate(sm.services):
         out += [_RunningHeader(_name(s)), PageBreak()]  # every page of a profile names its service
         if k == 0:
@@ -810,7 +816,7 @@ def _annex(ctx: _Ctx) -> list:
     return out + [_RunningHeader(ctx.round_label())]
 
 
-def _profile(ctx: _Ctx, s: ScoredAudit) -> list:
+def _profile(ctx: _Ctx, s: ScoredAudit) -> list[Flowable]:
     sm, svc = ctx.summary, s.service
     rank = _rank(sm.services, s)
     pairs = [
@@ -845,11 +851,12 @@ def _profile(ctx: _Ctx, s: ScoredAudit) -> list:
             *_profile_indicators(ctx, s), *_profile_findings(ctx, s)]
 
 
-def _profile_indicators(ctx: _Ctx, s: ScoredAudit) -> list:
+def _profile_indicators(ctx: _Ctx, s: ScoredAudit) -> list[Flowable]:
     if not ctx.q.indicators:
         return []
     w = ctx.width
-    rows = [[ctx.s("indicators.label"), ctx.s("annex.value"), ctx.s("annex.regional_median"), ctx.c("range")]]
+    rows: list[list[object]] = [[ctx.s("indicators.label"), ctx.s("annex.value"), ctx.s("annex.regional_median"),
+                                 ctx.c("range")]]
     widths, align = [w - 7.6 * cm, 2.4 * cm, 2.3 * cm, 2.9 * cm], ["LEFT", "RIGHT", "RIGHT", "RIGHT"]
     for ind in ctx.q.indicators:
         st = ctx.summary.indicator_stats.get(ind.id, Stats(n=0))
@@ -863,7 +870,7 @@ def _profile_indicators(ctx: _Ctx, s: ScoredAudit) -> list:
     return [ctx.p(ctx.s("annex.indicators"), "h2"), grid]
 
 
-def _profile_findings(ctx: _Ctx, s: ScoredAudit) -> list:
+def _profile_findings(ctx: _Ctx, s: ScoredAudit) -> list[Flowable]:
     head = ctx.loose(ctx.s("annex.findings"), 3 * cm)
     if not s.findings:
         return [*head, ctx.p(ctx.s("annex.no_findings"))]

@@ -56,7 +56,7 @@ class Contents(Flowable):
         self.height = len(self.entries) * self.LEADING
         return aW, self.height
 
-    def split(self, aW, aH):
+    def split(self, aW: float, aH: float) -> list[Flowable]:
         """A contents longer than the page (a round of up to 40 services lists a profile per service) goes
         on over the next pages."""
         n = int(aH // self.LEADING)
