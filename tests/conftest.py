@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,11 @@ from auditkit.questionnaire.loader import default_questionnaire
 from auditkit.samples import ROUND, write_audit
 from auditkit.validation.batch import validate_paths
 from auditkit.validation.models import FileResult
+
+# auditkit keeps derived data between runs in the user's cache folder (auditkit.usercache); the tests, and the
+# commands they run, keep theirs in a folder of their own, removed when the session ends
+_CACHE = tempfile.TemporaryDirectory(prefix="auditkit-test-cache-")
+os.environ["AUDITKIT_CACHE_DIR"] = _CACHE.name
 
 
 @pytest.fixture(scope="session")

@@ -53,11 +53,47 @@ REQUIRED: dict[Lang, tuple[str, ...]] = {"cs": ("one", "few", "many", "other"), 
 _QUOTES: dict[Lang, tuple[str, str]] = {"cs": ("\u201e", "\u201c"), "en": ("\u201c", "\u201d")}
 
 
-@lru_cache(maxsize=4)
-def _locale(lang: Lang) -> Locale:
+# The CLDR items of a language that auditkit reads through Babel: its plural rules and the symbols of its
+# (Latin-digit) numbers. Babel loads a language's whole locale data (~400 kB of pickles, and babel.dates)
+# for either, ~15 ms of every start; these few items are kept in the user cache (auditkit.usercache) per
+# Babel version, as Babel itself gives them, and Babel does all the work with them.
+_CLDR_ITEMS = ("plural_form", "number_symbols")
+
+
+def _cldr_items(lang: Lang) -> dict[str, Any]:
+    """``lang``'s items from Babel's CLDR data, as plain data (plural rules as CLDR writes them)."""
     from babel import Locale
 
-    return Locale.parse(lang)
+    full = Locale.parse(lang)
+    return {"plural_form": dict(full.plural_form.rules),
+            "number_symbols": {"latn": dict(full.number_symbols["latn"])}}
+
+
+@lru_cache(maxsize=4)
+def _locale(lang: Lang) -> Locale:
+    """Babel's locale for ``lang`` holding only the cached items; anything else Babel asks of it loads
+    the whole locale data (so a new use of Babel here is never wrong, only slower)."""
+    import babel
+    from babel import Locale, localedata
+    from babel.plural import PluralRule
+
+    from auditkit import usercache
+
+    items = usercache.cached(f"cldr-{lang}", usercache.fingerprint("cldr", 1, babel.__version__, lang),
+                             lambda: _cldr_items(lang), lambda v: isinstance(v, dict) and set(v) == set(_CLDR_ITEMS))
+
+    class Items(dict):
+        def __missing__(self, key: str) -> Any:
+            self.update((k, v) for k, v in localedata.load(lang).items() if k not in self)
+            return dict.__getitem__(self, key)
+
+    class Subset(Locale):
+        @property
+        def _data(self) -> localedata.LocaleDataDict:
+            return data
+
+    data = localedata.LocaleDataDict(Items(items, plural_form=PluralRule(items["plural_form"])))
+    return Subset(lang)
 
 
 def _decimals(x: float) -> int:

@@ -14,13 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from auditkit import errors
 from auditkit.errors import UsageError
 from auditkit.lang import LANGS
-from auditkit.questionnaire import sources
+from auditkit.questionnaire import cache, sources
 from auditkit.questionnaire.kinds import KINDS, kind_of
 from auditkit.questionnaire.models import (
     REQUIRED_ROLES,
@@ -34,21 +33,22 @@ from auditkit.questionnaire.models import (
 
 MAIN_FILE = sources.MAIN_FILE
 
-# the C-accelerated safe loader when PyYAML has it (10× faster), else the pure-Python one
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 class DefinitionError(errors.DefinitionError):
     """A questionnaire definition that cannot be used; the message says where and why."""
 
 
 def _read_yaml(path: Path) -> Any:
+    import yaml  # here: a run that finds the checked definitions in the cache never parses YAML
+
+    cache.note_read(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DefinitionError(f"{path}: cannot read the file ({exc.strerror})") from None
     try:
-        return yaml.load(text, Loader=_LOADER)  # a safe loader (CSafeLoader or SafeLoader)
+        # the C-accelerated safe loader when PyYAML has it (10× faster), else the pure-Python one
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -403,7 +403,10 @@ def _discover(roots: tuple[Path, ...]) -> tuple[dict[tuple[str, str], Questionna
 
 @lru_cache(maxsize=4)
 def _cached(roots: tuple[Path, ...]) -> tuple[dict[tuple[str, str], Questionnaire], dict[tuple[str, str], Path]]:
-    return _discover(roots)
+    """The definitions of ``roots``, checked once per process and kept between runs while no file changes
+    (auditkit.questionnaire.cache)."""
+    return cache.registry(roots, lambda: [m for r in roots for m in sources.definition_files(r)],
+                          lambda: _discover(roots))
 
 
 def registry() -> dict[tuple[str, str], Questionnaire]:

@@ -45,7 +45,9 @@ ESTABLISHED: tuple[Basis, ...] = ("no", "threshold", "indicator")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built when a definition is first validated, not at import; a run
+    # that loads the checked definitions from the cache (auditkit.questionnaire.cache) never builds one
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Text(Strict):
