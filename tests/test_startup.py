@@ -4,6 +4,7 @@ the modules a real command line loads, never on time."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -30,9 +31,10 @@ NOT_FOR_VALIDATE = {
 }
 
 
-def modules(*args: str) -> set[str]:
+def modules(*args: str, **env: str) -> set[str]:
     proc = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(args)], capture_output=True, text=True,
-                          timeout=120, check=False)
+                          timeout=120, check=False, env={**os.environ, **env})
+    assert proc.returncode == 0, proc.stderr  # every command line here succeeds
     line = next(x for x in proc.stdout.splitlines() if x.startswith("MODULES "))
     return set(json.loads(line.removeprefix("MODULES ")))
 
@@ -61,5 +63,27 @@ def test_validate_json_of_one_workbook_loads_no_writer_either(one):
 
 
 def test_help_loads_neither_pydantic_nor_the_pipeline():
-    mods = modules("--help")
+    mods = modules("--help") - {"pydantic.plugin._loader"}  # (auditkit.cli's stand-in for it, not pydantic)
     assert loaded(mods, {"pydantic", "auditkit.pipeline", "auditkit.questionnaire", "rich.table", "yaml"}) == set()
+
+
+# what a run that finds its derived data in the user cache (auditkit.usercache) never needs: the YAML parser
+# (the checked definitions are read back), Babel's whole locale data (babel.dates comes with it; the plural
+# rules and number symbols are read back), and importlib.metadata, which only pydantic's plugin loader imports
+# (auditkit.cli stands in for that loader while plugins are off)
+NOT_WITH_A_WARM_CACHE = {"yaml", "babel.dates", "importlib.metadata"}
+
+
+def test_validate_with_a_warm_cache_parses_no_yaml_and_loads_no_locale_data(one, tmp_path):
+    cache = str(tmp_path / "cache")
+    cold = modules("validate", str(one), AUDITKIT_CACHE_DIR=cache)  # builds and keeps them
+    assert {"yaml", "babel.dates"} <= cold
+    warm = modules("validate", str(one), AUDITKIT_CACHE_DIR=cache)
+    assert "auditkit.validation.workbook" in warm and "babel.numbers" in warm  # it did validate and count
+    assert loaded(warm, NOT_WITH_A_WARM_CACHE) == set()
+    assert loaded(warm, NOT_FOR_VALIDATE) == set()
+
+
+def test_validate_with_pydantic_plugins_on_uses_pydantic_s_own_loader(one, tmp_path):
+    mods = modules("validate", str(one), PYDANTIC_DISABLE_PLUGINS="", AUDITKIT_CACHE_DIR=str(tmp_path / "cache"))
+    assert "auditkit.validation.workbook" in mods and "importlib.metadata" in mods

@@ -388,6 +388,7 @@ def main() -> None:
 
     gc.disable()  # until the command's modules are loaded (``_imported``)
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # no scan of every installed package
+    _no_plugin_loader()
     try:
         with stoppable():
             app(prog_name="auditkit")
@@ -415,6 +416,39 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(1)
+
+
+_PLUGINS_OFF = ("__all__", "1", "true")  # the values with which pydantic looks for no plugin
+
+
+def _no_plugin_loader() -> None:
+    """pydantic builds its first validator through its plugin loader, a module whose import alone loads
+    ``importlib.metadata`` (email, zipfile, csv: ~12 ms of every command) even when
+    ``PYDANTIC_DISABLE_PLUGINS`` says to look for no plugin. With plugins off, this stands in for it until
+    something else is asked of it: its ``get_plugins`` finds none while they stay off, as pydantic's own
+    does, and anything else (plugins turned on, a name pydantic may add) loads the real module."""
+    import types
+
+    name = "pydantic.plugin._loader"
+    if name in sys.modules or os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in _PLUGINS_OFF:
+        return
+
+    def real(attr: str) -> Any:
+        import importlib
+
+        if attr.startswith("__"):  # the import system asking what kind of module this is ("__path__")
+            raise AttributeError(attr)
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+        return getattr(importlib.import_module(name), attr)
+
+    def get_plugins() -> Any:
+        return () if os.environ.get("PYDANTIC_DISABLE_PLUGINS") in _PLUGINS_OFF else real("get_plugins")()
+
+    stand_in = types.ModuleType(name, "auditkit.cli's stand-in for pydantic's plugin loader while plugins are off")
+    stand_in.get_plugins = get_plugins  # type: ignore[attr-defined]
+    stand_in.__getattr__ = real  # type: ignore[method-assign]
+    sys.modules[name] = stand_in
 
 
 def _stopped(signum: int, code: int) -> None:
