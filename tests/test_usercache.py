@@ -138,7 +138,7 @@ def test_the_cache_can_be_turned_off(cache, root, builds, monkeypatch):
 
 def test_entries_of_other_folders_are_pruned(cache, tmp_path):
     for i in range(12):
-        usercache.store(f"questionnaires-{i:02d}", "key", {"n": i})
+        usercache.store(f"questionnaires-{i:02d}", "key", {"n": i}, keep=8)
     assert len(list(cache.glob("questionnaires-*.pickle"))) <= 8
     assert usercache.load("questionnaires-11", "key") == {"n": 11}
     assert usercache.load("questionnaires-11", "another key") is None
@@ -176,3 +176,28 @@ def test_anything_else_babel_asks_of_the_locale_comes_from_its_whole_data(cache)
     kept = lang._locale("cs")  # from the cache: the plural rules and number symbols only
     assert kept.decimal_formats[None].pattern == "#,##0.###"
     assert kept.territories["CZ"] == "Česko"
+
+
+# -- words files ---------------------------------------------------------------------------------------------
+
+def test_a_words_file_is_kept_until_it_changes_and_a_broken_one_fails(cache, tmp_path, monkeypatch):
+    from auditkit import words
+    from auditkit.paths import report_templates_dir
+
+    folder = Path(shutil.copytree(report_templates_dir(), tmp_path / "reports"))
+    monkeypatch.setattr(words, "report_templates_dir", lambda: folder)
+    cli = folder / "cli.yaml"
+
+    def read() -> dict:
+        words.words.cache_clear()  # a new run
+        return words.words("cli").data
+
+    before = read()
+    assert (cache / "words-cli.pickle").exists() and read() == before
+    cli.write_text(cli.read_text(encoding="utf-8").replace("no_files:", "no_files_renamed:", 1), encoding="utf-8")
+    after = read()
+    assert any(k.endswith("no_files_renamed") for k in after) and not any(k.endswith("no_files_renamed") for k in before)
+    cli.write_text("terminal: [not, words\n", encoding="utf-8")
+    with pytest.raises(words.TextError) as err:
+        read()
+    assert "cli.yaml" in str(err.value)

@@ -1,9 +1,11 @@
 """Derived data kept between runs in the user's own cache folder, so that a command starts faster.
 
 What is kept is always rebuilt from its sources when missing, stale or unreadable: the cache only saves
-time (docs/performance.md, "Start-up"). Two things use it: the checked questionnaire definitions (YAML
-parsing and pydantic validation, about 40 ms of every ``validate``) and the few CLDR items auditkit takes
-from Babel (the plural rules and number symbols of cs and en: Babel's whole locale data takes ~15 ms).
+time (docs/performance.md, "Start-up"). What uses it: the checked questionnaire definitions (YAML parsing
+and pydantic validation, about 40 ms of every ``validate``), the checked words files (``auditkit.words``),
+the name forms of the personal-data check and the few CLDR items auditkit takes from Babel (the plural
+rules and number symbols of cs and en: Babel's whole locale data takes ~15 ms). With all of them kept, a
+command that reads no other data file never imports the YAML parser (~11 ms).
 
 An entry is a pickle, and a pickle runs code when it is loaded, so an entry is read only from a folder that
 the user alone can write: owned by the user, not writable by group or others (on POSIX), the file
@@ -26,9 +28,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-
-_KEEP = 8  # entries of one name kept (one per questionnaire folder, per version of the code)
-
 
 def folder() -> Path | None:
     """The cache folder, or None when the cache is off or no folder can be named."""
@@ -64,6 +63,32 @@ def fingerprint(*parts: object, files: Iterable[Path] = ()) -> str:
     return h.hexdigest()
 
 
+_code: str | None = None
+
+
+def code_stamp() -> str:
+    """The version of auditkit and the size and time of change of every file of the package: what the
+    kept data was derived by (an edited module in a source checkout counts as another version)."""
+    global _code
+    if _code is None:
+        from auditkit import __version__
+
+        package = Path(__file__).resolve().parent
+        stamps: list[tuple[str, int, int]] = []
+        folders = [str(package)]
+        while folders:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name != "__pycache__":
+                            folders.append(entry.path)
+                    elif entry.name.endswith((".py", ".yaml", ".txt")):
+                        st = entry.stat()
+                        stamps.append((entry.path, st.st_size, st.st_mtime_ns))
+        _code = fingerprint(__version__, sys.version, sorted(stamps))
+    return _code
+
+
 def _private(st: os.stat_result) -> bool:
     """Owned by this user and writable by no one else (always true where there are no POSIX owners)."""
     if not hasattr(os, "getuid"):
@@ -90,8 +115,9 @@ def load(name: str, key: str) -> Any | None:
     return value if stored_key == key else None
 
 
-def store(name: str, key: str, value: Any) -> None:
-    """Keep ``value`` under ``name`` and ``key`` (atomically; silently nothing when it cannot be written)."""
+def store(name: str, key: str, value: Any, keep: int | None = None) -> None:
+    """Keep ``value`` under ``name`` and ``key`` (atomically; silently nothing when it cannot be written).
+    ``keep``: for names ``family-…`` made from a path, how many of the family's newest entries to keep."""
     base = folder()
     if base is None:
         return
@@ -108,16 +134,17 @@ def store(name: str, key: str, value: Any) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        _prune(base, name)
+        if keep is not None:
+            _prune(base, name, keep)
     except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
         return
 
 
-def _prune(base: Path, name: str) -> None:
-    """Keep the newest few entries of the family of ``name`` (the part before the first ``-``)."""
+def _prune(base: Path, name: str, keep: int) -> None:
+    """Keep the newest ``keep`` entries of the family of ``name`` (the part before the first ``-``)."""
     family = name.split("-", 1)[0]
     entries = sorted(base.glob(f"{family}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[_KEEP:]:
+    for old in entries[keep:]:
         old.unlink(missing_ok=True)
 
 

@@ -165,8 +165,13 @@ def load_texts(path: Path) -> Texts:
 
 @lru_cache(maxsize=16)
 def words(name: str) -> Texts:
-    """The words file ``templates/reports/<name>.yaml``, loaded and checked once."""
-    return load_texts(report_templates_dir() / f"{name}.yaml")
+    """The words file ``templates/reports/<name>.yaml``, loaded and checked once (and kept in the user cache
+    while the file is unchanged: auditkit.usercache; a file with a mistake is never kept)."""
+    from auditkit import usercache
+
+    path = report_templates_dir() / f"{name}.yaml"
+    key = usercache.fingerprint("words", 1, usercache.code_stamp(), files=[path])
+    return usercache.cached(f"words-{name}", key, lambda: load_texts(path), lambda value: isinstance(value, Texts))
 
 
 class _View(Mapping[str, Any]):

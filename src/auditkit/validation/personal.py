@@ -294,9 +294,9 @@ def _female(name: str) -> set[str]:
 def _names() -> _Names:
     """The name forms, built from the names file and the rules above, or kept from an earlier run while
     neither has changed (auditkit.usercache: building them takes ~5 ms, reading them back ~1 ms)."""
-    from auditkit import __version__, usercache
+    from auditkit import usercache
 
-    key = usercache.fingerprint("names", 1, __version__, files=[_NAMES_FILE, Path(__file__)])
+    key = usercache.fingerprint("names", 1, usercache.code_stamp())  # the names file is one of auditkit's
     return usercache.cached("names", key, _build_names, lambda value: isinstance(value, _Names))
 
 
