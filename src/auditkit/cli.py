@@ -222,7 +222,7 @@ def validate(
 
         done = annotate_results(results, annotate, lang)  # an unusable target: a UsageError, exit 2
     if json_out:
-        from auditkit.serialize import validation_json
+        from auditkit.validation.output import validation_json  # not serialize: no summary models loaded
 
         print_json(validation_json(results))
     else:
