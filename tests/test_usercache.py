@@ -17,6 +17,16 @@ from auditkit.questionnaire import loader
 from auditkit.questionnaire.loader import DefinitionError, registry
 
 
+@pytest.fixture(autouse=True)
+def builtin_kinds_only(monkeypatch) -> None:
+    """Another test may have registered a question kind of its own: runs with such kinds are never cached."""
+    from auditkit.questionnaire.kinds import KINDS
+
+    for name, kind in list(KINDS.items()):
+        if not type(kind).__module__.startswith("auditkit."):
+            monkeypatch.delitem(KINDS, name)
+
+
 @pytest.fixture
 def cache(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "cache"
@@ -134,6 +144,18 @@ def test_the_cache_can_be_turned_off(cache, root, builds, monkeypatch):
     load(root)
     load(root)
     assert len(builds) == 2 and not cache.exists()
+
+
+def test_definitions_are_not_kept_while_a_program_registered_a_kind_of_its_own(cache, root, builds, monkeypatch):
+    from auditkit.questionnaire.kinds import KINDS, Kind
+
+    class Stars(Kind):
+        name = "stars_of_a_program"
+
+    monkeypatch.setitem(KINDS, Stars.name, Stars())
+    load(root)
+    load(root)
+    assert len(builds) == 2 and not list(cache.glob("questionnaires-*.pickle"))
 
 
 def test_entries_of_other_folders_are_pruned(cache, tmp_path):
