@@ -114,7 +114,7 @@ class SummaryOut(BaseModel):
 __all__ = ["OLD_NAME", "OPTIONAL", "ROUND", "SCHEMAS", "SCHEMA_VERSION", "ExcludedOut", "FileOut", "FindingOut",
            "QuestionnaireRef", "ServiceOut", "SummaryOut", "Totals", "ValidationOut", "as_json", "file_json",
            "file_out", "json_schema", "rounded", "schema_text", "service_out", "shipped_schema", "summary_json",
-           "validation_json"]
+           "validation_json", "write_summary_json"]
 
 SCHEMAS: dict[str, type[BaseModel]] = {"summary": SummaryOut, "validation": ValidationOut}
 
