@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # words, numbers, files and processes: no knowledge of questionnaires or audits
     ("base", ("auditkit", "auditkit.lang", "auditkit.errors", "auditkit.fsutil", "auditkit.paths",
               "auditkit.interrupt", "auditkit.formula", "auditkit.words", "auditkit.events", "auditkit.workers",
-              "auditkit.datafile",
+              "auditkit.datafile", "auditkit.usercache",
               # what people type into a cell, as plain values: used by the question kinds to parse a cell
               "auditkit.excel.normalize")),
     # the definitions: questionnaire models, loading, kinds, wording; the report words and finding texts
