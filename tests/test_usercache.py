@@ -36,28 +36,36 @@ def cache(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def root(tmp_path) -> Path:
-    """A copy of the bundled questionnaires that a test may edit."""
-    return Path(shutil.copytree(questionnaires_dir(), tmp_path / "questionnaires"))
+def root(tmp_path, monkeypatch) -> Path:
+    """A folder of questionnaires a test may edit (AUDITKIT_QUESTIONNAIRES): a copy of the bundled one under
+    another id, found beside it."""
+    folder = tmp_path / "questionnaires"
+    shutil.copytree(questionnaires_dir(), folder)
+    main = next(folder.glob(f"*/{loader.MAIN_FILE}"))
+    main.write_text(main.read_text(encoding="utf-8").replace("id: ad-procesni-audit", "id: ad-kopie", 1),
+                    encoding="utf-8")
+    monkeypatch.setenv("AUDITKIT_QUESTIONNAIRES", str(folder))
+    return folder
 
 
 @pytest.fixture
-def builds(monkeypatch) -> list[Path]:
-    """Every time the definitions are built from YAML (the loader's ``discover``), its root."""
-    seen: list[Path] = []
-    real = loader.discover
+def builds(monkeypatch) -> list[tuple[Path, ...]]:
+    """Every time the definitions are built from YAML (the loader's ``_discover``), its folders."""
+    seen: list[tuple[Path, ...]] = []
+    real = loader._discover
 
-    def spy(where: Path | None = None):
-        seen.append(Path(where) if where else questionnaires_dir())
-        return real(where)
+    def spy(roots: tuple[Path, ...]):
+        seen.append(roots)
+        return real(roots)
 
-    monkeypatch.setattr(loader, "discover", spy)
+    monkeypatch.setattr(loader, "_discover", spy)
     return seen
 
 
 def load(root: Path) -> dict:
-    registry.cache_clear()  # a new run: nothing kept in this process
-    return registry(str(root))
+    """The definitions as a new run finds them (nothing kept in this process); only the copy in ``root``."""
+    loader._cached.cache_clear()
+    return {key: q for key, q in registry().items() if key[0] != "ad-procesni-audit"}
 
 
 def main_file(root: Path) -> Path:
@@ -108,9 +116,9 @@ def test_a_new_questionnaire_folder_is_found(cache, root, builds):
     assert len(load(root)) == 1
     copy = Path(shutil.copytree(main_file(root).parent, root / "second"))
     main = copy / loader.MAIN_FILE
-    main.write_text(main.read_text(encoding="utf-8").replace("id: ad-procesni-audit", "id: ad-druhy", 1),
+    main.write_text(main.read_text(encoding="utf-8").replace("id: ad-kopie", "id: ad-druhy", 1),
                     encoding="utf-8")
-    assert {key[0] for key in load(root)} == {"ad-procesni-audit", "ad-druhy"}
+    assert {key[0] for key in load(root)} == {"ad-kopie", "ad-druhy"}
     assert len(builds) == 2
 
 
