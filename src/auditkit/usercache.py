@@ -152,7 +152,7 @@ def cached(name: str, key: str, build: Callable[[], T], accept: Callable[[Any], 
     """The value stored under ``name`` / ``key`` when ``accept`` takes it, else ``build()`` stored."""
     value = load(name, key)
     if value is not None and accept(value):
-        return value  # type: ignore[no-any-return]
+        return value
     value = build()
     store(name, key, value)
     return value

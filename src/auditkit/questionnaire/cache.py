@@ -56,7 +56,7 @@ def registry(roots: tuple[Path, ...], mains: Callable[[], list[Path]], discover:
     if isinstance(entry, tuple) and len(entry) == 4:
         kept_mains, files, digest, found = entry
         if kept_mains == [str(p) for p in mains()] and digest == usercache.fingerprint(files=[Path(f) for f in files]):
-            return found  # type: ignore[no-any-return]
+            return found
     read: list[Path] = []
     _reading.files = read
     try:
