@@ -82,8 +82,8 @@ def _locale(lang: Lang) -> Locale:
     items = usercache.cached(f"cldr-{lang}", usercache.fingerprint("cldr", 1, babel.__version__, lang),
                              lambda: _cldr_items(lang), lambda v: isinstance(v, dict) and set(v) == set(_CLDR_ITEMS))
 
-    class Items(dict):
-        def __missing__(self, key: str) -> Any:
+    class Items(dict[str | int | None, Any]):
+        def __missing__(self, key: str | int | None) -> Any:
             self.update((k, v) for k, v in localedata.load(lang).items() if k not in self)
             return dict.__getitem__(self, key)
 
