@@ -250,8 +250,11 @@ def compare(q: Questionnaire, services: list[ScoredAudit], prev: PreviousRound,
         translated = {new: f for f in old.findings for new in table.get(f.fact, [])}
         change = {fact: ("persisting" if fact in translated else "new") for fact in now_facts}
         when = s.service.audit_date
-        overdue = {fact: translated[fact].reply.deadline for fact in sorted(change)  # type: ignore[union-attr]
-                   if fact in translated and when is not None and _overdue(translated[fact].reply, when)}
+        overdue: dict[str, dt.date] = {}
+        for fact in sorted(change):
+            reply = translated[fact].reply if fact in translated else None
+            if when is not None and _overdue(reply, when) and reply is not None and reply.deadline is not None:
+                overdue[fact] = reply.deadline
         # resolved: its fact (under this version's name) is still assessed and no longer found; a fact the
         # mapping retires (null) is neither resolved nor persisting
         resolved = [f for f in old.findings if table.get(f.fact) and not any(t in now_facts for t in table[f.fact])]

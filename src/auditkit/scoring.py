@@ -275,13 +275,13 @@ def score_audit(q: Questionnaire, audit: Audit) -> ScoredAudit:
             if item.red_flag is not None and answer is not None:
                 value = kind_of(item).flag_value(answer.value) if item.red_flag.numeric() else answer.value
                 if flag_hit(item.red_flag, value, answer.status):
-                    derived = answer.status == "answered" and item.derived_from is not None \
-                        and values.get(item.derived_from.indicator) is not None
+                    source = item.derived_from.indicator if item.derived_from is not None else None
+                    derived = answer.status == "answered" and source is not None and values.get(source) is not None
                     basis = "indicator" if derived else answer_basis(q, item, answer)
                     raised.append((Evidence(
                         basis=basis, question_id=item.id, value=answer.value, evidence=answer.comment,
                         sheet=answer.sheet, cell=answer.cell,
-                        indicator_id=item.derived_from.indicator if derived else None,  # type: ignore[union-attr]
+                        indicator_id=source if derived else None,
                     ), item.critical and basis in ESTABLISHED))
         for ind in q.indicators:
             if ind.area == area.id and ind.red_flag is not None and flag_hit(ind.red_flag, values[ind.id]):

@@ -18,7 +18,7 @@ import string
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from auditkit import datafile
 from auditkit import lang as lang_
@@ -56,7 +56,7 @@ class Texts:
         self.path = path
         self.data = data
 
-    def __call__(self, key: str, lang: str, **params: Any) -> str:
+    def __call__(self, key: str, lang: Lang, **params: Any) -> str:
         try:
             text = self.data[key][lang]
         except KeyError:
@@ -66,7 +66,7 @@ class Texts:
                 if "n" not in params:
                     raise TextError(f"{self.path}: key '{key}' is a counted phrase and needs n")
                 n = params.pop("n")
-                return lang_.count(n, text, cast(Lang, lang), **params)
+                return lang_.count(n, text, lang, **params)
             return text.format(**params) if params else text
         except (KeyError, IndexError) as exc:  # a placeholder the program does not fill: a typo in the file
             given = ", ".join("{" + p + "}" for p in sorted([*params, *(["n"] if isinstance(text, dict) else [])]))

@@ -7,6 +7,7 @@ the region's edition: ``anonymous`` leaves the names out).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from reportlab.lib.units import cm
@@ -43,10 +44,10 @@ def _delta(prev: float | None, now: float | None, lang: Lang) -> str:
     return ("+" if d > 0 else "") + lang_.number(d, 0, lang) if d else "0"
 
 
-def _date(d: object, lang: Lang) -> str:
+def _date(d: dt.date | None, lang: Lang) -> str:
     from auditkit.reports import fmt
 
-    return fmt.date(d, lang) if d else "–"  # type: ignore[arg-type]
+    return fmt.date(d, lang) if d else "–"
 
 
 def _fact_title(q: Questionnaire, fact: str, lang: Lang) -> str:

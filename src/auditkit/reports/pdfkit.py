@@ -778,9 +778,11 @@ class PagedTable(Flowable):
             j = min(len(self.rows), i + self.MEASURE)
             t = self.make(list(self.rows[i:j]), i, j == len(self.rows))
             t.wrap(1e6, 1e9)  # the widths are fixed by the columns: only the heights are wanted
-            self.heights.extend(t._rowHeights[self.header_rows:])  # type: ignore[attr-defined]
+            table: Any = t  # the measured row heights are ReportLab's private attribute: not in its stubs
+            measured: list[float] = table._rowHeights
+            self.heights.extend(measured[self.header_rows:])
             if self.head is None:
-                self.head = sum(t._rowHeights[: self.header_rows])  # type: ignore[attr-defined]
+                self.head = sum(measured[: self.header_rows])
 
     def _fitting(self, aH: float) -> int:
         """How many rows from ``start`` fit in ``aH`` under the header."""
@@ -833,4 +835,4 @@ class PagedTable(Flowable):
         if self._piece is None:
             self._piece = self._table(len(self.rows) - self.start)
             self._piece.wrap(self.width, 1e9)
-        self._piece.drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]
+        self._piece.drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]  # the stubs omit drawOn's _sW

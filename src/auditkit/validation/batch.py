@@ -201,7 +201,7 @@ def _latest_round(group: list[FileResult]) -> str | None:
     rounds = {_round(r) for r in group}
     if len(rounds) < 2 or "" in rounds:
         return None
-    newest = max(group, key=lambda r: (r.service.audit_date or dt.date.min, _round(r)))  # type: ignore[union-attr]
+    newest = max(group, key=lambda r: ((r.service.audit_date if r.service else None) or dt.date.min, _round(r)))
     return _round(newest)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -162,7 +162,7 @@ def make(
     )
 
 
-def phrase(code: str, key: str, lang: str, **params: Any) -> str:
+def phrase(code: str, key: str, lang: Lang, **params: Any) -> str:
     """A part of a message kept in the catalogue beside its code (e.g. a "did you mean" hint). A counted
     phrase (plural forms by CLDR category) takes its form for ``n`` from Babel (``auditkit.lang``)."""
     entry = catalogue()[code]
@@ -171,7 +171,7 @@ def phrase(code: str, key: str, lang: str, **params: Any) -> str:
     check_params(f"code '{code}' (phrase '{key}')", entry["phrase_params"][key], set(params))
     text = entry["phrases"][key][lang]
     if isinstance(text, dict):
-        return lang_.count(params.pop("n"), text, cast(Lang, lang), **params)
+        return lang_.count(params.pop("n"), text, lang, **params)
     return text.format(**params)
 
 
