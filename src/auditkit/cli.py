@@ -446,8 +446,7 @@ def _no_plugin_loader() -> None:
         return () if os.environ.get("PYDANTIC_DISABLE_PLUGINS") in _PLUGINS_OFF else real("get_plugins")()
 
     stand_in = types.ModuleType(name, "auditkit.cli's stand-in for pydantic's plugin loader while plugins are off")
-    stand_in.get_plugins = get_plugins  # type: ignore[attr-defined]
-    stand_in.__getattr__ = real  # type: ignore[method-assign]
+    vars(stand_in).update(get_plugins=get_plugins, __getattr__=real)  # a module's names live in its dict (PEP 562)
     sys.modules[name] = stand_in
 
 
