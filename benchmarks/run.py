@@ -298,19 +298,6 @@ def cli_cmd() -> list[str]:
     return [sys.executable, "-m", "auditkit.cli"]
 
 
-BARE_CALAMINE_SCRIPT = """
-import sys, pathlib, python_calamine as pc
-n = 0
-for p in sorted(pathlib.Path(sys.argv[1]).rglob("*.xlsx")):
-    wb = pc.CalamineWorkbook.from_path(str(p))
-    for name in wb.sheet_names:
-        wb.get_sheet_by_name(name).to_python()
-    wb.close()
-    n += 1
-print(n)
-"""
-
-
 # ------------------------------------------------------------------------------------------------ workbooks
 
 _GEN_Q = None

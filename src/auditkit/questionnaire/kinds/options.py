@@ -59,7 +59,24 @@ def match(options: Sequence[Option], value: Any) -> str:
     return found
 
 
-class OneOption(Kind):
+class _Options(Kind):
+    """What the kinds answered by option ids share: the typed form of a prefilled cell, and scoring from the
+    options' scores."""
+
+    def labels(self, q: Questionnaire, item: Question | Column, lang: Lang) -> dict[str, str]:
+        """Each option id's label in ``lang``."""
+        raise NotImplementedError
+
+    def typed(self, q: Questionnaire, item: Question | Column, value: Any, lang: Lang) -> str:
+        labels = self.labels(q, item, lang)
+        values = value if isinstance(value, list) else [value]
+        return "; ".join(labels.get(str(v), str(v)) for v in values)
+
+    def scorable(self, q: Questionnaire, item: Question) -> bool:
+        return any(o.score is not None for o in self.options(q, item))
+
+
+class OneOption(_Options):
     """One option of a list: a dropdown in the template, scored by the option's score."""
 
     options_from: ClassVar[Literal["none", "own", "scale"]] = "own"
@@ -81,14 +98,6 @@ class OneOption(Kind):
     def cell_value(self, q: Questionnaire, item: Question | Column, value: Any, lang: Lang) -> Any:
         labels = self.labels(q, item, lang)
         return labels[value] if isinstance(value, str) and value in labels else value
-
-    def typed(self, q: Questionnaire, item: Question | Column, value: Any, lang: Lang) -> str:
-        labels = self.labels(q, item, lang)
-        values = value if isinstance(value, list) else [value]
-        return "; ".join(labels.get(str(v), str(v)) for v in values)
-
-    def scorable(self, q: Questionnaire, item: Question) -> bool:
-        return any(o.score is not None for o in self.options(q, item))
 
     def score(self, q: Questionnaire, item: Question, value: Any) -> float | None:
         option = next((o for o in self.options(q, item) if o.id == value), None)
@@ -136,7 +145,7 @@ class Scale(OneOption):
     options_from: ClassVar[Literal["none", "own", "scale"]] = "scale"
 
 
-class ManyOptions(Kind):
+class ManyOptions(_Options):
     """Several options in one cell: one per line (Alt+Enter), or separated by ';' or ','."""
 
     options_from: ClassVar[Literal["none", "own", "scale"]] = "own"
@@ -175,14 +184,6 @@ class ManyOptions(Kind):
         if isinstance(value, (list, tuple)):
             return "; ".join(labels[v] for v in value)
         return labels[value] if isinstance(value, str) and value in labels else value
-
-    def typed(self, q: Questionnaire, item: Question | Column, value: Any, lang: Lang) -> str:
-        labels = self.labels(q, item, lang)
-        values = value if isinstance(value, list) else [value]
-        return "; ".join(labels.get(str(v), str(v)) for v in values)
-
-    def scorable(self, q: Questionnaire, item: Question) -> bool:
-        return any(o.score is not None for o in self.options(q, item))
 
     def score(self, q: Questionnaire, item: Question, value: Any) -> float | None:
         """The sum of the chosen options' scores, at most 1."""
