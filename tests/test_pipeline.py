@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from test_runs import clone_round
 
-from auditkit import pipeline
+from auditkit import pipeline, workers
 from auditkit.errors import EnvironmentProblem
 from auditkit.events import (
     FileDone,
@@ -140,6 +140,56 @@ def test_a_disk_error_in_a_report_fails_the_run_on_both_sides(sample_round, monk
         assert not out.exists()  # all or nothing: --out never appeared
 
 
+def test_the_round_outputs_are_written_side_by_side_and_contained_alike(sample_round, monkeypatch, tmp_path):
+    """With two jobs the round's own outputs (tidy workbook, JSON, both summary PDFs, open data) are written
+    by a pool; a failing summary PDF edition is contained the same way as in this process, and told as
+    the same events."""
+    from auditkit.reports import summary_pdf
+
+    real = summary_pdf.write_summary_pdf
+    pools = []
+
+    class Recorded(workers.Pool):
+        def __init__(self, context, jobs):
+            super().__init__(context, jobs)
+            pools.append(type(context).__name__)
+
+    def broken(summary, q, lang="cs", out="summary.pdf", *, anonymous=False):
+        if anonymous:
+            raise ValueError("simulated layout failure")
+        return real(summary, q, lang, out, anonymous=anonymous)
+
+    monkeypatch.setattr(summary_pdf, "write_summary_pdf", broken)
+    monkeypatch.setattr(workers, "Pool", Recorded)
+    seen = {}
+    for jobs in (1, 2):
+        events: list = []
+        _, outputs = run_summary([sample_round], tmp_path / str(jobs), "cs", jobs, reports=False,
+                                 events=events.append)
+        assert [(f.code, Path(f.file).name) for f in outputs.failures] == [("output_failed", "summary-anonymni.pdf")]
+        assert outputs.summary_pdf.exists() and not (tmp_path / str(jobs) / "summary-anonymni.pdf").exists()
+        assert outputs.opendata is not None and outputs.opendata.exists()
+        seen[jobs] = [e for e in events if not isinstance(e, FileStarted | FileDone | FileRejected)]
+        assert OutputFailed("summary_pdf", "summary-anonymni.pdf") in events
+    assert seen[1] == seen[2]
+    assert pools == ["_Check", "_RoundOutputs"]  # jobs 2: the workbooks' pool, then the outputs'
+
+
+def test_a_failing_tidy_workbook_fails_the_run_on_both_sides(sample_round, monkeypatch, tmp_path):
+    from auditkit import tidy
+
+    def broken(*args, **kw):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tidy, "write_tidy", broken)
+    for jobs in (1, 2):
+        out = tmp_path / str(jobs)
+        with pytest.raises(EnvironmentProblem) as err:
+            run_summary([sample_round], out, "cs", jobs, reports=False)
+        assert err.value.key == "disk_full"
+        assert not out.exists()
+
+
 def default_service(folder: Path) -> str:
     _, scored = process_files([folder], "cs", 1)
     return scored[0].service.service_id
@@ -204,7 +254,7 @@ def test_a_caller_running_threads_gets_spawned_workers_and_the_same_outputs(both
     assert outputs.tidy_xlsx.read_bytes() == one.tidy_xlsx.read_bytes()
     assert [p.name for p in outputs.reports] == [p.name for p in one.reports]
     assert events == both[1][2]
-    assert methods == ["spawn", "spawn"]  # the workbooks' pool and the reports'
+    assert methods == ["spawn", "spawn", "spawn"]  # the workbooks' pool, the round outputs' and the reports'
 
 
 def test_the_cycle_stages_are_told_in_order(tmp_path):

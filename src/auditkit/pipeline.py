@@ -391,7 +391,8 @@ def write_outputs(
 
     The typed audits are read from ``spool``, where :func:`process_files` parked them; a caller whose
     results hold the audits (no spool) has them parked in a temporary one first, so there is one way.
-    ``jobs``: processes for the provider reports (default: by the number of services).
+    ``jobs``: processes for the round's outputs, written side by side, and for the provider reports
+    (default: by the number of services).
     """
     from auditkit.rounds import service_cycle
     from auditkit.spool import Spool
@@ -403,45 +404,44 @@ def write_outputs(
                                   if r.status == "valid" and r.audit is not None})
             return write_outputs(summary, results, out, lang, reports, own, jobs, events, dates, open_data)
 
-    from auditkit.fsutil import atomic_write
     from auditkit.plan import plan_path
-    from auditkit.reports.summary_pdf import write_summary_pdf
-    from auditkit.serialize import write_summary_json
-    from auditkit.summary import benchmark
-    from auditkit.tidy import write_tidy
 
     tell = events or ignore
     q = summary_questionnaire(summary)
     out.mkdir(parents=True, exist_ok=True)
-    tidy = out / "summary.xlsx"
-    with stage(tell, "tidy"):
-        write_tidy(summary, spool.load, q, lang, tidy)
-    js = out / "summary.json"
-    with stage(tell, "json"), atomic_write(js) as tmp, tmp.open("w", encoding="utf-8") as fh:
-        write_summary_json(summary, fh)  # streamed, a service at a time: never whole in memory
-        fh.write("\n")
-    pdf = out / "summary.pdf"
-    anonymous = out / ANONYMOUS_PDF
-    failures = []
-    with stage(tell, "summary_pdf", 2):
-        for path, anon in ((pdf, False), (anonymous, True)):
-            try:
-                write_summary_pdf(summary, q, lang, path, anonymous=anon)
-                tell(OutputDone("summary_pdf", path.name))
-            except Exception as exc:  # noqa: BLE001 - contained: the other outputs are still written
-                failures.append(output_failed(str(path), path, lang, exc))
-                tell(OutputFailed("summary_pdf", path.name))
+    items = [item for item in ROUND_OUTPUTS if open_data or item[0] != "opendata"]
+    # side by side once the round is large enough for a pool to pay (as for the workbooks)
+    side_by_side = min(default_jobs(len(summary.services)) if jobs is None else max(1, jobs), len(items))
+    stages = [stage for stage, _ in items]
+    failures: list[Problem] = []
     package = None
-    if open_data:
-        from auditkit.opendata import write_opendata
 
-        with stage(tell, "opendata"):
-            try:
-                package = write_opendata(summary, spool.load, q, lang, out / "opendata")
-            except Exception as exc:  # noqa: BLE001 - contained like the PDF: the other outputs are still written
-                failures.append(output_failed(str(out / "opendata"), out / "opendata", lang, exc))
+    def started(item: tuple[Stage, str]) -> None:
+        if stages.index(item[0]) == items.index(item):  # the stage's first output
+            tell(StageStarted(item[0], stages.count(item[0]) if item[0] == "summary_pdf" else None))
+
+    context = _RoundOutputs(summary=summary, spool=spool, q=q, lang=lang, out=out)
+    with workers(context, side_by_side) as pool:
+        for item, got in pool.map(_round_output, items, before=started):
+            stage_name, name = item
+            if isinstance(got, Exception):
+                if stage_name in ("tidy", "json"):  # the round's own tables: without them there is no run
+                    raise got
+                failures.append(output_failed(str(out / name), out / name, lang, got))  # contained
+                if stage_name == "summary_pdf":
+                    tell(OutputFailed("summary_pdf", name))
+            else:
+                if stage_name == "summary_pdf":
+                    tell(OutputDone("summary_pdf", name))
+                elif stage_name == "opendata":
+                    package = got
+            if len(stages) - 1 - stages[::-1].index(stage_name) == items.index(item):  # the stage's last output
+                tell(StageFinished(stage_name))
+    pdf, anonymous, tidy, js = (out / name for name in ("summary.pdf", ANONYMOUS_PDF, "summary.xlsx", "summary.json"))
     written: list[Path] = []
     if reports and summary.services:
+        from auditkit.summary import benchmark
+
         cycles = {s.service.service_id: c for s in summary.services
                   if (c := service_cycle(summary.comparison, summary.replies, s.service.service_id)) is not None}
         job = ReportJob(spool=spool, bench=benchmark(q, summary.services), q=q, lang=lang,
@@ -454,6 +454,52 @@ def write_outputs(
     return Outputs(summary_pdf=pdf, anonymous_pdf=anonymous, tidy_xlsx=tidy, summary_json=js, opendata=package,
                    reports=written,
                    plans=[plan_path(p) for p in written], failures=failures)
+
+
+# the round's own outputs, in the order their events are told: (stage, file or folder in the output folder)
+ROUND_OUTPUTS: tuple[tuple[Stage, str], ...] = (
+    ("tidy", "summary.xlsx"), ("json", "summary.json"), ("summary_pdf", "summary.pdf"),
+    ("summary_pdf", ANONYMOUS_PDF), ("opendata", "opendata"),
+)
+
+
+@dataclass(frozen=True)
+class _RoundOutputs:
+    """What each of the round's outputs needs (a worker gets it once, when the pool starts)."""
+
+    summary: Summary
+    spool: Spool  # the typed audits
+    q: Questionnaire
+    lang: Lang
+    out: Path
+
+
+def _round_output(ctx: _RoundOutputs, item: tuple[Stage, str]) -> Path:
+    """Write one of the round's outputs (an item of ``ROUND_OUTPUTS``) into ``ctx.out``; its path.
+
+    Each output is written whole by one process, so the files are the same whatever the number of jobs; with
+    more than one job they are written side by side (docs/performance.md)."""
+    stage_name, name = item
+    path = ctx.out / name
+    if stage_name == "tidy":
+        from auditkit.tidy import write_tidy
+
+        return write_tidy(ctx.summary, ctx.spool.load, ctx.q, ctx.lang, path)
+    if stage_name == "json":
+        from auditkit.fsutil import atomic_write
+        from auditkit.serialize import write_summary_json
+
+        with atomic_write(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
+            write_summary_json(ctx.summary, fh)  # streamed, a service at a time: never whole in memory
+            fh.write("\n")
+        return path
+    if stage_name == "summary_pdf":
+        from auditkit.reports.summary_pdf import write_summary_pdf
+
+        return write_summary_pdf(ctx.summary, ctx.q, ctx.lang, path, anonymous=name == ANONYMOUS_PDF)
+    from auditkit.opendata import write_opendata
+
+    return write_opendata(ctx.summary, ctx.spool.load, ctx.q, ctx.lang, path)
 
 
 Written = list[Path | Problem]  # per task: the report written, or why it could not be

@@ -151,7 +151,9 @@ def _load(path: Path) -> bytes:
         if st.st_size > MAX_FILE_BYTES:
             raise ReadError("file_too_large", _human_bytes(st.st_size), limit=_human_bytes(MAX_FILE_BYTES))
         with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
+            data = fh.read(st.st_size + 1)  # a buffer of the size stat gave (not of the limit: 20 MiB each time)
+            if len(data) > st.st_size:  # the file has grown since stat
+                data += fh.read(MAX_FILE_BYTES + 1 - len(data))
     except OSError:
         raise ReadError("file_missing") from None
     if len(data) > MAX_FILE_BYTES:
