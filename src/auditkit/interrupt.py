@@ -55,20 +55,28 @@ def committed() -> bool:
 
 
 @contextlib.contextmanager
+def held() -> Iterator[None]:
+    """Run the block with the stop signals held back (in the main thread): one arriving meanwhile is
+    delivered when the block ends, in ordinary code, where :func:`stoppable` turns it into
+    :class:`Interrupted`."""
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS) if main else None
+    try:
+        yield
+    finally:
+        if old is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextlib.contextmanager
 def commit() -> Iterator[None]:
     """Run the block that puts the outputs in place with the stop signals held back, then note that it
     happened: a stop arriving meanwhile is delivered after the block, so it can never leave the outputs
     half-replaced nor be reported as "previous outputs unchanged" once they were replaced."""
     global _committed
-    held = {signal.SIGINT, signal.SIGTERM}
-    main = threading.current_thread() is threading.main_thread()
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held) if main else None
-    try:
+    with held():
         yield
         _committed = True
-    finally:
-        if old is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 @contextlib.contextmanager
@@ -100,6 +108,7 @@ def worker_init(parent: int | None = None) -> None:
     """Initializer of every worker process: leave stopping to the parent, die with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held by the parent while it started the pool
     with contextlib.suppress(Exception):
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: killed when the parent dies, however it dies

@@ -114,9 +114,15 @@ class Pool(Workers[C]):
         self.start_method = method
         self._executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method),
                                              initializer=_install, initargs=(context, os.getpid()))
+        from auditkit.interrupt import held
+
         try:
-            self._executor.submit(_nothing)  # the fork method starts every worker now, from this one thread
-        except BaseException:  # a stop signal while they start: none is left behind
+            # the fork method starts every worker now, from this one thread; a stop signal is held back
+            # meanwhile: arriving inside the interpreter's after-fork handlers it would be printed as
+            # "Exception ignored" with a traceback and lost, instead of stopping the run
+            with held():
+                self._executor.submit(_nothing)
+        except BaseException:  # a stop signal while they start (delivered as the block ends): none is left behind
             self.end()
             raise
 
