@@ -61,9 +61,9 @@ def process_one(path: Path, name: str, lang: Lang | None, score: bool = True) ->
 
     Without scoring only the problems are needed: the typed audit is dropped so workers return small results.
     """
-    result = batch.validate_one(path, name, lang)
+    result = batch.validate_one(path, name, lang, keep_audit=score)
     if not score:
-        return Processed(result=result.model_copy(update={"audit": None}))
+        return Processed(result=result)
     return Processed(result=result, scored=_score(result))
 
 

@@ -353,7 +353,7 @@ def _scan_sheet(data: bytes, plain: bool | None = None) -> _SheetScan:
     """Locate every non-empty ``<c>`` of a worksheet part; conservative for cells without ``r``.
 
     ``plain``: what :func:`_is_plain` said of ``data`` (computed here when not given)."""
-    merged = data.count(b"mergeCell") if b"mergeCell" in data else 0
+    merged = data.count(b"mergeCell")  # one pass (the ranges come after the cells: `in` would scan it all too)
     if plain if plain is not None else _is_plain(data):
         # every cell tag is the plain form and lies within A1:ZZ999: the limits hold whatever the rest
         return _SheetScan(rows=_NEAR_ROWS, cols=_NEAR_COLS, far_row="", far_col="", merged=merged)

@@ -134,14 +134,15 @@ def _link(path: Path, root: Path, skip: Callable[..., None]) -> None:
         skip(path, "link_inside", target=str(target))
 
 
-def validate_one(path: Path, name: str, lang: Lang | None) -> FileResult:
+def validate_one(path: Path, name: str, lang: Lang | None, keep_audit: bool = True) -> FileResult:
     """Validate a file; an unexpected error inside auditkit becomes a finding, never a traceback.
 
-    ``lang`` None: the messages follow each workbook's own language."""
+    ``lang`` None: the messages follow each workbook's own language. ``keep_audit`` False: no typed audit
+    (``validate_file``)."""
     from auditkit.validation.workbook import validate_file
 
     try:
-        return validate_file(path, lang=lang, name=name)
+        return validate_file(path, lang=lang, name=name, keep_audit=keep_audit)
     except Exception as exc:  # noqa: BLE001 - the batch must go on; the problem says what happened
         return FileResult(file=name, status="invalid", problems=[failed(name, lang or "cs", exc)], language=lang or "cs")
 

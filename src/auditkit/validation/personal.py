@@ -23,7 +23,7 @@ from auditkit.questionnaire.models import NAMED_ROLES
 
 if TYPE_CHECKING:
     from auditkit.lang import Lang
-    from auditkit.validation.models import Audit
+    from auditkit.validation.models import Audit, ServiceInfo
 
 KINDS = ("birth_number", "email", "phone", "birth_date", "address", "room", "name")
 TOKENS = words_.by_lang("validation", "personal_tokens")  # what replaces each kind in every output
@@ -561,29 +561,78 @@ def kinds_for(role: str | None, identification: bool = False) -> frozenset[str]:
     return NOT_NAMES if identification and role in NAMED_FIELDS else ALL
 
 
+_OPTIONS_OF: dict[int, tuple[object, frozenset[str], dict[str, frozenset[str]]]] = {}
+
+
+def _options_of(q: object) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """The questions of ``q`` and the columns of each record table whose value is one option id of the
+    definition, never typed text (by identity: one entry per definition)."""
+    hit = _OPTIONS_OF.get(id(q))
+    if hit is not None and hit[0] is q:
+        return hit[1], hit[2]
+    from auditkit.questionnaire.kinds import kind_of
+
+    questions = frozenset(x.id for a in getattr(q, "areas", ()) for x in a.questions if kind_of(x).one_option)
+    columns = {t.id: frozenset(c.id for c in t.columns if kind_of(c).one_option) for t in getattr(q, "records", ())}
+    _OPTIONS_OF[id(q)] = (q, questions, columns)
+    return questions, columns
+
+
+def _redactor(lang: Lang, safe: tuple[str, ...]) -> Any:
+    """``text(value, kinds=ALL)``: :func:`redact` for a text, anything else as it is (the hot path of
+    :func:`redact_audit`: a few hundred cells per workbook, most of them clean)."""
+    safe = tuple(safe)
+    tokens = TOKENS.get(lang, TOKENS["cs"])
+
+    def text(value: object, kinds: frozenset[str] = ALL) -> object:
+        if not isinstance(value, str) or not value:
+            return value
+        hits = _find(value, safe, kinds)
+        if not hits:
+            return value
+        out: list[str] = []
+        last = 0
+        for h in hits:
+            out += (value[last:h.start], tokens[h.kind])
+            last = h.end
+        out.append(value[last:])
+        return "".join(out)
+
+    return text
+
+
+def redact_service(service: ServiceInfo, q: object = None, lang: Lang = "cs", safe: tuple[str, ...] = ()) -> ServiceInfo:
+    """The cover fields with personal data redacted: no names looked for where the field's role holds names
+    by design (the service, the provider, the auditors); a field without such a role is checked for names too."""
+    text = _redactor(lang, safe)
+    roles = {x.id: x.role for x in getattr(q, "identification", ())}
+
+    def cover(key: str, v: object) -> object:
+        return text(v, NOT_NAMES if roles.get(key, key) in NAMED_FIELDS else ALL)
+
+    fields: dict[str, object] = {k: text(v, NOT_NAMES) for k, v in service.model_dump().items() if isinstance(v, str)}
+    fields["fields"] = {k: cover(k, v) for k, v in service.fields.items()}
+    return service.model_copy(update=fields)
+
+
 def redact_audit(audit: Audit, q: object = None, safe: tuple[str, ...] = ()) -> Audit:
     """``audit`` with every auditor-typed text redacted: answers, comments, record cells, cover fields.
 
     Called once, where validation hands the typed audit on; every output (reports, summary workbook,
-    JSON, terminal) is made from its result, so none of them can show what was detected.
+    JSON, terminal) is made from its result, so none of them can show what was detected. An answer or
+    record cell whose value is one option id of the definition holds no typed text and is passed as it is.
     """
-    lang = audit.language
-
-    def text(value: object, kinds: frozenset[str] = ALL) -> object:
-        return redact(value, lang, safe, kinds) if isinstance(value, str) else value
-
+    text = _redactor(audit.language, safe)
+    options, columns = _options_of(q)
     answers = {}
     for key, a in audit.answers.items():
-        value, comment = text(a.value), text(a.comment)
-        answers[key] = a if (value, comment) == (a.value, a.comment) else a.model_copy(
+        value = a.value if key in options else text(a.value)
+        comment = text(a.comment)
+        answers[key] = a if value is a.value and comment is a.comment else a.model_copy(
             update={"value": value, "comment": comment})
-    records = {k: [{c: text(v) for c, v in row.items()} for row in rows] for k, rows in audit.records.items()}
-    roles = {x.id: x.role for x in getattr(q, "identification", ())}
-
-    def cover(key: str, v: object) -> object:  # a field without a name-holding role is checked for names too
-        return text(v, NOT_NAMES if roles.get(key, key) in NAMED_FIELDS else ALL)
-
-    fields = {k: text(v, NOT_NAMES) for k, v in audit.service.model_dump().items() if isinstance(v, str)}
-    fields["fields"] = {k: cover(k, v) for k, v in audit.service.fields.items()}
+    records = {}
+    for k, rows in audit.records.items():
+        fixed = columns.get(k, frozenset())
+        records[k] = [{c: v if c in fixed else text(v) for c, v in row.items()} for row in rows]
     return audit.model_copy(update={"answers": answers, "records": records,
-                                    "service": audit.service.model_copy(update=fields)})
+                                    "service": redact_service(audit.service, q, audit.language, safe)})

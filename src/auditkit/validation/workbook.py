@@ -7,6 +7,7 @@ every problem becomes a catalogued :class:`Problem` with the sheet and cell the 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,11 +49,14 @@ class _Ctx:
         self.problems.append(make(code, self.lang, self.file, **kw))
 
 
-def validate_file(path: Path, lang: Lang | None = None, name: str | None = None) -> FileResult:
+def validate_file(path: Path, lang: Lang | None = None, name: str | None = None, *,
+                  keep_audit: bool = True) -> FileResult:
     """Read and check one workbook. Never raises for bad input.
 
     Messages are in ``lang``; without it, in the workbook's own language (its ``_meta`` sheet, or the name
-    of its cover sheet), Czech for a file that cannot be read.
+    of its cover sheet), Czech for a file that cannot be read. ``keep_audit`` False: the result has the
+    problems and the (redacted) cover fields but no typed audit, for a caller that needs only the problems
+    (``auditkit validate``), which then costs neither the audit nor its redaction.
     """
     ctx = _Ctx(file=name or str(path), lang=lang or "cs", lang_given=lang is not None)
     try:
@@ -87,6 +91,11 @@ def validate_file(path: Path, lang: Lang | None = None, name: str | None = None)
     values = {k: a.value for k, a in ident.items() if a.value is not None}  # a blank or invalid field: default
     service = ServiceInfo(**{x.role: values[x.id] for x in q.identification if x.role and x.id in values},
                           fields=values)
+    if not keep_audit:
+        _check_personal(ctx)
+        status = "invalid" if has_errors(ctx.problems) else "valid"
+        return FileResult(file=ctx.file, status=status, problems=ctx.problems, language=ctx.lang, questionnaire=q.key,
+                          service=personal.redact_service(service, q, ctx.lang, ctx.safe))
     audit = Audit(
         file=ctx.file,
         sha256=book.sha256,
@@ -223,8 +232,13 @@ def _locate(book: Book, q: Questionnaire, ctx: _Ctx) -> dict[str, Sheet]:
     return found
 
 
+@functools.cache
+def _answer_headers() -> frozenset[str]:
+    return frozenset(fold(w) for w in layout.HEADERS["answer"].values())
+
+
 def _find_header(sheet: Sheet) -> tuple[int, int] | None:
-    words = {fold(w) for w in layout.HEADERS["answer"].values()}
+    words = _answer_headers()
     for r, row in enumerate(sheet.rows[: layout.HEADER_SCAN_ROWS]):
         for c, v in enumerate(row):
             if isinstance(v, str) and fold(v) in words:
@@ -298,10 +312,13 @@ def _check_personal(ctx: _Ctx) -> None:
 
 def _scan_extra_cells(ctx: _Ctx, sheet: Sheet, first_row: int, known: set[int]) -> None:
     """Text typed outside the columns auditkit reads (a note beside a table) is checked too."""
-    for r in range(first_row, len(sheet.rows)):
-        for c, v in enumerate(sheet.rows[r]):
-            if c not in known and isinstance(v, str):
-                _scan_personal(ctx, v, sheet=sheet.name, cell=cell_ref(r, c))
+    rows = sheet.rows[first_row:]
+    width = max(map(len, rows), default=0)
+    extra = [c for c in range(width) if c not in known]  # usually none: the sheet has only its own columns
+    for r, row in enumerate(rows, start=first_row):
+        for c in extra:
+            if c < len(row) and isinstance(row[c], str):
+                _scan_personal(ctx, row[c], sheet=sheet.name, cell=cell_ref(r, c))
 
 
 def _check_sheet(sheet: Sheet, ctx: _Ctx) -> None:
@@ -327,7 +344,8 @@ def _read_questions(
     wanted = {x.id.casefold(): x.id for x in items}  # IDs match in any case ('a03' is A03)
     rows: dict[str, int] = {}
     for r in range(hr + 1, len(sheet.rows)):
-        raw = sheet.get(r, layout.COL_ID)
+        line = sheet.rows[r]
+        raw = line[layout.COL_ID] if len(line) > layout.COL_ID else None
         if raw is None:
             continue
         sid = str(raw).strip()
@@ -343,20 +361,24 @@ def _read_questions(
 
     answers = {}
     # merged ranges over the answer or comment column (most sheets have none: then no row looks at them)
-    spans = [m for m in sheet.merged if m[0] != m[1] and m[0][1] <= ac + 1 and m[1][1] >= ac]
+    spans = [m for m in sheet.merged if m[0] != m[1] and m[0][1] <= ac + 1 and m[1][1] >= ac and m[1][0] > hr]
+    name, lang, grid = sheet.name, ctx.lang, sheet.rows
     for item in items:
         found = rows.get(item.id)
         if found is None:
             if not (identification and not item.required):  # an optional cover field added to later templates
-                ctx.add("question_missing", sheet=sheet.name, question_id=item.id, label=item.label(ctx.lang))
+                ctx.add("question_missing", sheet=name, question_id=item.id, label=item.label(lang))
             continue
         r = found
         cell = cell_ref(r, ac)
-        where = {"sheet": sheet.name, "cell": cell, "question_id": item.id}
+        where = {"sheet": name, "cell": cell, "question_id": item.id}
         merged = _merged_over(spans, r, (ac, ac + 1)) if spans else None
         if merged:
             ctx.add("merged_cells", value=merged, **where)
-        raw = sheet.get(r, ac)
+        line = grid[r]  # the row holds the question's ID, so it exists
+        raw = line[ac] if ac < len(line) else None
+        comment_raw = line[ac + 1] if ac + 1 < len(line) else None
+        kind = kind_of(item)
         try:
             status, value = parse(q, item, raw)
         except CellError as p:
@@ -364,20 +386,22 @@ def _read_questions(
             _scan_personal(ctx, raw, personal.kinds_for(getattr(item, "role", None), identification), **where)
             status, value = "invalid", None
         if status == "answered":
-            _percent_note(ctx, item, raw, value, **where)
-        if status == "blank" and item.required:
+            if kind.ambiguous_readings:
+                _percent_note(ctx, item, raw, value, **where)
+        elif status == "blank" and item.required:
             if identification:
-                ctx.add("ident_missing", label=item.label(ctx.lang), **where)
+                ctx.add("ident_missing", label=item.label(lang), **where)
             else:
-                ctx.add("answer_required", label=item.label(ctx.lang), expected=expected(q, item, ctx.lang), **where)
-        comment_raw = sheet.get(r, ac + 1)
+                ctx.add("answer_required", label=item.label(lang), expected=expected(q, item, lang), **where)
         # text cells were cleaned by the reader (normalize_cell is clean_text(keep_newlines=True))
         comment = comment_raw if isinstance(comment_raw, str) or comment_raw is None else as_text(comment_raw)
-        if kind_of(item).free_text:
+        if kind.free_text and value:
             _scan_personal(ctx, value, personal.kinds_for(getattr(item, "role", None), identification), **where)
-        _scan_personal(ctx, comment, sheet=sheet.name, cell=cell_ref(r, ac + 1), question_id=item.id)
+        if comment:
+            ctx.texts.append((comment, personal.ALL,
+                              {"sheet": name, "cell": cell_ref(r, ac + 1), "question_id": item.id}))
         answers[item.id] = Answer(
-            question_id=item.id, status=status, value=value, comment=comment or None, sheet=sheet.name, cell=cell
+            question_id=item.id, status=status, value=value, comment=comment or None, sheet=name, cell=cell
         )
     _scan_extra_cells(ctx, sheet, hr + 1, {layout.COL_ID, layout.COL_QUESTION, ac, ac + 1, layout.COL_ALLOWED})
     return answers
@@ -408,45 +432,53 @@ def _read_records(
         if c.id not in cols:
             ctx.add("record_header_missing", sheet=sheet.name, column=c.label(ctx.lang))
     keys = [c for c in table.columns if c.id in cols]
-    content = [c for c in keys if c.id != table.prefill]
+    content = [cols[c.id] for c in keys if c.id != table.prefill]
+    # per column: (column, its index, its kind, whether its text is checked for personal data)
+    columns = [(c, cols[c.id], kind_of(c)) for c in keys]
+    scanned = {c.id: k.free_text or not k.one_option for c, _, k in columns}
+    name = sheet.name
+
+    def where(c: Column) -> dict[str, Any]:
+        return {"sheet": name, "cell": cell_ref(r, cols[c.id]), "column": c.label(ctx.lang)}
+
     out = []
     for r in range(hr + 1, len(sheet.rows)):
-        raw = {c.id: sheet.get(r, cols[c.id]) for c in keys}
-        if all(is_blank(raw[c.id]) for c in content):
+        line = sheet.rows[r]
+        if all(i >= len(line) or is_blank(line[i]) for i in content):
             continue  # an empty row, or a prefilled one left blank or "-"
+        raw = {c.id: line[i] if i < len(line) else None for c, i, _ in columns}
         row: dict[str, Any] = {}
         bad: set[str] = set()
         statuses: dict[str, str] = {}
-        for c in keys:
-            where = {"sheet": sheet.name, "cell": cell_ref(r, cols[c.id]), "column": c.label(ctx.lang)}
+        for c, i, kind in columns:
             try:
                 status, value = parse(q, c, raw[c.id])
             except CellError as p:
-                _problem(ctx, q, c, p, raw[c.id], sheet=sheet.name, cell=where["cell"], column=where["column"])
-                _scan_personal(ctx, raw[c.id], sheet=sheet.name, cell=where["cell"])
+                cell = cell_ref(r, i)
+                _problem(ctx, q, c, p, raw[c.id], sheet=name, cell=cell, column=c.label(ctx.lang))
+                _scan_personal(ctx, raw[c.id], sheet=name, cell=cell)
                 row[c.id] = None
                 bad.add(c.id)
                 continue
-            if status == "answered":
-                _percent_note(ctx, c, raw[c.id], value, sheet=sheet.name, cell=where["cell"])
+            if status == "answered" and kind.ambiguous_readings:
+                _percent_note(ctx, c, raw[c.id], value, sheet=name, cell=cell_ref(r, i))
             statuses[c.id] = status
             row[c.id] = value
-            if kind_of(c).free_text or (isinstance(value, str) and not kind_of(c).one_option):
-                _scan_personal(ctx, value, sheet=sheet.name, cell=where["cell"])
-        for c in keys:
+            if value and isinstance(value, str) and scanned[c.id]:
+                _scan_personal(ctx, value, sheet=name, cell=cell_ref(r, i))
+        for c, _, _ in columns:
             if c.id not in statuses:
                 continue
-            where = {"sheet": sheet.name, "cell": cell_ref(r, cols[c.id]), "column": c.label(ctx.lang)}
-            applies = _applies(c, row, statuses)
+            applies = _applies(c, row, statuses) if c.applies_to else True
             if statuses[c.id] == "na" and applies:
                 ctx.add("record_na_not_applicable", value=shown(raw[c.id], ctx.lang),
                         expected=expected(q, c, ctx.lang, with_specials=False),
-                        detail=_applies_text(q, table, c, ctx.lang), **where)
+                        detail=_applies_text(q, table, c, ctx.lang), **where(c))
                 bad.add(c.id)
             elif statuses[c.id] == "blank" and c.blank_means is not None:
                 row[c.id] = c.blank_means
             elif statuses[c.id] == "blank" and c.required and applies is not False:
-                ctx.add("record_required", **where)
+                ctx.add("record_required", **where(c))
         out.append((r, row, bad))
     _scan_extra_cells(ctx, sheet, hr + 1, set(cols.values()))
     _check_sheet(sheet, ctx)

@@ -185,6 +185,12 @@ class Kind:
         """Its answer is one option id (a dropdown)."""
         return self.options_from != "none" and not self.multiple
 
+    @property
+    def ambiguous_readings(self) -> bool:
+        """Whether a cell of this kind can mean two things (it overrides :meth:`other_reading`): validation
+        asks only such kinds, once per answered cell."""
+        return type(self).other_reading is not Kind.other_reading
+
     # -- words -------------------------------------------------------------------------------------
     def word(self, key: str, lang: Lang, **params: Any) -> str:
         """This kind's word ``key`` in ``lang`` (from its words file), with ``params`` filled in."""
