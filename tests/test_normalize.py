@@ -13,6 +13,7 @@ from auditkit.excel.normalize import (
     clean_text,
     fold,
     normalize_cell,
+    normalize_row,
     parse_date,
     parse_number,
     parse_percent,
@@ -95,3 +96,15 @@ def test_any_cell_gives_a_value_or_a_catalogued_problem(raw):
             assert status in {"answered", "blank", "na", "not_evidenced"}
         except CellError as p:
             assert p.code in catalogue()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(CELLS, max_size=12))
+def test_a_row_is_normalised_as_its_cells_are_one_by_one(row):
+    """The reader's row loop (cached texts looked up inline) gives what normalize_cell gives cell by cell,
+    a second time too (when the texts are cached)."""
+    first = normalize_row(row)  # texts not seen before: through normalize_cell
+    expected = [normalize_cell(v) for v in row]
+    for got in (first, normalize_row(row)):
+        assert [type(v) for v in got] == [type(v) for v in expected]
+        assert got == expected or all(a == b or (a != a and b != b) for a, b in zip(got, expected, strict=True))

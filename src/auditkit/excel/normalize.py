@@ -130,6 +130,28 @@ def normalize_cell(value: Any) -> Any:
     return value
 
 
+_MISS = object()
+
+
+def normalize_row(row: list[Any]) -> list[Any]:
+    """``[normalize_cell(v) for v in row]``, with the cells seen before (a template's labels, "", "ano")
+    looked up without a call each: the reader runs this over every cell of every workbook."""
+    get = _CELL_TEXT.get
+    out = []
+    for v in row:
+        if v.__class__ is str:
+            if not v:
+                out.append(None)
+                continue
+            hit = get(v, _MISS)
+            out.append(normalize_cell(v) if hit is _MISS else hit)
+        elif v is None:
+            out.append(None)
+        else:
+            out.append(normalize_cell(v))
+    return out
+
+
 def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and clean_text(value) in _BLANK_MARKS)
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from auditkit.excel import sandbox_child
-from auditkit.excel.normalize import as_percent, normalize_cell
+from auditkit.excel.normalize import as_percent, normalize_cell, normalize_row
 
 # Limits on what a workbook may hold; an audit workbook is ~40 KiB zipped, ~170 KiB of XML, < 100 rows
 # and 5 columns per sheet. See docs/security.md for what each guarantees.
@@ -799,7 +799,7 @@ def _grid(
 ) -> tuple[list[list[Any]], bool]:
     """Normalised rows (at most MAX_ROWS × MAX_COLS), blank-read values put back, numbers shown as a
     percent marked as :class:`Percent`, and whether the sheet was cut."""
-    grid = [[normalize_cell(v) for v in row[:MAX_COLS]] for row in rows[:MAX_ROWS]]
+    grid = [normalize_row(row[:MAX_COLS]) for row in rows[:MAX_ROWS]]
     for r, c in percent or ():
         if r < len(grid) and c < len(grid[r]):
             grid[r][c] = as_percent(grid[r][c])
