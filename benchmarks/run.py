@@ -762,7 +762,8 @@ def bench_summary_pdf(wbs: Workbooks, sizes: list[int], reps: int, workdir: Path
 
 def bench_phases(wbs: Workbooks, n: int, workdir: Path) -> None:
     """Where summarize's time goes at size n, in this process (jobs 1), phase by phase (one run)."""
-    s = Section(f"summarize phases in one process, N = {n:,} (jobs 1, no provider reports; one run, CPU s)",
+    s = Section(f"summarize phases in one process, N = {n:,} (jobs 1, no provider reports; one run, CPU s; with more "
+                "jobs the workbooks are shared among the workers and the round's outputs are written side by side)",
                 ["phase", "CPU s", "ms / workbook", "share"])
     folder = wbs.folder(n)
     phases: list[tuple[str, float | str]] = []
@@ -772,11 +773,6 @@ def bench_phases(wbs: Workbooks, n: int, workdir: Path) -> None:
         from auditkit.pipeline import process_files, questionnaire_of
         from auditkit.spool import Spool
         from auditkit.summary import summarize_round
-
-        try:
-            from auditkit.serialize import summary_json
-        except ImportError:  # before the JSON form had a module of its own
-            from auditkit.summary import summary_json  # type: ignore[attr-defined,no-redef]
 
         spool = Spool(out / "spool")
         spool.folder.mkdir(exist_ok=True)
@@ -800,23 +796,18 @@ def bench_phases(wbs: Workbooks, n: int, workdir: Path) -> None:
         except Exception as exc:  # noqa: BLE001
             phases.append((label, na(exc)))
 
-    def tidy() -> None:
-        from auditkit.tidy import write_tidy
+    # the round's own outputs, each written by the code summarize runs for it (side by side with 2+ jobs)
+    try:
+        from auditkit.pipeline import ROUND_OUTPUTS, _round_output, _RoundOutputs
 
-        write_tidy(summary, spool.load, q, LANG, out / "summary.xlsx")
-
-    def js() -> None:
-        with (out / "summary.json").open("w", encoding="utf-8") as fh:
-            json.dump(summary_json(summary), fh, ensure_ascii=False, indent=2, default=str)
-
-    def pdf() -> None:
-        from auditkit.reports.summary_pdf import write_summary_pdf
-
-        write_summary_pdf(summary, q, LANG, out / "summary.pdf")
-
-    step("write_tidy (summary.xlsx, audits read back from the spool)", tidy)
-    step("summary_json + json.dump", js)
-    step("write_summary_pdf (summary.pdf)", pdf)
+        context = _RoundOutputs(summary=summary, spool=spool, q=q, lang=LANG, out=out)
+        words = {"tidy": "summary.xlsx, audits read back from the spool", "json": "streamed",
+                 "summary_pdf": "", "opendata": "CSV + datapackage.json, audits read back from the spool"}
+        for item in ROUND_OUTPUTS:
+            what = item[1] if item[0] == "summary_pdf" else words[item[0]]
+            step(f"{item[0]} ({what})", lambda item=item: _round_output(context, item))
+    except ImportError as exc:
+        phases.append(("the round's outputs", na(exc)))
     total = sum(t for _, t in phases if isinstance(t, float))
     for label, t in phases:
         if isinstance(t, float):
