@@ -540,6 +540,102 @@ def bench_read(wbs: Workbooks, n: int, n_pandas: int, reps: int) -> None:
     s.notes.append("CPU time (user + system of this process) per workbook; each pass runs every reader over the "
                    "same files in turn, and the ratio is taken within each pass.")
     s.print()
+    bench_steps(files, reps, med(got[floor]) if got[floor] else None)
+
+
+# the steps of validating one workbook, as `auditkit validate` runs them: (label, module, function); a step's
+# time is its function's own, less the steps inside it (calamine: what _read_xlsx spends outside its steps)
+STEPS = [
+    ("read the file and hash it", "auditkit.excel.reader", "_load"),
+    ("container and XML checks: inflate every part, scan cells (the hostile-input guarantees)",
+     "auditkit.excel.reader", "_check_zip"),
+    ("hand calamine the checked parts (an uncompressed zip in memory)", "auditkit.excel.reader", "_stored_zip"),
+    ("normalise every cell (text cleaned, numbers, percent formats)", "auditkit.excel.reader", "_grid"),
+    ("python-calamine parses the sheets", "auditkit.excel.reader", "_read_xlsx"),
+    ("find the sheets and the questionnaire", "auditkit.validation.workbook", "_locate"),
+    ("questions: each answer and comment typed and checked", "auditkit.validation.workbook", "_read_questions"),
+    ("record tables: each row typed and checked", "auditkit.validation.workbook", "_read_records"),
+    ("answers against the record tables (sums, indicators)", "auditkit.validation.workbook", "_check_against_records"),
+    ("personal data: every typed text checked", "auditkit.validation.workbook", "_check_personal"),
+]
+
+
+def bench_steps(files: list[Path], reps: int, floor: float | None) -> None:
+    """Where a workbook's time goes in ``auditkit validate`` (no typed audit kept), step by step, in this
+    process: each step's function is timed (CPU) while the files are validated ``reps`` times."""
+    import importlib
+
+    s = Section(f"validate, step by step ({len(files)} workbooks, {reps} passes; CPU ms per workbook, median of the "
+                "passes)", ["step", "ms / workbook", "× calamine", "share"])
+    try:
+        from auditkit.validation.batch import validate_one
+    except ImportError as exc:
+        s.rows.append(["validate_one", na(exc), "", ""])
+        s.print()
+        return
+    spent: dict[str, float] = {}
+    stack: list[float] = []  # time spent in nested steps, per open step
+    patched: list[tuple[Any, str, Any]] = []
+
+    def timed(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kw: Any) -> Any:
+            stack.append(0.0)
+            t = time.process_time()
+            try:
+                return fn(*args, **kw)
+            finally:
+                took = time.process_time() - t
+                inner = stack.pop()
+                spent[label] = spent.get(label, 0.0) + took - inner
+                if stack:
+                    stack[-1] += took
+        return run
+
+    missing = []
+    for label, module, name in STEPS:
+        mod = importlib.import_module(module)
+        fn = getattr(mod, name, None)
+        if fn is None:
+            missing.append(label)
+            continue
+        patched.append((mod, name, fn))
+        setattr(mod, name, timed(label, fn))
+    passes: list[dict[str, float]] = []
+    totals: list[float] = []
+    try:
+        for _ in range(reps):
+            spent.clear()
+            gc.collect()
+            t = time.process_time()
+            for p in files:
+                validate_one(p, p.name, None, keep_audit=False)
+            totals.append((time.process_time() - t) / len(files))
+            passes.append({k: v / len(files) for k, v in spent.items()})
+    except TypeError:  # before validate_one took keep_audit
+        s.rows.append(["validate_one(keep_audit=False)", "n/a (not in this version)", "", ""])
+        s.print()
+        return
+    finally:
+        for mod, name, fn in patched:
+            setattr(mod, name, fn)
+    total = med(totals)
+    rows = []
+    for label, _, _ in STEPS:
+        if label in missing:
+            rows.append([label, "n/a", "", ""])
+            continue
+        v = med([x.get(label, 0.0) for x in passes])
+        rows.append([label, ms(v), times(v / floor) if floor else "", f"{100 * v / total:.0f} %"])
+    rest = total - sum(med([x.get(label, 0.0) for x in passes]) for label, _, _ in STEPS if label not in missing)
+    rows.append(["the rest (cover fields, sheet checks, results, messages)", ms(rest), times(rest / floor) if floor
+                 else "", f"{100 * rest / total:.0f} %"])
+    rows.append(["total: validate one workbook", ms(total), times(total / floor) if floor else "", ""])
+    s.rows += rows
+    RESULTS["steps"] = {"n": len(files), "total": totals, "steps": passes}
+    s.notes.append("× calamine: the step's time over the floor above (python-calamine reading every sheet). The "
+                   "floor parses the same sheets as the step \"python-calamine parses the sheets\" plus inflating "
+                   "them; everything else is what validation adds.")
+    s.print()
 
 
 # ------------------------------------------------------------------------------------------------ 2. process
