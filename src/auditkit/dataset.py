@@ -150,17 +150,20 @@ def round_tables(summary: Summary, audit_of: Callable[[str], Audit], q: Question
                    Column("status_label"), Column("value"),
                    Column("value_label"), Column("text", open=False), Column("comment", open=False),
                    Column("sheet"), Column("cell"), Column("file", open=False, width=30)]
-    fixed = {qid: (a, item) for qid, (a, item) in q.questions().items()}
+    # per question, what every service's row repeats: (area id, area title, question, kind, free text?)
+    fixed = {qid: (item, a.id, a.title(lang), item.label(lang), item.kind, kind_of(item).free_text)
+             for qid, (a, item) in q.questions().items()}
+    status_label = {status: label("status", status) for status in _literal(Answer.model_fields["status"].annotation)}
 
     def answer_rows() -> Iterator[list[Any]]:
         for s in services:
+            sid_, name = s.service.service_id, s.service.service_name
             for qid, ans in audit_of(s.file).answers.items():
-                a, item = fixed[qid]
+                item, area_id, area_title, question, kind, free = fixed[qid]
                 value, shown = _answer_value(q, item, ans.value, lang)
-                text = value if kind_of(item).free_text else None  # free text: its own column, never published
-                yield [s.service.service_id, s.service.service_name, a.id, a.title(lang), qid, item.label(lang),
-                       item.kind, ans.status, label("status", ans.status), None if text else value, shown, text,
-                       ans.comment, ans.sheet, ans.cell, s.file]
+                text = value if free else None  # free text: its own column, never published
+                yield [sid_, name, area_id, area_title, qid, question, kind, ans.status, status_label[ans.status],
+                       None if text else value, shown, text, ans.comment, ans.sheet, ans.cell, s.file]
 
     labels = {i.id: i for i in q.indicators}
     indicator_cols = [*sid, Column("indicator"), Column("label"), Column("unit"), Column("value", "number", "dec")]

@@ -150,6 +150,9 @@ def _text_cell(ref: str, s: str, style: str = "") -> str:
     return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{s}</t></is></c>'
 
 
+_KNOWN_MAX, _KNOWN_LEN = 4096, 200  # texts remembered per sheet, and their length at most
+
+
 def _serial(value: dt.datetime) -> float | None:
     """Excel's day number (1900 date system), or None before 1900, which Excel cannot show as a date."""
     delta = value - _EPOCH
@@ -230,6 +233,7 @@ class SheetStream:
         self._style = list(styles or [""] * len(header))  # per column: ' s="N"' for its number format, or ''
         self._style += [""] * (len(header) - len(self._style))
         self._width = [max(_WIDTH_MIN, len(str(h)) + 3) for h in header]  # + room for the filter button
+        self._known: dict[str, bool] = {}  # text → written as it is (no character needs escaping)
         self._max = [w or _WIDTH_MAX for w in (limits or [])] + [_WIDTH_MAX] * (len(header) - len(limits or []))
         cells = "".join(_cell(f"{c}1", v, _BOLD) for c, v in zip(self._cols, header))
         self._file.write(f'<row r="1">{cells}</row>'.encode())
@@ -244,7 +248,7 @@ class SheetStream:
             cols = self._widen(len(row))
         parts = [f'<row r="{n}">']
         add = parts.append
-        style, width = self._style, self._width
+        style, width, known = self._style, self._width, self._known
         for i, (col, v) in enumerate(zip(cols, row)):  # str, int and float inline (the hot path); the rest via _cell
             t = type(v)
             if t is str:
@@ -252,11 +256,18 @@ class SheetStream:
                     continue
                 if len(v) > width[i]:  # noqa: PLR1730 - a comparison is cheaper than max() here
                     width[i] = len(v)
-                if (len(v) > _TEXT_MAX // 2 or not v.isprintable() or "&" in v or "<" in v or ">" in v
-                        or "_x" in v):
-                    add(_text_cell(f"{col}{n}", v))
-                else:
+                plain = known.get(v)
+                if plain is None:  # a text seen before (a label, a name, an option) is not looked at again
+                    plain = not (len(v) > _TEXT_MAX // 2 or not v.isprintable() or "&" in v or "<" in v
+                                 or ">" in v or "_x" in v)
+                    if len(v) <= _KNOWN_LEN:
+                        if len(known) >= _KNOWN_MAX:
+                            known.clear()
+                        known[v] = plain
+                if plain:
                     add(f'<c r="{col}{n}" t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>')
+                else:
+                    add(_text_cell(f"{col}{n}", v))
             elif t is int:
                 add(f'<c r="{col}{n}"{style[i]}><v>{v}</v></c>')
                 if width[i] < _NUMBER_WIDTH:  # noqa: PLR1730
