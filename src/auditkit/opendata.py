@@ -53,6 +53,11 @@ def _project(rows: Callable[[], Iterator[list[Any]]], keep: list[int]) -> Callab
 
 
 def _cell(value: Any) -> str:
+    kind = value.__class__
+    if kind is str:  # most cells (a str subclass, such as a str enum, goes the long way: its text)
+        return value
+    if kind is int:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):
