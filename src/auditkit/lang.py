@@ -16,6 +16,7 @@ This module is core: it imports nothing from the reports, the CLI or rendering.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -120,12 +121,19 @@ def number(x: float | None, decimals: int | None = None, lang: Lang = "cs", dash
     minus sign."""
     if x is None:
         return dash
-    from babel.numbers import format_decimal
-
     if decimals is None:
         decimals = _decimals(x)
+    value = round(float(x), decimals)
+    return _formatted(value, math.copysign(1.0, value), decimals, lang)  # the sign apart: -0.0 == 0.0
+
+
+@lru_cache(maxsize=4096)
+def _formatted(value: float, sign: float, decimals: int, lang: Lang) -> str:
+    """Babel's formatting of one number, kept: a report shows the same scores and counts many times."""
+    from babel.numbers import format_decimal
+
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    text = format_decimal(round(float(x), decimals), format=pattern, locale=_locale(lang))
+    text = format_decimal(value, format=pattern, locale=_locale(lang))
     return text.replace("-", "\u2212")
 
 
