@@ -311,10 +311,10 @@ def test_a_crash_in_one_file_does_not_stop_the_batch(tmp_path, good_workbook, mo
 
     real = workbook.validate_file
 
-    def flaky(path, lang="cs", name=None):
+    def flaky(path, lang="cs", name=None, **kw):
         if Path(path).name == "a.xlsx":
             raise RecursionError("maximum recursion depth exceeded")
-        return real(path, lang=lang, name=name)
+        return real(path, lang=lang, name=name, **kw)
 
     monkeypatch.setattr(workbook, "validate_file", flaky)
     for name in ("a.xlsx", "b.xlsx"):

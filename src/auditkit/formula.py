@@ -167,7 +167,7 @@ _COMPILED: dict[int, tuple[ast.Expression, Compiled]] = {}
 
 def compiled(tree: ast.Expression) -> Compiled:
     """``tree`` (a formula :func:`parse` and :func:`check` admitted) turned into nested functions once:
-    each audit then runs them instead of walking the tree again (~4× faster)."""
+    each audit then runs them instead of walking the tree again (the 16 indicators of an audit: 138 → 85 µs)."""
     hit = _COMPILED.get(id(tree))
     if hit is not None and hit[0] is tree:  # the tree itself is kept, so its id is never reused meanwhile
         return hit[1]

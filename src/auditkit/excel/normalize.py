@@ -137,7 +137,7 @@ def normalize_row(row: list[Any]) -> list[Any]:
     """``[normalize_cell(v) for v in row]``, with the cells seen before (a template's labels, "", "ano")
     looked up without a call each: the reader runs this over every cell of every workbook."""
     get = _CELL_TEXT.get
-    out = []
+    out: list[Any] = []
     for v in row:
         if v.__class__ is str:
             if not v:

@@ -531,13 +531,15 @@ def redact(text: str, lang: Lang = "cs", safe: tuple[str, ...] = (),
            kinds: frozenset[str] = ALL) -> str:
     """The redaction policy: each hit replaced by a token saying what was removed ("[jméno]", "[name]")."""
     hits = find(text, safe, kinds)
-    if not hits:
-        return text
-    tokens = TOKENS.get(lang, TOKENS["cs"])
-    out, last = [], 0
+    return _replaced(text, hits, TOKENS.get(lang, TOKENS["cs"])) if hits else text
+
+
+def _replaced(text: str, hits: tuple[Hit, ...], tokens: dict[str, str]) -> str:
+    """``text`` with each hit replaced by the token of its kind."""
+    out: list[str] = []
+    last = 0
     for h in hits:
-        out.append(text[last:h.start])
-        out.append(tokens[h.kind])
+        out += (text[last:h.start], tokens[h.kind])
         last = h.end
     out.append(text[last:])
     return "".join(out)
@@ -588,15 +590,7 @@ def _redactor(lang: Lang, safe: tuple[str, ...]) -> Any:
         if not isinstance(value, str) or not value:
             return value
         hits = _find(value, safe, kinds)
-        if not hits:
-            return value
-        out: list[str] = []
-        last = 0
-        for h in hits:
-            out += (value[last:h.start], tokens[h.kind])
-            last = h.end
-        out.append(value[last:])
-        return "".join(out)
+        return _replaced(value, hits, tokens) if hits else value
 
     return text
 

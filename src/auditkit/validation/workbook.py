@@ -398,8 +398,7 @@ def _read_questions(
         if kind.free_text and value:
             _scan_personal(ctx, value, personal.kinds_for(getattr(item, "role", None), identification), **where)
         if comment:
-            ctx.texts.append((comment, personal.ALL,
-                              {"sheet": name, "cell": cell_ref(r, ac + 1), "question_id": item.id}))
+            _scan_personal(ctx, comment, sheet=name, cell=cell_ref(r, ac + 1), question_id=item.id)
         answers[item.id] = Answer(
             question_id=item.id, status=status, value=value, comment=comment or None, sheet=name, cell=cell
         )
@@ -438,7 +437,7 @@ def _read_records(
     scanned = {c.id: k.free_text or not k.one_option for c, _, k in columns}
     name = sheet.name
 
-    def where(c: Column) -> dict[str, Any]:
+    def where(c: Column, r: int) -> dict[str, Any]:  # a problem's place: built only when there is one
         return {"sheet": name, "cell": cell_ref(r, cols[c.id]), "column": c.label(ctx.lang)}
 
     out = []
@@ -473,12 +472,12 @@ def _read_records(
             if statuses[c.id] == "na" and applies:
                 ctx.add("record_na_not_applicable", value=shown(raw[c.id], ctx.lang),
                         expected=expected(q, c, ctx.lang, with_specials=False),
-                        detail=_applies_text(q, table, c, ctx.lang), **where(c))
+                        detail=_applies_text(q, table, c, ctx.lang), **where(c, r))
                 bad.add(c.id)
             elif statuses[c.id] == "blank" and c.blank_means is not None:
                 row[c.id] = c.blank_means
             elif statuses[c.id] == "blank" and c.required and applies is not False:
-                ctx.add("record_required", **where(c))
+                ctx.add("record_required", **where(c, r))
         out.append((r, row, bad))
     _scan_extra_cells(ctx, sheet, hr + 1, set(cols.values()))
     _check_sheet(sheet, ctx)
