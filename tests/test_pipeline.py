@@ -125,13 +125,17 @@ def test_a_failing_report_is_contained_alike_on_both_sides(sample_round, monkeyp
     assert seen[1] == seen[2]
 
 
-def test_a_disk_error_in_a_report_fails_the_run_on_both_sides(sample_round, monkeypatch, tmp_path):
-    from auditkit.reports import provider_pdf
+@pytest.mark.parametrize(("module", "writer"), [("auditkit.reports.provider_pdf", "write_provider_report"),
+                                              ("auditkit.tidy", "write_tidy")])
+def test_a_disk_error_in_an_output_fails_the_run_on_both_sides(sample_round, monkeypatch, tmp_path, module,
+                                                               writer):
+    """A report (written in the reports' pool) or the tidy workbook (in the round outputs' pool)."""
+    import importlib
 
     def full(*args, **kw):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(provider_pdf, "write_provider_report", full)
+    monkeypatch.setattr(importlib.import_module(module), writer, full)
     for jobs in (1, 2):
         out = tmp_path / str(jobs)
         with pytest.raises(EnvironmentProblem) as err:
@@ -173,21 +177,6 @@ def test_the_round_outputs_are_written_side_by_side_and_contained_alike(sample_r
         assert OutputFailed("summary_pdf", "summary-anonymni.pdf") in events
     assert seen[1] == seen[2]
     assert pools == ["_Check", "_RoundOutputs"]  # jobs 2: the workbooks' pool, then the outputs'
-
-
-def test_a_failing_tidy_workbook_fails_the_run_on_both_sides(sample_round, monkeypatch, tmp_path):
-    from auditkit import tidy
-
-    def broken(*args, **kw):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(tidy, "write_tidy", broken)
-    for jobs in (1, 2):
-        out = tmp_path / str(jobs)
-        with pytest.raises(EnvironmentProblem) as err:
-            run_summary([sample_round], out, "cs", jobs, reports=False)
-        assert err.value.key == "disk_full"
-        assert not out.exists()
 
 
 def default_service(folder: Path) -> str:
