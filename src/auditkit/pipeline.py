@@ -412,13 +412,17 @@ def write_outputs(
     items = [item for item in ROUND_OUTPUTS if open_data or item[0] != "opendata"]
     # side by side once the round is large enough for a pool to pay (as for the workbooks)
     side_by_side = min(default_jobs(len(summary.services)) if jobs is None else max(1, jobs), len(items))
-    stages = [stage for stage, _ in items]
+    first: dict[Stage, tuple[Stage, str]] = {}  # each stage's first output, and its last
+    for item in items:
+        first.setdefault(item[0], item)
+    last = {item[0]: item for item in items}
     failures: list[Problem] = []
     package = None
 
     def started(item: tuple[Stage, str]) -> None:
-        if stages.index(item[0]) == items.index(item):  # the stage's first output
-            tell(StageStarted(item[0], stages.count(item[0]) if item[0] == "summary_pdf" else None))
+        if first[item[0]] == item:
+            count = sum(x[0] == item[0] for x in items)
+            tell(StageStarted(item[0], count if item[0] == "summary_pdf" else None))
 
     context = _RoundOutputs(summary=summary, spool=spool, q=q, lang=lang, out=out)
     with workers(context, side_by_side) as pool:
@@ -435,7 +439,7 @@ def write_outputs(
                     tell(OutputDone("summary_pdf", name))
                 elif stage_name == "opendata":
                     package = got
-            if len(stages) - 1 - stages[::-1].index(stage_name) == items.index(item):  # the stage's last output
+            if last[stage_name] == item:
                 tell(StageFinished(stage_name))
     pdf, anonymous, tidy, js = (out / name for name in ("summary.pdf", ANONYMOUS_PDF, "summary.xlsx", "summary.json"))
     written: list[Path] = []
