@@ -126,7 +126,7 @@ def test_summarize_forks_only_from_a_single_thread(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr
     forks = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert len(forks) >= 4 and set(forks) == {1}  # two pools (workbooks, reports) of two workers
+    assert len(forks) >= 6 and set(forks) == {1}  # three pools (workbooks, round outputs, reports) of two workers
 
 
 @pytest.mark.parametrize(("n", "heavy", "want"), [(1, False, 1), (39, False, 1), (3, True, 1)])

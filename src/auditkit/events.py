@@ -3,7 +3,8 @@
 ``summarize`` goes through stages; each begins with :class:`StageStarted` (with the number of steps when it
 has them) and ends with :class:`StageFinished`. Inside the ``workbooks`` stage every workbook is
 :class:`FileStarted`, then :class:`FileDone` (included, warnings allowed) or :class:`FileRejected` (errors);
-inside ``reports`` every provider report is :class:`OutputDone` or :class:`OutputFailed`. The command line
+inside ``summary_pdf`` each edition and inside ``reports`` every provider report is :class:`OutputDone` or
+:class:`OutputFailed`. The command line
 draws them with rich (``render.progress_bar``); a library caller passes any callable, or none.
 
 Events are emitted by the process that runs the command, in the order of the work (a pool's files are
@@ -17,8 +18,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 Stage = Literal["previous", "workbooks", "replies", "summary", "tidy", "json", "summary_pdf", "opendata", "reports"]
-STAGES: tuple[Stage, ...] = ("previous", "workbooks", "replies", "summary", "tidy", "json", "summary_pdf",
-                             "opendata", "reports")
 
 
 @dataclass(frozen=True)

@@ -98,8 +98,6 @@ def _check_chunk(ctx: _Check, items: list[tuple[Path, str]]) -> list[Processed]:
     try:
         for p, n in items:
             one = process_one(p, n, ctx.lang, ctx.score)
-            if one.scored is not None:
-                _share(one.scored)  # the scores of a round stay in memory: equal parts shared
             audit = one.result.audit
             if writer is not None and audit is not None:
                 one = Processed(result=one.result.model_copy(update={"audit": None}), scored=one.scored,
@@ -160,7 +158,7 @@ def process_files(
                 tell(event)
             for d in got:
                 if d.scored is not None:
-                    _share(d.scored)  # as each chunk arrives: duplicates never pile up
+                    _share(d.scored)  # the scores of a round stay here: equal parts shared as each chunk arrives
             done.extend(got)
     tell(StageFinished("workbooks"))
     results = sorted([d.result for d in done] + skipped, key=lambda r: r.file)
