@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from auditkit import errors
+from auditkit import datafile, errors
 from auditkit.errors import UsageError
 from auditkit.lang import LANGS
 from auditkit.questionnaire import cache, sources
@@ -39,21 +39,8 @@ class DefinitionError(errors.DefinitionError):
 
 
 def _read_yaml(path: Path) -> Any:
-    import yaml  # here: a run that finds the checked definitions in the cache never parses YAML
-
-    cache.note_read(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DefinitionError(f"{path}: cannot read the file ({exc.strerror})") from None
-    try:
-        # the C-accelerated safe loader when PyYAML has it (10× faster), else the pure-Python one
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DefinitionError(f"{path}:{where}: not valid YAML ({problem})") from None
+    cache.note_read(path)  # the cache of checked definitions is valid only while every file read is unchanged
+    return datafile.read_yaml(path, DefinitionError)
 
 
 def _describe_loc(data: Any, loc: tuple[Any, ...]) -> str:
