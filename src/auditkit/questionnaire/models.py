@@ -26,10 +26,6 @@ Role = Literal[
     "service_name", "provider", "service_id", "audit_date", "auditors", "audit_round",
     "files_sampled", "interviews", "documents", "limitations", "report_status", "issue_date",
 ]
-ROLES: tuple[Role, ...] = (
-    "service_name", "provider", "service_id", "audit_date", "auditors", "audit_round",
-    "files_sampled", "interviews", "documents", "limitations", "report_status", "issue_date",
-)
 REQUIRED_ROLES: tuple[Role, ...] = ("service_name", "service_id")  # names a service; tells duplicates apart
 # the value a role's field must give (its kind's typed value): a date, a whole number, or else a text;
 # report_status is one of the options draft / final
@@ -184,7 +180,7 @@ class Question(Strict):
     na_when: NaCondition | None = None  # a critical item accepts N/A only when this holds
     derived_from: Derivation | None = None  # the answer the record tables give (they win over the typed one)
     agrees_with: Agreement | None = None  # a typed figure the record tables also give: warn when they differ
-    role: Role | None = None  # identification fields only: the part the field plays (ROLES)
+    role: Role | None = None  # identification fields only: the part the field plays (``Role``)
     # the answer every generated sample workbook gives (an option id or a number) instead of one drawn by kind,
     # e.g. a charge no fictional service should carry (samples.py, scripts/make_samples.py)
     sample: str | float | None = None
@@ -283,11 +279,6 @@ class SumCheck(Strict):
     where: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     question: str
     tolerance: float = Field(default=0.0, ge=0)
-
-
-def value_range(item: Question | Column) -> tuple[float | None, float | None]:
-    """(min, max) a number (or a date's year) must lie in; a percent is 0–100 unless declared otherwise."""
-    return kind_of(item).value_range(item)
 
 
 class RecordTable(Strict):

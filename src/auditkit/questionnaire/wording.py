@@ -9,13 +9,9 @@ from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.kinds.numbers import fmt_num
 from auditkit.questionnaire.models import Column, Question, Questionnaire
 
-__all__ = ["allowed_specials", "expected", "fmt_num", "special_labels", "specials"]
+__all__ = ["allowed_specials", "expected", "fmt_num", "special_labels"]
 
 _OR = words.entry("workbook", "wording.or")  # templates/reports/workbook.yaml, read on first use
-
-
-def specials(q: Questionnaire, lang: Lang) -> list[str]:
-    return [q.not_applicable.label(lang), q.not_evidenced.label(lang)]
 
 
 def allowed_specials(q: Questionnaire, item: Question | Column) -> tuple[str, ...]:
