@@ -406,7 +406,8 @@ def folder_of(q: Questionnaire) -> Path | None:
     return _cached(sources.roots())[1].get((q.id, q.version))
 
 
-def _version_key(q: Questionnaire) -> tuple[int, ...]:
+def version_key(q: Questionnaire) -> tuple[int, ...]:
+    """What orders a questionnaire's versions: "1.10" is newer than "1.9"."""
     return tuple(int(p) for p in q.version.split("."))
 
 
@@ -416,7 +417,7 @@ def newest(questionnaire_id: str) -> Questionnaire:
     if not versions:
         known = sorted({qid for qid, _ in registry()})
         raise UsageError("questionnaire_not_known", qid=questionnaire_id, known=", ".join(known), env=sources.ENV)
-    return max(versions, key=_version_key)
+    return max(versions, key=version_key)
 
 
 def default_questionnaire() -> Questionnaire:
@@ -445,7 +446,7 @@ def choose_default(
     if not declared and len(ids) > 1:
         raise UsageError("default_none", known=", ".join(ids))
     chosen = declared[0] if declared else ids[0]
-    return max((q for (qid, _), q in reg.items() if qid == chosen), key=_version_key)
+    return max((q for (qid, _), q in reg.items() if qid == chosen), key=version_key)
 
 
 __all__ = [
@@ -459,4 +460,5 @@ __all__ = [
     "load_questionnaire",
     "newest",
     "registry",
+    "version_key",
 ]

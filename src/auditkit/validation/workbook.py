@@ -20,7 +20,7 @@ from auditkit.excel.normalize import CellError, Percent, fold, is_blank
 from auditkit.excel.reader import Book, Phrase, ReadError, Sheet, cell_ref, col_letter, read_workbook
 from auditkit.lang import Lang, is_lang
 from auditkit.questionnaire.kinds import kind_of
-from auditkit.questionnaire.loader import registry
+from auditkit.questionnaire.loader import registry, version_key
 from auditkit.questionnaire.models import Column, Derivation, Question, Questionnaire, RecordTable
 from auditkit.questionnaire.wording import expected, fmt_num
 from auditkit.validation import personal
@@ -163,7 +163,7 @@ def _by_sheets(book: Book, known: dict[tuple[str, str], Questionnaire]) -> Quest
     it has none of any."""
     newest: dict[str, Questionnaire] = {}
     for q in known.values():
-        if q.id not in newest or _version(q) > _version(newest[q.id]):
+        if q.id not in newest or version_key(q) > version_key(newest[q.id]):
             newest[q.id] = q
     sheets = {fold(s) for s in book.sheets}
 
@@ -172,10 +172,6 @@ def _by_sheets(book: Book, known: dict[tuple[str, str], Questionnaire]) -> Quest
 
     best = max(sorted(newest.values(), key=lambda q: q.id), key=hits)
     return best if hits(best) else None
-
-
-def _version(q: Questionnaire) -> tuple[int, ...]:
-    return tuple(int(p) for p in q.version.split("."))
 
 
 # -- sheets ----------------------------------------------------------------------------------------
