@@ -14,8 +14,8 @@ Rows = list[dict[str, Any]]
 
 
 @lru_cache(maxsize=256)
-def _parsed(text: str) -> Any:
-    return formula.parse(text)
+def _compiled(text: str) -> formula.Compiled:
+    return formula.compiled(formula.parse(text))  # once per formula text and process
 
 
 def with_defaults(q: Questionnaire, records: dict[str, Rows]) -> dict[str, Rows]:
@@ -40,6 +40,6 @@ def indicator_values(q: Questionnaire, answers: dict[str, Answer], records: dict
     tables = with_defaults(q, records)
     out: dict[str, float | None] = {}
     for ind in q.indicators:
-        value = formula.evaluate(_parsed(ind.formula), answer, tables)
+        value = formula.run(_compiled(ind.formula), answer, tables)
         out[ind.id] = None if value is None else round(value, 6)
     return out
