@@ -130,9 +130,6 @@ def normalize_cell(value: Any) -> Any:
     return value
 
 
-_MISS = object()
-
-
 def normalize_row(row: list[Any]) -> list[Any]:
     """``[normalize_cell(v) for v in row]``, with the cells seen before (a template's labels, "", "ano")
     looked up without a call each: the reader runs this over every cell of every workbook."""
@@ -143,8 +140,8 @@ def normalize_row(row: list[Any]) -> list[Any]:
             if not v:
                 out.append(None)
                 continue
-            hit = get(v, _MISS)
-            out.append(normalize_cell(v) if hit is _MISS else hit)
+            hit = get(v, _CELL_TEXT)  # the cache itself as the "not there" marker, as in normalize_cell
+            out.append(normalize_cell(v) if hit is _CELL_TEXT else hit)
         elif v is None:
             out.append(None)
         else:

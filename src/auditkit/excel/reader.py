@@ -349,12 +349,12 @@ def _is_plain(data: bytes) -> bool:
     return not _UNUSUAL_CELL.search(data) and not _PREFIXED_CELL.search(data)
 
 
-def _scan_sheet(data: bytes, plain: bool | None = None) -> _SheetScan:
+def _scan_sheet(data: bytes, plain: bool) -> _SheetScan:
     """Locate every non-empty ``<c>`` of a worksheet part; conservative for cells without ``r``.
 
-    ``plain``: what :func:`_is_plain` said of ``data`` (computed here when not given)."""
+    ``plain``: what :func:`_is_plain` said of ``data``."""
     merged = data.count(b"mergeCell")  # one pass (the ranges come after the cells: `in` would scan it all too)
-    if plain if plain is not None else _is_plain(data):
+    if plain:
         # every cell tag is the plain form and lies within A1:ZZ999: the limits hold whatever the rest
         return _SheetScan(rows=_NEAR_ROWS, cols=_NEAR_COLS, far_row="", far_col="", merged=merged)
     two = _TWO_REFS.search(data)

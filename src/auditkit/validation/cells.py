@@ -25,7 +25,7 @@ def _special_index(q: Questionnaire) -> dict[str, str]:
                 index.setdefault(key.replace(" ", ""), status)
         return index
 
-    return cached(q, build)
+    return cached(q, build, "specials")
 
 
 # (questionnaire, item, raw value) → result: most cells of a round repeat a few values per question ("ano",

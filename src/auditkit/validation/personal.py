@@ -563,21 +563,19 @@ def kinds_for(role: str | None, identification: bool = False) -> frozenset[str]:
     return NOT_NAMES if identification and role in NAMED_FIELDS else ALL
 
 
-_OPTIONS_OF: dict[int, tuple[object, frozenset[str], dict[str, frozenset[str]]]] = {}
-
-
 def _options_of(q: object) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """The questions of ``q`` and the columns of each record table whose value is one option id of the
-    definition, never typed text (by identity: one entry per definition)."""
-    hit = _OPTIONS_OF.get(id(q))
-    if hit is not None and hit[0] is q:
-        return hit[1], hit[2]
+    definition, never typed text."""
     from auditkit.questionnaire.kinds import kind_of
+    from auditkit.questionnaire.kinds.options import cached
 
-    questions = frozenset(x.id for a in getattr(q, "areas", ()) for x in a.questions if kind_of(x).one_option)
-    columns = {t.id: frozenset(c.id for c in t.columns if kind_of(c).one_option) for t in getattr(q, "records", ())}
-    _OPTIONS_OF[id(q)] = (q, questions, columns)
-    return questions, columns
+    def build() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+        questions = frozenset(x.id for a in getattr(q, "areas", ()) for x in a.questions if kind_of(x).one_option)
+        columns = {t.id: frozenset(c.id for c in t.columns if kind_of(c).one_option)
+                   for t in getattr(q, "records", ())}
+        return questions, columns
+
+    return cached(q, build, "one_option")
 
 
 def _redactor(lang: Lang, safe: tuple[str, ...]) -> Any:
@@ -601,8 +599,8 @@ def redact_service(service: ServiceInfo, q: object = None, lang: Lang = "cs", sa
     text = _redactor(lang, safe)
     roles = {x.id: x.role for x in getattr(q, "identification", ())}
 
-    def cover(key: str, v: object) -> object:
-        return text(v, NOT_NAMES if roles.get(key, key) in NAMED_FIELDS else ALL)
+    def cover(key: str, v: object) -> object:  # a field without a name-holding role is checked for names too
+        return text(v, kinds_for(roles.get(key, key), identification=True))
 
     fields: dict[str, object] = {k: text(v, NOT_NAMES) for k, v in service.model_dump().items() if isinstance(v, str)}
     fields["fields"] = {k: cover(k, v) for k, v in service.fields.items()}

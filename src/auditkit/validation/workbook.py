@@ -91,25 +91,23 @@ def validate_file(path: Path, lang: Lang | None = None, name: str | None = None,
     values = {k: a.value for k, a in ident.items() if a.value is not None}  # a blank or invalid field: default
     service = ServiceInfo(**{x.role: values[x.id] for x in q.identification if x.role and x.id in values},
                           fields=values)
-    if not keep_audit:
-        _check_personal(ctx)
-        status = "invalid" if has_errors(ctx.problems) else "valid"
-        return FileResult(file=ctx.file, status=status, problems=ctx.problems, language=ctx.lang, questionnaire=q.key,
-                          service=personal.redact_service(service, q, ctx.lang, ctx.safe))
-    audit = Audit(
-        file=ctx.file,
-        sha256=book.sha256,
-        questionnaire_id=q.id,
-        questionnaire_version=q.version,
-        language=ctx.lang,
-        service=service,
-        answers=answers,
-        records={k: [row for _, row, _ in v] for k, v in records.items()},
-    )
     _check_personal(ctx)
-    audit = personal.redact_audit(audit, q, ctx.safe)  # the one point where typed text leaves validation
     status = "invalid" if has_errors(ctx.problems) else "valid"
-    return FileResult(file=ctx.file, status=status, problems=ctx.problems, service=audit.service, audit=audit,
+    audit = None
+    if keep_audit:
+        audit = Audit(
+            file=ctx.file,
+            sha256=book.sha256,
+            questionnaire_id=q.id,
+            questionnaire_version=q.version,
+            language=ctx.lang,
+            service=service,
+            answers=answers,
+            records={k: [row for _, row, _ in v] for k, v in records.items()},
+        )
+        audit = personal.redact_audit(audit, q, ctx.safe)  # the one point where typed text leaves validation
+    shown = audit.service if audit is not None else personal.redact_service(service, q, ctx.lang, ctx.safe)
+    return FileResult(file=ctx.file, status=status, problems=ctx.problems, service=shown, audit=audit,
                       language=ctx.lang, questionnaire=q.key)
 
 
@@ -275,8 +273,6 @@ def _problem(ctx: _Ctx, q: Questionnaire, item: Question | Column, p: CellError,
         ctx.add(code, value=raw, expected=expected(q, item, ctx.lang), detail=p.detail, **where)
     elif code == "answer_ambiguous":
         ctx.add(code, value=raw, detail=p.detail, **where)
-    elif code == "answer_na_not_allowed":
-        ctx.add(code, value=raw, expected=expected(q, item, ctx.lang), **where)
     else:
         ctx.add(code, value=raw, expected=expected(q, item, ctx.lang), **where)
 

@@ -6,7 +6,7 @@ import datetime as dt
 import random
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from auditkit.excel.normalize import CellError, as_choice_text, choice_keys, clean_text, fold, split_multi
 from auditkit.questionnaire.kinds.base import ExcelRule, Kind
@@ -15,16 +15,20 @@ if TYPE_CHECKING:
     from auditkit.lang import Lang
     from auditkit.questionnaire.kinds.base import Basis, Column, Option, Question, Questionnaire
 
-_IDENTITY_CACHE: dict[int, tuple[object, dict[str, str]]] = {}
+_IDENTITY_CACHE: dict[tuple[str, int], tuple[object, Any]] = {}
+V = TypeVar("V")
 
 
-def cached(owner: object, build: Callable[[], dict[str, str]]) -> dict[str, str]:
-    """Cache an index per definition object (by identity: hashing frozen pydantic models is slow)."""
-    hit = _IDENTITY_CACHE.get(id(owner))
-    if hit is not None and hit[0] is owner:
-        return hit[1]
+def cached(owner: object, build: Callable[[], V], what: str = "") -> V:
+    """Cache what ``build`` makes of a definition object, per object (by identity: hashing frozen pydantic
+    models is slow) and per ``what`` (what is made of it: two indexes of one questionnaire never meet)."""
+    key = (what, id(owner))
+    hit = _IDENTITY_CACHE.get(key)
+    if hit is not None and hit[0] is owner:  # the owner is kept with it, so its id is not reused meanwhile
+        value: V = hit[1]
+        return value
     index = build()
-    _IDENTITY_CACHE[id(owner)] = (owner, index)
+    _IDENTITY_CACHE[key] = (owner, index)
     return index
 
 
@@ -38,7 +42,7 @@ def option_index(options: Sequence[Option]) -> dict[str, str]:
                 index.setdefault(key, o.id)
         return index
 
-    return cached(options, build)
+    return cached(options, build, "option_index")
 
 
 # an option typed with its meaning: "2 - splněno", "2 – splněno", "2: splněno", "2 (splněno)", "2 splněno"
