@@ -452,7 +452,6 @@ def _no_plugin_loader() -> None:
 
 def _stopped(signum: int, code: int) -> None:
     """One line, then exit at once: nothing is left to clean, and no thread is waited for."""
-    import os
     import signal
 
     from auditkit import spool

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from auditkit.excel import layout
 from auditkit.fsutil import atomic_write
 from auditkit.lang import Lang
+from auditkit.validation.problems import SEVERITY_RANK
 
 if TYPE_CHECKING:  # validation problems: this module only reads their fields
     from openpyxl import Workbook
@@ -24,7 +25,6 @@ if TYPE_CHECKING:  # validation problems: this module only reads their fields
     from auditkit.validation.problems import Problem
 
 _FILL = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
-_ORDER = {"error": 0, "warning": 1, "info": 2}
 AUTHOR = "auditkit"
 ANNOTATABLE = (".xlsx", ".xlsm")
 
@@ -67,7 +67,7 @@ def _sort_key(f: Problem) -> tuple[int, int, str, int]:
         col, row = coordinate_from_string(f.cell) if f.cell else ("", 0)
     except ValueError:
         col, row = "", 0
-    return (row, len(col), col, _ORDER[f.severity])
+    return (row, len(col), col, SEVERITY_RANK[f.severity])
 
 
 def _body(p: Problem) -> str:
@@ -156,7 +156,7 @@ def annotate_workbook(src: Path, dest: Path, problems: list[Problem], lang: Lang
             cell = _anchor(ws, ref)
         except ValueError:  # not a cell reference openpyxl knows: listed on the first sheet only
             continue
-        found.sort(key=lambda p: _ORDER[p.severity])
+        found.sort(key=lambda p: SEVERITY_RANK[p.severity])
         _comment_on(cell, found, words)
         _highlight(cell, found[0].severity)
     _list_sheet(wb, problems, lang, list(wb.sheetnames))

@@ -47,7 +47,7 @@ def _delta(prev: float | None, now: float | None, lang: Lang) -> str:
 def _date(d: dt.date | None, lang: Lang) -> str:
     from auditkit.reports import fmt
 
-    return fmt.date(d, lang) if d else "–"
+    return fmt.date(d, lang)  # "–" for none
 
 
 def _fact_title(q: Questionnaire, fact: str, lang: Lang) -> str:

@@ -788,8 +788,9 @@ def _file_names(files: list[str]) -> dict[str, str]:
 
 
 def _messages(ctx: _Ctx, r: FileResult) -> Paragraph:
-    rank = {"error": 0, "warning": 1, "info": 2}
-    problems = sorted(r.problems, key=lambda p: rank.get(p.severity, 3))
+    from auditkit.validation.problems import SEVERITY_RANK
+
+    problems = sorted(r.problems, key=lambda p: SEVERITY_RANK.get(p.severity, len(SEVERITY_RANK)))
     lines = [esc(redact(p.message)) for p in problems[:MAX_MESSAGES]]
     if len(problems) > MAX_MESSAGES:
         lines.append(esc(ctx.s("excluded.more", count=len(problems) - MAX_MESSAGES)))

@@ -51,6 +51,7 @@ class Problem(BaseModel):
 # filled from make()'s own keywords (where the problem is, the value it quotes) when a message names them
 _LOCATION = frozenset({"question_id", "value", "sheet", "cell"})
 _SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {s: i for i, s in enumerate(_SEVERITIES)}  # problems listed most serious first
 
 
 def _fail(code: str, what: str) -> TextError:
