@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from auditkit import words
 from auditkit.dataset import Column, Table, round_tables
 from auditkit.excel.xlsxout import XlsxStream
 from auditkit.lang import Lang
@@ -25,19 +24,21 @@ from auditkit.validation.models import Audit
 
 # Excel number format codes of the display formats (the decimal separator follows the reader's locale)
 FORMATS = {"score": '0.0" % "', "dec": "0.0", "int": "0"}
-# yes/no cells hold 1 or 0 (so they sum and filter) and show the word
-YES_NO = {"cs": '"ano";"ano";"ne"', "en": '"yes";"yes";"no"'}
 DATE_FORMATS = {"cs": "D. M. YYYY", "en": "YYYY-MM-DD"}
-TYPE_WORDS = words.by_lang("dataset", "types")  # a column's type in words (templates/reports/dataset.yaml)
 
 
 def write_tidy(summary: Summary, audit_of: Callable[[str], Audit], q: Questionnaire, lang: Lang, out: Path) -> Path:
     """``audit_of(file)`` gives the typed audit of an included service (its answers, in long form)."""
+    from auditkit.texts import texts
+
     tables = round_tables(summary, audit_of, q, lang)
+    shown = texts("dataset")  # templates/reports/dataset.yaml
+    yes, no = shown("shown.true", lang), shown("shown.false", lang)
+    yes_no = f'"{yes}";"{yes}";"{no}"'  # a number format: 1 (and any other non-zero) shows yes, 0 shows no
     with XlsxStream(out, date_format=DATE_FORMATS.get(lang, "YYYY-MM-DD")) as wb:
         _about(wb, tables, lang)
         for t in tables:
-            formats = [YES_NO.get(lang) if c.type == "boolean" else FORMATS.get(c.fmt or "") for c in t.columns]
+            formats = [yes_no if c.type == "boolean" else FORMATS.get(c.fmt or "") for c in t.columns]
             sheet = wb.sheet(t.name, [c.name for c in t.columns], formats, [c.width for c in t.columns])
             flags = [i for i, c in enumerate(t.columns) if c.type == "boolean"]
             sheet.extend(_yes_no(t.rows(), flags) if flags else t.rows())
@@ -74,4 +75,4 @@ def _about(wb: XlsxStream, tables: list[Table], lang: Lang) -> None:
     for t in tables:
         sheet.append([t.name, "", "", words(f"tables.{t.name}", lang)])
         for c in t.columns:
-            sheet.append([t.name, c.name, TYPE_WORDS[lang][c.type], describe(c, lang)])
+            sheet.append([t.name, c.name, words(f"types.{c.type}", lang), describe(c, lang)])
