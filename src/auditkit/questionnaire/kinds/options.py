@@ -123,8 +123,7 @@ class OneOption(_Options):
             hit = o.id in flag.answer_in if flag.answer_in is not None else (
                 flag.hits_number(float(o.id)) if o.id.isdigit() else False)
             if hit:
-                partly = o.id == "partly" or (o.score is not None and 0 < o.score < 1)
-                out.add("partly" if partly else "no")
+                out.add(self.basis(q, item, o.id))
         return out
 
     def render(self, q: Questionnaire, item: Question | Column, value: Any, lang: Lang) -> str:
