@@ -19,7 +19,7 @@ from auditkit.fsutil import atomic_write
 from auditkit.lang import Lang
 from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.models import Column, Question, Questionnaire, RecordTable
-from auditkit.questionnaire.wording import expected, special_labels
+from auditkit.questionnaire.wording import OR, expected, special_labels
 
 _TITLE = Font(name="Calibri", bold=True, size=14, color="1F3864")
 _BOLD = Font(name="Calibri", bold=True)
@@ -219,7 +219,7 @@ def _record_notes(q: Questionnaire, table: RecordTable, lang: Lang) -> list[str]
             notes.append(words["blank_means"].format(column=c.label(lang), value=f"{c.blank_means:g}"))
         for col, options in c.applies_to.items():
             labels = [o.label(lang) for o in q.options_for(columns[col]) if o.id in options]
-            rows = ", ".join(labels[:-1]) + words["or"] + labels[-1] if len(labels) > 1 else labels[0]
+            rows = ", ".join(labels[:-1]) + OR[lang] + labels[-1] if len(labels) > 1 else labels[0]
             notes.append(words["applies_to"].format(column=c.label(lang), by=columns[col].label(lang), rows=rows))
     return notes
 

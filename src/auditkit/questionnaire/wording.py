@@ -9,9 +9,9 @@ from auditkit.questionnaire.kinds import kind_of
 from auditkit.questionnaire.kinds.numbers import fmt_num
 from auditkit.questionnaire.models import Column, Question, Questionnaire
 
-__all__ = ["allowed_specials", "expected", "fmt_num", "special_labels"]
+__all__ = ["OR", "allowed_specials", "expected", "fmt_num", "special_labels"]
 
-_OR = words.entry("workbook", "wording.or")  # templates/reports/workbook.yaml, read on first use
+OR = words.entry("workbook", "wording.or")  # " nebo " / " or " (templates/reports/workbook.yaml), read on first use
 
 
 def allowed_specials(q: Questionnaire, item: Question | Column) -> tuple[str, ...]:
@@ -35,5 +35,5 @@ def expected(q: Questionnaire, item: Question | Column, lang: Lang, *, with_spec
     text = kind_of(item).expected(q, item, lang)
     extra = special_labels(q, item, lang) if with_specials else []
     if extra:
-        text += _OR[lang] + " / ".join(extra)
+        text += OR[lang] + " / ".join(extra)
     return text
