@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 import auditkit
 from auditkit import texts as texts_mod
-from auditkit.paths import sample_audits_dir
+from auditkit.paths import report_templates_dir, sample_audits_dir
 from auditkit.pipeline import score_results
 from auditkit.plan import inclusion_areas, plan_rows
 from auditkit.questionnaire.loader import default_questionnaire
@@ -295,7 +295,7 @@ def test_mismatched_audit_is_refused(tmp_path, sample, q):
 
 def test_missing_key_fails_before_drawing(tmp_path, sample, q, monkeypatch):
     audits, scored, bench = sample
-    broken = load_texts(texts_mod.report_templates_dir() / "provider.yaml")
+    broken = load_texts(report_templates_dir() / "provider.yaml")
     del broken.data["indicators.title"]
     real = texts_mod.texts_for
     monkeypatch.setattr("auditkit.reports.provider_pdf.texts_for",

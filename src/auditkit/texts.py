@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from auditkit.paths import report_templates_dir
+from auditkit import words as words_
 from auditkit.questionnaire.models import LANGS, Questionnaire
 from auditkit.words import Entry, TextError, Texts
 from auditkit.words import load_texts as _load
@@ -48,9 +48,16 @@ def _derive_findings(out: dict[str, dict[str, Entry]]) -> None:
 
 @lru_cache(maxsize=8)
 def texts(name: str, root: str | None = None) -> Texts:
-    """``name`` is a file in templates/reports without .yaml: 'common', 'summary', 'provider', 'recommendations'."""
-    base = Path(root) if root else report_templates_dir()
-    return load_texts(base / f"{name}.yaml")
+    """``name`` is a file in templates/reports without .yaml: 'common', 'summary', 'provider', 'recommendations'.
+
+    The shared files are read once, through :func:`auditkit.words.words` (which the word tables of the
+    modules use too, and which keeps them in the start-up cache); the derived finding texts go into a copy."""
+    if root:
+        return load_texts(Path(root) / f"{name}.yaml")
+    shared = words_.words(name)
+    data = dict(shared.data)
+    _derive_findings(data)
+    return Texts(shared.path, data)
 
 
 def texts_for(q: Questionnaire, name: str) -> Texts:
