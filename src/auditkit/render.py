@@ -162,18 +162,11 @@ def render_validation(results: list[FileResult], lang: Lang, console: Console | 
             console.print(_problems_table(found, lang, verbose))
     if lines:
         console.print(lines)
-    console.print(
-        Text(
-            words(
-                "totals", lang,
-                n=len(results),
-                valid=sum(r.status == "valid" for r in results),
-                invalid=sum(r.status == "invalid" for r in results),
-                skipped=sum(r.status == "skipped" for r in results),
-            ),
-            style="bold",
-        )
-    )
+    from auditkit.validation.output import totals
+
+    t = totals(results)
+    console.print(Text(words("totals", lang, n=t.files, valid=t.valid, invalid=t.invalid, skipped=t.skipped),
+                       style="bold"))
 
 
 def _problems_table(found: list[Any], lang: Lang, verbose: bool) -> Table:

@@ -77,14 +77,16 @@ def file_json(result: FileResult) -> dict[str, Any]:
     return as_json(file_out(result))
 
 
+def totals(results: list[FileResult]) -> Totals:
+    """How many files were read, and how many of them are valid, invalid or skipped."""
+    return Totals(
+        files=len(results),
+        valid=sum(r.status == "valid" for r in results),
+        invalid=sum(r.status == "invalid" for r in results),
+        skipped=sum(r.status == "skipped" for r in results),
+    )
+
+
 def validation_json(results: list[FileResult]) -> dict[str, Any]:
-    return as_json(ValidationOut(
-        schema_version=SCHEMA_VERSION,
-        files=[file_out(r) for r in results],
-        summary=Totals(
-            files=len(results),
-            valid=sum(r.status == "valid" for r in results),
-            invalid=sum(r.status == "invalid" for r in results),
-            skipped=sum(r.status == "skipped" for r in results),
-        ),
-    ))
+    return as_json(ValidationOut(schema_version=SCHEMA_VERSION, files=[file_out(r) for r in results],
+                                 summary=totals(results)))
