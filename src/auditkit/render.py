@@ -83,26 +83,26 @@ def say(console: Console, key: str, lang: Lang, **params: Any) -> None:
 def render_objections(replies: Any, lang: Lang, console: Console) -> None:
     w = WORDS[lang]
     console.print(Text(w["objections_title"], style="bold"))
-    console.print(Text(w["objections_line"].format(**replies.objections.model_dump())))
+    console.print(Text(words("objections_line", lang, **replies.objections.model_dump())))
     for r in replies.files:
         if r.status == "invalid":
             first = next((f for f in r.problems if f.severity == "error"), r.problems[0] if r.problems else None)
-            console.print(Text(w["reply_rejected"].format(file=r.file, message=first.message if first else "")),
+            console.print(Text(words("reply_rejected", lang, file=r.file, message=first.message if first else "")),
                           style="red")
 
 
 def render_changes(summary: Any, lang: Lang, console: Console) -> None:
     """The round against the previous round, in a few lines (the outputs have the details)."""
-    w, c = WORDS[lang], summary.comparison.round
-    console.print(Text(w["changes_title"].format(source=c.source), style="bold"))
+    c = summary.comparison.round
+    console.print(Text(words("changes_title", lang, source=c.source), style="bold"))
     if c.comparable:
-        console.print(Text(w["changes_line"].format(new=c.new, persisting=c.persisting, resolved=c.resolved)))
-        console.print(Text(w["changes_overdue"].format(overdue=c.overdue, credited=c.measures_credited)))
+        console.print(Text(words("changes_line", lang, new=c.new, persisting=c.persisting, resolved=c.resolved)))
+        console.print(Text(words("changes_overdue", lang, overdue=c.overdue, credited=c.measures_credited)))
     else:
-        console.print(Text(w["changes_unmapped"].format(version=c.previous_version), style="yellow"))
+        console.print(Text(words("changes_unmapped", lang, version=c.previous_version), style="yellow"))
     for key, refs in (("changes_only_previous", c.only_previous), ("changes_only_current", c.only_current)):
         if refs:
-            console.print(Text(w[key].format(names=", ".join(r.service_name or r.service_id for r in refs))))
+            console.print(Text(words(key, lang, names=", ".join(r.service_name or r.service_id for r in refs))))
 
 
 def render_annotations(done: list[Any], lang: Lang, console: Console | None = None) -> None:
@@ -110,7 +110,7 @@ def render_annotations(done: list[Any], lang: Lang, console: Console | None = No
     console = console or console_err()
     for a in done:
         style = "green" if a.status == "written" else "yellow"
-        console.print(Text(WORDS[lang][f"annotated_{a.status}"].format(file=a.file, copy=a.copy_path, cells=a.cells),
+        console.print(Text(words(f"annotated_{a.status}", lang, file=a.file, copy=a.copy_path, cells=a.cells),
                            style=style))
 
 
@@ -282,7 +282,7 @@ def render_summary(summary: Any, q: Any, lang: Lang, outputs: Any = None, consol
         legend.append(f"{marks[v.id]} ", style=f"bold {v.color}")
         legend.append(f"{v.label(lang)}   ")
     if prefix:
-        legend.append(w["names_prefix"].format(n=w["service"], prefix=prefix.strip()))
+        legend.append(words("names_prefix", lang, n=w["service"], prefix=prefix.strip()))
     console.print(legend)
     console.print(Text(f"{w['areas_legend']}: " + ", ".join(f"{a.code} {a.title(lang)}" for a in q.areas),
                        style="dim"))
@@ -334,7 +334,7 @@ def _render_excluded(console: Console, r: FileResult, lang: Lang) -> None:
         console.print(table)
     rest = len(r.problems) - len(shown)
     if rest > 0:
-        console.print(Text("    " + w["more_problems"].format(k=counted(lang, "more", rest), file=_arg(r.file)),
+        console.print(Text("    " + words("more_problems", lang, k=counted(lang, "more", rest), file=_arg(r.file)),
                            style="dim"))
 
 
