@@ -52,7 +52,7 @@ MAX_SHEETS = 60
 MAX_ROWS = 5000  # last row holding a value, per sheet
 MAX_COLS = 60  # columns kept per sheet (values further right are not read)
 MAX_CELLS = 2_000_000  # rows × columns spanned by a sheet's values (python-calamine allocates them all)
-MAX_MERGED = 2000  # merged ranges per sheet
+MAX_MERGED = sandbox_child.MAX_MERGED  # merged ranges per sheet
 MAX_TREE_BYTES = 4 * 1024 * 1024  # xl/workbook.xml and its relationships, parsed whole (~3 KiB normally)
 MAX_TEXT_CHARS = 64_000_000  # shared-string text once copied into every cell that uses it
 SANDBOX_MEMORY = 480 * 1024 * 1024  # address space of the child reading .xls / .ods
@@ -132,11 +132,6 @@ def cell_ref(row: int, col: int) -> str:
 
 def _human_bytes(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MiB"
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:160]
 
 
 # -- the file --------------------------------------------------------------------------------------
@@ -724,7 +719,7 @@ def _check_zip(file: bytes) -> _Plan:
     try:
         zf = zipfile.ZipFile(io.BytesIO(file))
     except Exception as exc:  # noqa: BLE001 - BadZipFile, but also OSError/ValueError on odd files
-        raise ReadError("file_unreadable", f"zip: {_short(exc)}") from None
+        raise ReadError("file_unreadable", f"zip: {sandbox_child.short(exc)}") from None
     with zf:
         infos = zf.infolist()
         _check_members(infos)
@@ -744,7 +739,7 @@ def _check_zip(file: bytes) -> _Plan:
             try:
                 data = _inflate(file, info)
             except Exception as exc:  # noqa: BLE001 - CRC, damaged deflate data, size mismatch
-                raise ReadError("file_unreadable", f"{info.filename}: {_short(exc)}") from None
+                raise ReadError("file_unreadable", f"{info.filename}: {sandbox_child.short(exc)}") from None
             if data is None:
                 raise ReadError("file_unreadable", _words("shorter", part=info.filename))
             problem = _prolog_problem(data)
@@ -836,14 +831,14 @@ def _read_xlsx(path: Path, plan: _Plan, sha256: str) -> Book:
     except pc.PasswordError:
         raise ReadError("file_encrypted") from None
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged files
-        raise ReadError("file_unreadable", _short(exc)) from None
+        raise ReadError("file_unreadable", sandbox_child.short(exc)) from None
     sheets: dict[str, Sheet] = {}
     try:
         meta = wb.sheets_metadata
         if len(meta) > MAX_SHEETS:
             raise ReadError("file_too_large", _words("sheets", n=len(meta)), limit=_words("sheets", n=MAX_SHEETS))
         for m in meta:
-            if str(m.typ).rsplit(".", 1)[-1] != "WorkSheet":
+            if not sandbox_child.is_worksheet(m):
                 continue
             sheet = wb.get_sheet_by_name(m.name)
             # rows from A1 (skip_empty_area=False keeps the empty rows and columns before the data)
@@ -851,7 +846,7 @@ def _read_xlsx(path: Path, plan: _Plan, sha256: str) -> Book:
             grid, truncated = _grid(rows, plan.hidden.get(m.name, {}), plan.percent.get(m.name))
             sheets[m.name] = Sheet(
                 name=m.name,
-                visible=str(m.visible).rsplit(".", 1)[-1] == "Visible",
+                visible=sandbox_child.is_visible(m),
                 rows=grid,
                 merged=list(sheet.merged_cell_ranges or [])[: MAX_MERGED],
                 truncated=truncated,
@@ -859,7 +854,7 @@ def _read_xlsx(path: Path, plan: _Plan, sha256: str) -> Book:
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001
-        raise ReadError("file_unreadable", _short(exc)) from None
+        raise ReadError("file_unreadable", sandbox_child.short(exc)) from None
     finally:
         wb.close()
     return Book(path=path, sheets=sheets, sha256=sha256)

@@ -40,6 +40,22 @@ class Limits:
     max_sheets: int  # more sheets than this: the error "sheets"
 
 
+# -- what both sides read of python-calamine's answers ----------------------------------------------
+def is_worksheet(meta: Any) -> bool:
+    """A sheet of cells (not a chart or macro sheet), by calamine's sheet metadata."""
+    return str(meta.typ).rsplit(".", 1)[-1] == "WorkSheet"
+
+
+def is_visible(meta: Any) -> bool:
+    return str(meta.visible).rsplit(".", 1)[-1] == "Visible"
+
+
+def short(exc: BaseException) -> str:
+    """What a library said, in one line of at most 160 characters (its type when it said nothing)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
 # -- the parent's side -----------------------------------------------------------------------------
 
 def command(path: Path, kind: Kind, limits: Limits) -> list[str]:
@@ -174,7 +190,7 @@ def read(path: str, kind: Kind, limits: Limits) -> dict[str, Any]:
             return {"error": "sheets", "sheets": len(meta)}
         out: list[dict[str, Any]] = []
         for m in meta:
-            if str(m.typ).rsplit(".", 1)[-1] != "WorkSheet":
+            if not is_worksheet(m):
                 continue
             sheet = wb.get_sheet_by_name(m.name)
             c0 = (sheet.start or (0, 0))[1]
@@ -184,7 +200,7 @@ def read(path: str, kind: Kind, limits: Limits) -> dict[str, Any]:
                     break
                 kept = [""] * min(c0, limits.max_cols) + list(row[: max(0, limits.max_cols - c0)])
                 rows.append([encode(v) for v in kept])
-            out.append({"name": m.name, "visible": str(m.visible).rsplit(".", 1)[-1] == "Visible",
+            out.append({"name": m.name, "visible": is_visible(m),
                         "rows": rows, "merged": list(sheet.merged_cell_ranges or [])[:MAX_MERGED]})
         percent = ods_percent(path, limits) if kind == "ods" else {}
         for one in out:
@@ -195,10 +211,9 @@ def read(path: str, kind: Kind, limits: Limits) -> dict[str, Any]:
     except MemoryError:
         return {"error": "memory"}
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged files
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if "limit exceeded" in text:  # calamine's own cell limit (ODS repeats)
+        if "limit exceeded" in (str(exc).strip().splitlines() or [""])[0]:  # calamine's own cell limit (ODS repeats)
             return {"error": "memory"}
-        return {"error": "file_unreadable", "detail": text[:160]}
+        return {"error": "file_unreadable", "detail": short(exc)}
 
 
 def _limit_memory(limit: int) -> None:
