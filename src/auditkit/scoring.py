@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import statistics
 
-from pydantic import BaseModel, Field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from auditkit import compute
 from auditkit.questionnaire.kinds import Value, kind_of
@@ -89,6 +89,8 @@ class Flag(BaseModel):
 class Lost(BaseModel):
     """What lowered an area: an item with its status and the percentage points it cost, or a finding's
     evidence that costs no points (an indicator, an unscored figure past its threshold) with 0 points."""
+
+    model_config = ConfigDict(frozen=True)  # services share equal items (share_lost): none may change one
 
     question_id: str  # a question ID, or an indicator id for a computed figure
     status: str  # no | partly | not_evidenced; threshold | indicator for a finding without points
