@@ -77,6 +77,12 @@ class Texts:
         """The keys of the counted phrases."""
         return [k for k, v in self.data.items() if any(isinstance(x, dict) for x in v.values())]
 
+    def setting(self, key: str, lang: Lang, default: str = "") -> str:
+        """A plain setting (a theme, a colour, a symbol: never a counted phrase) in ``lang``, or ``default``
+        when the file does not give it."""
+        value = self.data.get(key, {}).get(lang)
+        return value if isinstance(value, str) else default
+
     def require(self, keys: list[str]) -> None:
         missing = [k for k in keys if k not in self.data]
         if missing:

@@ -308,9 +308,7 @@ def _para(text: str, style: str = "body") -> Paragraph:
 
 
 def _mark(ctx: _Ctx, verdict_id: str | None) -> str:
-    key = f"verdict_mark.{verdict_id}.symbol"
-    mark = ctx.c.data[key][ctx.lang] if verdict_id and key in ctx.c.data else None
-    return mark if isinstance(mark, str) else "○"  # a symbol is a plain setting, never a counted phrase
+    return ctx.c.setting(f"verdict_mark.{verdict_id}.symbol", ctx.lang, "○") if verdict_id else "○"
 
 
 def _verdict(ctx: _Ctx, verdict_id: str | None) -> tuple[str, str]:

@@ -167,9 +167,7 @@ class _Ctx:
         return self.rec(f"{key}.title", self.lang) if f"{key}.title" in self.rec.data else key
 
     def theme(self, item: Systemic) -> str:
-        entry = self.rec.data.get(f"{item.key}.theme")
-        theme = entry[self.lang] if entry else None
-        return theme if isinstance(theme, str) else item.area  # a theme is a plain setting
+        return self.rec.setting(f"{item.key}.theme", self.lang, item.area)
 
     # numbers
     def num(self, x: float | None, decimals: int = 1) -> str:
@@ -433,7 +431,7 @@ def _score_cell(ctx: _Ctx, score: float | None, verdict: str | None, decimals: i
     if not v:
         return text
     fg, bg = verdict_colors(v[1])
-    mark = ctx._common.data.get(f"verdict_mark.{verdict}.symbol", {}).get(ctx.lang, "")
+    mark = ctx._common.setting(f"verdict_mark.{verdict}.symbol", ctx.lang)
     return _Line(f"{mark}\u00a0{text}" if mark else text, "CENTER", bold=True, color=fg, background=bg)
 
 
@@ -495,7 +493,7 @@ def _verdict_legend(ctx: _Ctx, lead: Paragraph | None = None) -> Table:
     """One line: "Verdicts", a coloured swatch per verdict, the mark for "not scored". A ``lead`` (a
     sub-heading) replaces the word "Verdicts" and pushes the swatches to the right margin."""
     verdicts = ctx.q.scoring.verdicts
-    marks = {v.id: ctx._common.data.get(f"verdict_mark.{v.id}.symbol", {}).get(ctx.lang, "") for v in verdicts}
+    marks = {v.id: ctx._common.setting(f"verdict_mark.{v.id}.symbol", ctx.lang) for v in verdicts}
     swatches = [verdict_cell(f"{marks[v.id]} {v.label(ctx.lang)}".strip(), v.color) for v in verdicts]
     last = ctx.p(ctx.s("overview.not_scored"), "cell")
     widths = [stringWidth(f"{marks[v.id]} {v.label(ctx.lang)}", FONT_BOLD, 8.5) + 14 for v in verdicts]
@@ -536,7 +534,7 @@ def _area_stats_table(ctx: _Ctx) -> Table:
     The per-service bars of earlier versions repeated the overview table and are gone."""
     sm, w = ctx.summary, ctx.width
     verdicts = ctx.q.scoring.verdicts
-    marks = [ctx._common.data.get(f"verdict_mark.{v.id}.symbol", {}).get(ctx.lang, "") for v in verdicts]
+    marks = [ctx._common.setting(f"verdict_mark.{v.id}.symbol", ctx.lang) for v in verdicts]
     head = [ctx.c("area"), ctx.s("area_table.n"), ctx.c("median"), ctx.s("indicators.quartiles")]
     if not ctx.anonymous:
         head.append(ctx.c("range"))
