@@ -114,13 +114,19 @@ def _names(entry: Entry, path: Path, key: str) -> set[str]:
         raise TextError(f"{path}: key '{key}': {exc}") from None
 
 
+def placeholder_difference(names: Mapping[str, set[str]]) -> str | None:
+    """How the languages' placeholders differ ("only cs: {expectd}; only en: {expected}"), or None."""
+    if names["cs"] == names["en"]:
+        return None
+    return "; ".join(f"only {lang}: {', '.join('{' + n + '}' for n in sorted(names[lang] - names[other]))}"
+                     for lang, other in (("cs", "en"), ("en", "cs")) if names[lang] - names[other])
+
+
 def _check_placeholders(node: dict[str, Entry], path: Path, key: str) -> None:
     """Both languages fill the same ``{placeholders}``: a typo in one of them is the methodologist's mistake."""
-    names: dict[str, set[str]] = {lang: _names(node[lang], path, key) for lang in LANGS}
-    if names["cs"] != names["en"]:
-        only = [f"only {lang}: {', '.join('{' + n + '}' for n in sorted(names[lang] - names[other]))}"
-                for lang, other in (("cs", "en"), ("en", "cs")) if names[lang] - names[other]]
-        raise TextError(f"{path}: key '{key}': cs and en use different placeholders ({'; '.join(only)})")
+    only = placeholder_difference({lang: _names(node[lang], path, key) for lang in LANGS})
+    if only is not None:
+        raise TextError(f"{path}: key '{key}': cs and en use different placeholders ({only})")
 
 
 def _flatten(node: Any, prefix: str, path: Path, out: dict[str, dict[str, Entry]]) -> None:

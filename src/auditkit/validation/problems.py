@@ -17,7 +17,7 @@ from auditkit import lang as lang_
 from auditkit import words
 from auditkit.errors import DefinitionError, ParamsError, check_params
 from auditkit.lang import LANGS, Lang
-from auditkit.words import TextError, placeholders, read_yaml
+from auditkit.words import TextError, placeholder_difference, placeholders, read_yaml
 
 Severity = Literal["error", "warning", "info"]
 _CATALOGUE = Path(__file__).with_name("catalogue.yaml")
@@ -70,9 +70,8 @@ def _same_placeholders(code: str, key: str, texts: dict[str, Any]) -> frozenset[
             names[lang] = set().union(*(placeholders(str(f)) for f in forms))
         except ValueError as exc:
             raise _fail(code, f"{key}: {exc}") from None
-    if names["cs"] != names["en"]:
-        only = "; ".join(f"only {a}: {', '.join('{' + n + '}' for n in sorted(names[a] - names[b]))}"
-                         for a, b in (("cs", "en"), ("en", "cs")) if names[a] - names[b])
+    only = placeholder_difference(names)
+    if only is not None:
         raise _fail(code, f"{key}: cs and en use different placeholders ({only})")
     return frozenset(names["cs"])
 
