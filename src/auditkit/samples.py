@@ -143,8 +143,7 @@ def _facts(q: Questionnaire, p: Profile) -> dict[str, Any]:
     rows = records_for(p, random.Random(0))  # the columns the checks sum do not depend on the draw
     for table in q.records:
         for chk in table.checks:
-            picked = [r for r in rows.get(table.id, []) if all(r.get(c) in v for c, v in chk.where.items())]
-            facts[chk.question] = round(sum(r.get(chk.column) or 0 for r in picked), 2)
+            facts[chk.question] = round(chk.total(rows.get(table.id, [])), 2)
     return facts
 
 

@@ -7,7 +7,8 @@ rules naming unknown options, formulas naming unknown questions) live in ``loade
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -279,6 +280,10 @@ class SumCheck(Strict):
     where: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     question: str
     tolerance: float = Field(default=0.0, ge=0)
+
+    def total(self, rows: Iterable[Mapping[str, Any]]) -> float:
+        """The sum of ``column`` over the rows ``where`` selects (a blank cell counts 0)."""
+        return sum(r.get(self.column) or 0 for r in rows if all(r.get(c) in v for c, v in self.where.items()))
 
 
 class RecordTable(Strict):

@@ -517,10 +517,7 @@ def _check_records(
                 continue
             if not rows or any(bad & {chk.column, *chk.where} for _, _, bad in rows):
                 continue  # unfilled, or a bad cell is already reported: the sum would mislead
-            chosen = [
-                row for _, row, _ in rows if all(row.get(col) in allowed for col, allowed in chk.where.items())
-            ]
-            total = sum(row.get(chk.column) or 0 for row in chosen)
+            total = chk.total(row for _, row, _ in rows)
             if abs(total - answer.value) <= chk.tolerance + 1e-9:
                 continue
             col = col_letter(cols[chk.column])
