@@ -69,7 +69,10 @@ class _Options(Kind):
 
     def labels(self, q: Questionnaire, item: Question | Column, lang: Lang) -> dict[str, str]:
         """Each option id's label in ``lang``."""
-        raise NotImplementedError
+        return {o.id: o.label(lang) for o in self.options(q, item)}
+
+    def expected(self, q: Questionnaire, item: Question | Column, lang: Lang) -> str:
+        return " / ".join(o.label(lang) for o in self.options(q, item))
 
     def typed(self, q: Questionnaire, item: Question | Column, value: Any, lang: Lang) -> str:
         labels = self.labels(q, item, lang)
@@ -93,11 +96,6 @@ class OneOption(_Options):
                    specials: tuple[str, ...], list_ref: Callable[[tuple[str, ...]], str]) -> ExcelRule:
         return ExcelRule("list", list_ref(tuple(o.label(lang) for o in self.options(q, item)) + specials))
 
-    def labels(self, q: Questionnaire, item: Question | Column, lang: Lang) -> dict[str, str]:
-        return {o.id: o.label(lang) for o in self.options(q, item)}
-
-    def expected(self, q: Questionnaire, item: Question | Column, lang: Lang) -> str:
-        return " / ".join(o.label(lang) for o in self.options(q, item))
 
     def cell_value(self, q: Questionnaire, item: Question | Column, value: Any, lang: Lang) -> Any:
         labels = self.labels(q, item, lang)
@@ -173,14 +171,10 @@ class ManyOptions(_Options):
         return out
 
     def expected(self, q: Questionnaire, item: Question | Column, lang: Lang) -> str:
-        labels = " / ".join(o.label(lang) for o in self.options(q, item))
-        return f"{labels} ({self.word('hint', lang)})"
+        return f"{super().expected(q, item, lang)} ({self.word('hint', lang)})"
 
     def prompt(self, item: Question | Column, lang: Lang, text: str) -> str:
         return f"{self.word('hint', lang)}. {text}"  # first: a clipped prompt keeps it
-
-    def labels(self, q: Questionnaire, item: Question | Column, lang: Lang) -> dict[str, str]:
-        return {o.id: o.label(lang) for o in self.options(q, item)}
 
     def cell_value(self, q: Questionnaire, item: Question | Column, value: Any, lang: Lang) -> Any:
         labels = self.labels(q, item, lang)
