@@ -25,11 +25,8 @@ class Raw(str):
 def _label(q: Questionnaire, item: Any, value: Any, lang: Lang) -> Any:
     if isinstance(value, Raw) or value is None:
         return str(value) if isinstance(value, Raw) else None
-    if value == "na":
-        return q.not_applicable.label(lang)
-    if value == "not_evidenced":
-        return q.not_evidenced.label(lang)
-    return kind_of(item).cell_value(q, item, value, lang)
+    special = q.special_label(value, lang) if isinstance(value, str) else None
+    return special if special is not None else kind_of(item).cell_value(q, item, value, lang)
 
 
 def _id_rows(ws: Any) -> dict[str, int]:

@@ -47,11 +47,8 @@ def typed(q: Questionnaire, item: Question | Column, value: Any, lang: Lang) -> 
 def previous_answer(q: Questionnaire, item: Question, answer: Answer | None, lang: Lang) -> str:
     if answer is None or answer.status in ("blank", "invalid"):
         return ""
-    if answer.status == "na":
-        return q.not_applicable.label(lang)
-    if answer.status == "not_evidenced":
-        return q.not_evidenced.label(lang)
-    return typed(q, item, answer.value, lang)
+    special = q.special_label(answer.status, lang)
+    return special if special is not None else typed(q, item, answer.value, lang)
 
 
 def _header_row(ws: Worksheet) -> int:

@@ -418,6 +418,11 @@ class Questionnaire(Strict):
     def area(self, area_id: str) -> Area:
         return next(a for a in self.areas if a.id == area_id)
 
+    def special_label(self, status: str, lang: Lang) -> str | None:
+        """The words of a special answer ("na" → N/A, "not_evidenced" → nedoloženo), None for any other status."""
+        special = {"na": self.not_applicable, "not_evidenced": self.not_evidenced}.get(status)
+        return special.label(lang) if special is not None else None
+
     def options_for(self, q: Question | Column) -> tuple[Option, ...]:
         """The options of a question or column: its own, or the scale of its kind's name (yes_no …)."""
         return self.scales[q.kind].options if kind_of(q).options_from == "scale" else q.options

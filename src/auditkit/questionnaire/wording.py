@@ -26,8 +26,7 @@ def allowed_specials(q: Questionnaire, item: Question | Column) -> tuple[str, ..
 
 
 def special_labels(q: Questionnaire, item: Question | Column, lang: Lang) -> list[str]:
-    labels = {"na": q.not_applicable.label(lang), "not_evidenced": q.not_evidenced.label(lang)}
-    return [labels[s] for s in allowed_specials(q, item)]
+    return [str(q.special_label(s, lang)) for s in allowed_specials(q, item)]
 
 
 def expected(q: Questionnaire, item: Question | Column, lang: Lang, *, with_specials: bool = True) -> str:
