@@ -145,3 +145,20 @@ def test_english_workbook_gets_an_english_copy(tmp_path, good_workbook_en):
     assert proc.returncode == 0, proc.stderr
     wb = openpyxl.load_workbook(tmp_path / "copy.xlsx")
     assert wb.sheetnames[0] == ANNOTATION_SHEET["en"]
+
+
+def test_a_range_gets_its_comment_on_its_first_cell_and_a_bad_reference_is_only_listed(tmp_path, good_workbook):
+    """A record table's check names a range ("C6:C9"): its comment goes on C6. A reference that names no cell
+    is listed on the first sheet and not counted as annotated."""
+    from auditkit.excel.annotate import annotate_workbook
+    from auditkit.validation.problems import make
+
+    sheet = openpyxl.load_workbook(good_workbook).sheetnames[1]
+    problems = [make("answer_required", "cs", str(good_workbook), sheet=sheet, cell=cell, label="x", expected="y",
+                     question_id="A01") for cell in ("C5", "C6:C9", "C-5")]
+    copy = tmp_path / "copy.xlsx"
+    assert annotate_workbook(good_workbook, copy, problems, "cs") == 2
+    wb = openpyxl.load_workbook(copy)
+    assert wb[sheet]["C5"].comment is not None and wb[sheet]["C6"].comment is not None
+    listed = [c.value for row in wb[ANNOTATION_SHEET["cs"]].iter_rows() for c in row]
+    assert {"C5", "C6:C9", "C-5"} <= set(listed)

@@ -29,10 +29,27 @@ AUTHOR = "auditkit"
 ANNOTATABLE = (".xlsx", ".xlsm")
 
 
+def _coordinate(ref: str) -> tuple[str, int] | None:
+    """(column letters, row) of a cell reference, or of the first cell of a range ("C6:C20", as a check of
+    a record table names the column it sums); None for anything else."""
+    from openpyxl.utils.cell import coordinate_from_string
+    from openpyxl.utils.exceptions import CellCoordinatesException
+
+    try:
+        return coordinate_from_string(ref.split(":", 1)[0])
+    except (ValueError, CellCoordinatesException):
+        return None
+
+
 def _anchor(ws: Worksheet, ref: str) -> Cell | MergedCell:
-    """The cell that carries ``ref``'s content: the top-left cell of a merged range it lies in."""
+    """The cell that carries ``ref``'s content: the top-left cell of a merged range it lies in; for a range,
+    its first cell. ValueError for a reference that names no cell."""
     from openpyxl.cell.cell import MergedCell
 
+    at = _coordinate(ref)
+    if at is None:
+        raise ValueError(ref)
+    ref = f"{at[0]}{at[1]}"
     cell: Cell | MergedCell = ws[ref]
     if isinstance(cell, MergedCell):
         for rng in ws.merged_cells.ranges:
@@ -61,12 +78,7 @@ def _highlight(cell: Cell | MergedCell, severity: str) -> None:
 
 
 def _sort_key(f: Problem) -> tuple[int, int, str, int]:
-    from openpyxl.utils.cell import coordinate_from_string
-
-    try:
-        col, row = coordinate_from_string(f.cell) if f.cell else ("", 0)
-    except ValueError:
-        col, row = "", 0
+    col, row = (_coordinate(f.cell) if f.cell else None) or ("", 0)
     return (row, len(col), col, SEVERITY_RANK[f.severity])
 
 
@@ -148,6 +160,7 @@ def annotate_workbook(src: Path, dest: Path, problems: list[Problem], lang: Lang
     for p in problems:
         if p.sheet in wb.sheetnames and p.cell:
             by_cell[(p.sheet, p.cell)].append(p)
+    annotated = 0  # the cells that got a comment (not those only listed on the first sheet)
     for (sheet, ref), found in by_cell.items():
         ws = wb[sheet]
         if not isinstance(ws, Worksheet):  # a chart sheet has no cells: listed on the first sheet only
@@ -159,10 +172,11 @@ def annotate_workbook(src: Path, dest: Path, problems: list[Problem], lang: Lang
         found.sort(key=lambda p: SEVERITY_RANK[p.severity])
         _comment_on(cell, found, words)
         _highlight(cell, found[0].severity)
+        annotated += 1
     _list_sheet(wb, problems, lang, list(wb.sheetnames))
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
     with atomic_write(dest) as tmp:
         wb.save(tmp)
-    return len(by_cell)
+    return annotated
